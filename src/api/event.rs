@@ -1,0 +1,71 @@
+//! The live event envelope: `{"seq": n, "type": "...", "at": "...", ...}`.
+
+use crate::domain::{Agent, Channel, Contact, Conversation, Id, Message, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// One change, as a client receives it over the events websocket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Strictly increasing; resume with `since=seq`.
+    pub seq: i64,
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum EventKind {
+    #[serde(rename = "conversation.created")]
+    ConversationCreated { conversation: Conversation },
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated {
+        conversation: Conversation,
+        /// The fields that changed.
+        changes: Vec<String>,
+    },
+    #[serde(rename = "message.created")]
+    MessageCreated {
+        conversation_id: Id,
+        message: Message,
+    },
+    #[serde(rename = "contact.created")]
+    ContactCreated { contact: Contact },
+    #[serde(rename = "contact.updated")]
+    ContactUpdated { contact: Contact },
+    #[serde(rename = "channel.created")]
+    ChannelCreated { channel: Channel },
+    #[serde(rename = "channel.updated")]
+    ChannelUpdated { channel: Channel },
+    #[serde(rename = "agent.updated")]
+    AgentUpdated { agent: Agent },
+}
+
+impl EventKind {
+    /// The `type` spelling of this event.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::ConversationCreated { .. } => "conversation.created",
+            EventKind::ConversationUpdated { .. } => "conversation.updated",
+            EventKind::MessageCreated { .. } => "message.created",
+            EventKind::ContactCreated { .. } => "contact.created",
+            EventKind::ContactUpdated { .. } => "contact.updated",
+            EventKind::ChannelCreated { .. } => "channel.created",
+            EventKind::ChannelUpdated { .. } => "channel.updated",
+            EventKind::AgentUpdated { .. } => "agent.updated",
+        }
+    }
+
+    /// The conversation this event is about, if any.
+    pub fn conversation_id(&self) -> Option<Id> {
+        match self {
+            EventKind::ConversationCreated { conversation }
+            | EventKind::ConversationUpdated { conversation, .. } => Some(conversation.id),
+            EventKind::MessageCreated {
+                conversation_id, ..
+            } => Some(*conversation_id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Plain data shared by the server and the client: ids, enums and records.
+//!
+//! Nothing here talks to a database, a socket or a terminal.
+
+mod enums;
+mod records;
+mod time;
+
+pub use enums::{AttachmentKind, ChannelKind, MessageKind, ParseEnumError, Priority, Role, Status};
+pub use records::{
+    Agent, Attachment, Channel, Company, Contact, ContactIdentity, Conversation, Message, Sender,
+    SenderKind, Team,
+};
+pub use time::Timestamp;
+
+/// Database identifier of any record.
+pub type Id = i64;

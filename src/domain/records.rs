@@ -1,0 +1,137 @@
+//! The records of a help desk, as they travel over the wire.
+
+use super::{AttachmentKind, ChannelKind, Id, MessageKind, Priority, Role, Status, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A conversation with a contact; every conversation is a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: Id,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub owner_id: Option<Id>,
+    pub team_id: Option<Id>,
+    pub channel_id: Id,
+    /// The kind of `channel_id`, so a client needs no lookup to show it.
+    pub channel_kind: ChannelKind,
+    pub contact_id: Id,
+    /// The contact's display name, so a list row needs no lookup.
+    pub contact_name: String,
+    pub labels: Vec<String>,
+    pub snoozed_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_message_at: Timestamp,
+    /// The start of the latest message, for list rows.
+    pub preview: String,
+    pub message_count: i64,
+    /// Whether there is activity the asking agent has not read; false in events.
+    #[serde(default)]
+    pub unread: bool,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderKind {
+    Contact,
+    Agent,
+    System,
+}
+
+/// The author of a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sender {
+    pub kind: SenderKind,
+    pub id: Option<Id>,
+    pub name: String,
+}
+
+/// A file attached to a message; the bytes live at `url`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub kind: AttachmentKind,
+    pub name: String,
+    pub mime_type: Option<String>,
+    pub size: i64,
+    pub url: String,
+}
+
+/// One message of a conversation: inbound, outbound, or an internal note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: Id,
+    pub conversation_id: Id,
+    pub kind: MessageKind,
+    /// True for internal notes, which the customer never sees.
+    pub internal: bool,
+    pub sender: Sender,
+    pub channel_id: Id,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub created_at: Timestamp,
+}
+
+/// How a contact is known on one channel (a phone number, a page-scoped id, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactIdentity {
+    pub channel_id: Id,
+    pub external_id: String,
+}
+
+/// A customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: Id,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub owner_id: Option<Id>,
+    pub company_id: Option<Id>,
+    pub identities: Vec<ContactIdentity>,
+    pub created_at: Timestamp,
+}
+
+/// An organisation contacts belong to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Company {
+    pub id: Id,
+    pub name: String,
+    pub domain: Option<String>,
+}
+
+/// A member of the support team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: Id,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// Only agents with a seat can be routed to.
+    pub has_seat: bool,
+    /// Available or away.
+    pub available: bool,
+}
+
+/// A group of agents conversations can be assigned to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: Id,
+    pub name: String,
+    pub member_ids: Vec<Id>,
+}
+
+/// A way in for customers: an email address, a chat widget, an integration...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Channel {
+    pub id: Id,
+    pub kind: ChannelKind,
+    pub name: String,
+    pub enabled: bool,
+    pub webhook_url: Option<String>,
+    /// Kind-specific settings.
+    pub settings: serde_json::Value,
+    pub created_at: Timestamp,
+}

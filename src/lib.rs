@@ -1,0 +1,5 @@
+//! frontdesk: a keyboard-driven terminal help desk and the help desk server it talks to.
+
+pub mod api;
+pub mod domain;
+pub mod server;
