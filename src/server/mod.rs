@@ -1,4 +1,112 @@
 //! The help desk server: SQLite store, HTTP API, live event stream, seeding.
 
+pub mod admin;
+pub mod auth;
+pub mod error;
+mod http;
+mod run;
 pub mod seed;
+pub mod signature;
 pub mod store;
+
+pub use run::serve_until_signal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use tokio::sync::watch;
+
+/// How a server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where the database lives; created if missing.
+    pub data_dir: PathBuf,
+    /// `HOST:PORT` to listen on; port 0 picks a free one.
+    pub listen: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Interval of websocket pings; a client silent for two intervals is dropped.
+    pub heartbeat: Duration,
+    /// How many live events a websocket client may lag behind before it is disconnected.
+    pub live_buffer: usize,
+}
+
+impl ServerConfig {
+    /// Defaults for a desk in `data_dir` listening on `listen`.
+    pub fn new(data_dir: impl Into<PathBuf>, listen: impl Into<String>) -> Self {
+        ServerConfig {
+            data_dir: data_dir.into(),
+            listen: listen.into(),
+            body_limit: 1024 * 1024,
+            heartbeat: Duration::from_secs(20),
+            live_buffer: 4096,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<ServerConfig>,
+    /// Turns true when the server is stopping; websocket streams then close.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// A server accepting connections in the background.
+pub struct RunningServer {
+    /// The address it listens on (with the real port when 0 was asked).
+    pub addr: SocketAddr,
+    store: Store,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Opens the desk and starts listening.
+    pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+        let store = Store::open(&config.data_dir, config.live_buffer).map_err(|e| {
+            anyhow::anyhow!("cannot open the desk in {}: {e}", config.data_dir.display())
+        })?;
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopping) = watch::channel(false);
+        let state = AppState {
+            store: store.clone(),
+            config: Arc::new(config),
+            stopping: stopping.clone(),
+        };
+        let app = http::router(state);
+        let mut wait = stopping;
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = wait.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        Ok(RunningServer {
+            addr,
+            store,
+            stop,
+            task,
+        })
+    }
+
+    /// The desk this server serves.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Closes live streams, finishes in-flight requests, and flushes the writer.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.task.await??;
+        let store = self.store;
+        tokio::task::spawn_blocking(move || store.close()).await?;
+        Ok(())
+    }
+}

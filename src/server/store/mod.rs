@@ -1,3 +1,162 @@
-//! SQLite storage: one batching writer thread, a pool of readers.
+//! SQLite storage: one batching writer thread, a pool of readers, and the live event fan-out.
+//!
+//! The database is one file, `frontdesk.db`, in the data directory, in WAL mode with
+//! `synchronous=FULL`: a write is acknowledged only after its batch is durably committed.
 
+mod agents;
+mod channels;
+mod contacts;
+pub mod conversations;
+mod events;
+mod inbound;
+mod messages;
+mod readers;
+mod rows;
 pub mod schema;
+mod writer;
+
+pub use agents::{add_token, agent_by_email};
+pub use conversations::ListFilter;
+pub use inbound::InboundOutcome;
+pub use messages::PostOutcome;
+pub use writer::{LiveEvent, WriteCtx};
+
+use readers::Readers;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+use writer::Writer;
+
+/// The database file name inside a data directory.
+pub const DB_FILE: &str = "frontdesk.db";
+
+/// Why a store operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The named record does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request is well-formed but not acceptable; nothing was changed.
+    #[error("{0}")]
+    Invalid(String),
+    /// The request conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// The store is shutting down.
+    #[error("the store is shutting down")]
+    Closed,
+    /// SQLite said no.
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// Anything else that should not happen.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// A handle on one desk's database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    writer: Writer,
+    readers: Arc<Readers>,
+    live: broadcast::Sender<LiveEvent>,
+    writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    path: PathBuf,
+}
+
+/// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+pub fn open_connection(data_dir: &Path) -> Result<Connection, StoreError> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| StoreError::Internal(format!("cannot create {}: {e}", data_dir.display())))?;
+    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;
+         PRAGMA cache_size = -65536;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Opens the desk in `data_dir`; `live_capacity` bounds how far a live client may lag.
+    pub fn open(data_dir: &Path, live_capacity: usize) -> Result<Store, StoreError> {
+        let conn = open_connection(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        let readers = Readers::open(&path, reader_count())?;
+        let (live, _) = broadcast::channel(live_capacity.max(16));
+        let (writer, thread) = Writer::start(conn, live.clone())?;
+        Ok(Store {
+            writer,
+            readers: Arc::new(readers),
+            live,
+            writer_thread: Arc::new(Mutex::new(Some(thread))),
+            path,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Subscribes to events as they are committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.live.subscribe()
+    }
+
+    /// Runs a read on a pooled connection off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || readers.with(f))
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+    }
+
+    /// Runs a write in the writer's next batch; answers after commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.writer.write(f).await
+    }
+
+    /// Stops accepting writes once every clone is dropped and waits for the writer to finish.
+    pub fn close(self) {
+        let thread = self.writer_thread.lock().ok().and_then(|mut t| t.take());
+        drop(self);
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn reader_count() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .clamp(4, 16)
+}
+
+/// Opens a read-only connection for `Readers`.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.execute_batch(
+        "PRAGMA busy_timeout = 10000;
+         PRAGMA cache_size = -32768;
+         PRAGMA mmap_size = 268435456;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(conn)
+}

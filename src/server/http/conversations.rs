@@ -1,0 +1,197 @@
+//! `/conversations` and `/contacts`.
+
+use crate::api::{
+    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, MessagePage, NewMessage,
+};
+use crate::domain::{ChannelKind, Conversation, Id, Message, Priority, Status};
+use crate::server::AppState;
+use crate::server::auth::Authed;
+use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::server::store::conversations::{
+    AssigneeFilter, ChannelFilter, StatusFilter, decode_cursor,
+};
+use crate::server::store::{ListFilter, PostOutcome};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+/// Default page size of lists.
+const DEFAULT_LIMIT: usize = 50;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    assignee: Option<String>,
+    channel: Option<String>,
+    team: Option<String>,
+    priority: Option<String>,
+    label: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+fn bad_query(param: &str, value: &str, expected: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+        format!("{param}={value:?} is not valid; expected {expected}"),
+    )
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ListQuery {
+    fn into_filter(self) -> Result<ListFilter, ApiError> {
+        let status = non_empty(&self.status)
+            .map(|s| match s {
+                "open" => Ok(StatusFilter::Open),
+                "snoozed" => Ok(StatusFilter::Snoozed),
+                _ => s
+                    .parse::<Status>()
+                    .map(StatusFilter::Is)
+                    .map_err(|e| bad_query("status", s, &format!("open, snoozed, {}", e.expected))),
+            })
+            .transpose()?;
+        let assignee = non_empty(&self.assignee)
+            .map(|a| match a {
+                "me" => Ok(AssigneeFilter::Me),
+                "unassigned" => Ok(AssigneeFilter::Unassigned),
+                "any" => Ok(AssigneeFilter::Any),
+                _ => a
+                    .parse::<Id>()
+                    .map(AssigneeFilter::Agent)
+                    .map_err(|_| bad_query("assignee", a, "me, unassigned, any or an agent id")),
+            })
+            .transpose()?;
+        let channel = non_empty(&self.channel)
+            .map(|c| match c.parse::<Id>() {
+                Ok(id) => Ok(ChannelFilter::Id(id)),
+                Err(_) => c
+                    .parse::<ChannelKind>()
+                    .map(ChannelFilter::Kind)
+                    .map_err(|e| {
+                        bad_query(
+                            "channel",
+                            c,
+                            &format!("a channel id or one of {}", e.expected),
+                        )
+                    }),
+            })
+            .transpose()?;
+        let team_id = non_empty(&self.team)
+            .map(|t| {
+                t.parse::<Id>()
+                    .map_err(|_| bad_query("team", t, "a team id"))
+            })
+            .transpose()?;
+        let priority = non_empty(&self.priority)
+            .map(|p| {
+                p.parse::<Priority>()
+                    .map_err(|e| bad_query("priority", p, &e.expected))
+            })
+            .transpose()?;
+        let limit = non_empty(&self.limit)
+            .map(|l| {
+                l.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=crate::server::store::conversations::MAX_PAGE).contains(n))
+                    .ok_or_else(|| bad_query("limit", l, "a number from 1 to 500"))
+            })
+            .transpose()?
+            .unwrap_or(DEFAULT_LIMIT);
+        let cursor = non_empty(&self.cursor)
+            .map(|c| {
+                decode_cursor(c)
+                    .ok_or_else(|| bad_query("cursor", c, "a next_cursor from an earlier page"))
+            })
+            .transpose()?;
+        Ok(ListFilter {
+            status,
+            assignee,
+            channel,
+            team_id,
+            priority,
+            label: non_empty(&self.label).map(str::to_string),
+            contact_id: None,
+            q: non_empty(&self.q).map(str::to_string),
+            limit,
+            cursor,
+        })
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<ConversationPage>, ApiError> {
+    let filter = q.into_filter()?;
+    Ok(Json(
+        state.store.list_conversations(agent.id, filter).await?,
+    ))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    Ok(Json(state.store.conversation_detail(id, agent.id).await?))
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(p): ApiJson<ConversationPatch>,
+) -> Result<Json<Conversation>, ApiError> {
+    Ok(Json(state.store.patch_conversation(id, agent.id, p).await?))
+}
+
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<Conversation>, ApiError> {
+    Ok(Json(state.store.mark_read(id, agent.id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessagesQuery {
+    before: Option<Id>,
+    limit: Option<usize>,
+}
+
+pub async fn messages(
+    State(state): State<AppState>,
+    _: Authed,
+    ApiPath(id): ApiPath<Id>,
+    ApiQuery(q): ApiQuery<MessagesQuery>,
+) -> Result<Json<MessagePage>, ApiError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    Ok(Json(state.store.messages(id, q.before, limit).await?))
+}
+
+pub async fn post_message(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(new): ApiJson<NewMessage>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    Ok(match state.store.post_message(id, agent.id, new).await? {
+        PostOutcome::Created(m) => (StatusCode::CREATED, Json(m)),
+        PostOutcome::Existing(m) => (StatusCode::OK, Json(m)),
+    })
+}
+
+pub async fn contact(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<ContactDetail>, ApiError> {
+    Ok(Json(state.store.contact_detail(id, agent.id).await?))
+}

@@ -1,0 +1,196 @@
+//! `GET /events?since=SEQ`: the resumable live event stream over a websocket.
+//!
+//! The stream replays the log after `since` from the database, then goes live. Each client
+//! may lag at most the live buffer behind; one that falls further behind (or whose socket
+//! stops taking frames) is closed with code 4008 and a reason naming the `since` to resume
+//! with. Nobody else waits for it. Pings go out every heartbeat; a client silent for two
+//! heartbeats is closed.
+
+use crate::server::AppState;
+use crate::server::auth::Authed;
+use crate::server::error::{ApiError, ApiQuery};
+use crate::server::store::LiveEvent;
+use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
+
+/// Close code for a client that fell too far behind.
+pub const CLOSE_TOO_SLOW: u16 = 4008;
+/// Close code for a client that stopped answering pings.
+pub const CLOSE_SILENT: u16 = 4000;
+/// Close code when the server stops (the standard "going away").
+const CLOSE_GOING_AWAY: u16 = 1001;
+
+/// Events read from the log per replay query.
+const REPLAY_PAGE: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    since: Option<i64>,
+}
+
+pub async fn stream(
+    State(state): State<AppState>,
+    _: Authed,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let ws = ws.map_err(|r| {
+        ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "websocket_required",
+            format!("this endpoint speaks websocket: {}", r.body_text()),
+        )
+    })?;
+    let since = match q.since {
+        Some(s) if s < 0 => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "since must be 0 or a seq you received",
+            ));
+        }
+        Some(s) => s,
+        None => state.store.last_seq().await?,
+    };
+    Ok(ws.on_upgrade(move |socket| async move {
+        if let Err(e) = run(socket, state, since).await {
+            tracing::debug!(error = %e, "event stream ended");
+        }
+    }))
+}
+
+/// Why a stream stopped early.
+#[derive(Debug, thiserror::Error)]
+enum StreamEnd {
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("store: {0}")]
+    Store(#[from] crate::server::store::StoreError),
+    #[error("client too slow")]
+    TooSlow,
+}
+
+/// Sends one frame, treating a socket that takes longer than `limit` as too slow.
+async fn send(socket: &mut WebSocket, msg: Message, limit: Duration) -> Result<(), StreamEnd> {
+    match timeout(limit, socket.send(msg)).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(StreamEnd::TooSlow),
+    }
+}
+
+/// Sends every logged event after `*last`, advancing `*last`.
+async fn replay(
+    socket: &mut WebSocket,
+    state: &AppState,
+    last: &mut i64,
+    up_to: Option<i64>,
+) -> Result<(), StreamEnd> {
+    loop {
+        let page = state.store.events_after(*last, REPLAY_PAGE).await?;
+        let done = page.len() < REPLAY_PAGE;
+        for e in page {
+            if up_to.is_some_and(|u| e.seq > u) {
+                return Ok(());
+            }
+            send_event(socket, &e, state.config.heartbeat).await?;
+            *last = e.seq;
+        }
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+async fn send_event(
+    socket: &mut WebSocket,
+    e: &LiveEvent,
+    limit: Duration,
+) -> Result<(), StreamEnd> {
+    send(socket, Message::Text(e.frame.to_string().into()), limit).await
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: String) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = timeout(
+        Duration::from_secs(1),
+        socket.send(Message::Close(Some(frame))),
+    )
+    .await;
+}
+
+async fn run(mut socket: WebSocket, state: AppState, since: i64) -> Result<(), StreamEnd> {
+    let heartbeat = state.config.heartbeat;
+    let mut last = since;
+    // Subscribe before reading the log, so nothing committed in between is missed; then
+    // subscribe afresh after a long replay, so the live buffer starts near the head.
+    let mut live = state.store.subscribe();
+    let replayed = replay(&mut socket, &state, &mut last, None).await;
+    if let Err(StreamEnd::TooSlow) = replayed {
+        close(&mut socket, CLOSE_TOO_SLOW, resume_reason(last)).await;
+    }
+    replayed?;
+    if !live.is_empty() {
+        live = state.store.subscribe();
+        replay(&mut socket, &state, &mut last, None).await?;
+    }
+    let mut stopping = state.stopping.clone();
+    let mut ping = interval(heartbeat);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ping.tick().await;
+    let mut heard = Instant::now();
+    let outcome = loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(e) if e.seq <= last => {}
+                Ok(e) => {
+                    if e.seq > last + 1
+                        && let Err(err) = replay(&mut socket, &state, &mut last, Some(e.seq - 1)).await
+                    {
+                        break Err(err);
+                    }
+                    if let Err(err) = send_event(&mut socket, &e, heartbeat).await {
+                        break Err(err);
+                    }
+                    last = e.seq;
+                }
+                Err(RecvError::Lagged(_)) => break Err(StreamEnd::TooSlow),
+                Err(RecvError::Closed) => break Ok(()),
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > heartbeat * 2 {
+                    close(&mut socket, CLOSE_SILENT, "no pong for two heartbeats".into()).await;
+                    break Ok(());
+                }
+                if let Err(err) = send(&mut socket, Message::Ping(Default::default()), heartbeat).await {
+                    break Err(err);
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break Ok(()),
+                Some(Ok(_)) => heard = Instant::now(),
+            },
+            _ = async { let _ = stopping.wait_for(|s| *s).await; } => {
+                close(&mut socket, CLOSE_GOING_AWAY, format!("server stopping; resume with since={last}")).await;
+                break Ok(());
+            }
+        }
+    };
+    if let Err(StreamEnd::TooSlow) = outcome {
+        close(&mut socket, CLOSE_TOO_SLOW, resume_reason(last)).await;
+    }
+    outcome
+}
+
+fn resume_reason(last: i64) -> String {
+    format!("too slow: fell behind the live stream; reconnect with since={last}")
+}

@@ -1,0 +1,34 @@
+//! Running the team server from the command line until a signal stops it.
+
+use super::{RunningServer, ServerConfig};
+use std::io::Write;
+
+/// Serves until SIGINT or SIGTERM, then stops cleanly: streams closed, writes flushed.
+pub async fn serve_until_signal(config: ServerConfig) -> anyhow::Result<()> {
+    let server = RunningServer::start(config).await?;
+    println!("listening on http://{}", server.addr);
+    std::io::stdout().flush()?;
+    tracing::info!(addr = %server.addr, "serving");
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    server.shutdown().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("install SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

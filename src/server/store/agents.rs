@@ -1,0 +1,148 @@
+//! Agents, their API tokens, availability, and teams.
+
+use super::rows::{self, AGENT_SELECT};
+use super::{Store, StoreError};
+use crate::api::EventKind;
+use crate::domain::{Agent, Id, Role, Team, Timestamp};
+use rusqlite::{Connection, OptionalExtension};
+
+/// Creates an agent and stores the hash of its first token.
+pub fn create_agent(
+    conn: &Connection,
+    email: &str,
+    name: &str,
+    role: Role,
+    token_hash: &[u8],
+) -> Result<Agent, StoreError> {
+    let email = email.trim();
+    if !email.contains('@') {
+        return Err(StoreError::Invalid(format!(
+            "{email:?} is not an email address"
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("name must not be empty".into()));
+    }
+    let taken: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM agents WHERE email = ?1)")?
+        .query_row([email], |r| r.get(0))?;
+    if taken {
+        return Err(StoreError::Conflict(format!(
+            "an agent with email {email} already exists"
+        )));
+    }
+    let now = Timestamp::now().millis();
+    conn.prepare_cached(
+        "INSERT INTO agents (email, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute((email, name.trim(), role.as_str(), now))?;
+    let id = conn.last_insert_rowid();
+    add_token(conn, id, token_hash)?;
+    rows::agent(conn, id)
+}
+
+/// Stores the hash of another token for an agent.
+pub fn add_token(conn: &Connection, agent_id: Id, token_hash: &[u8]) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO api_tokens (hash, agent_id, created_at) VALUES (?1, ?2, ?3)")?
+        .execute((token_hash, agent_id, Timestamp::now().millis()))?;
+    Ok(())
+}
+
+/// The agent with this email.
+pub fn agent_by_email(conn: &Connection, email: &str) -> Result<Agent, StoreError> {
+    let sql = format!("{AGENT_SELECT} WHERE email = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([email.trim()], rows::agent_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("agent {email}")))
+}
+
+fn agent_by_token(conn: &Connection, hash: &[u8]) -> Result<Option<Agent>, StoreError> {
+    let sql =
+        format!("{AGENT_SELECT} WHERE id = (SELECT agent_id FROM api_tokens WHERE hash = ?1)");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([hash], rows::agent_from_row)
+        .optional()?)
+}
+
+fn teams(conn: &Connection) -> Result<Vec<Team>, StoreError> {
+    let mut teams: Vec<Team> = conn
+        .prepare_cached("SELECT id, name FROM teams ORDER BY name")?
+        .query_map([], |r| {
+            Ok(Team {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                member_ids: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn
+        .prepare_cached("SELECT agent_id FROM team_members WHERE team_id = ?1 ORDER BY agent_id")?;
+    for team in &mut teams {
+        team.member_ids = stmt
+            .query_map([team.id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(teams)
+}
+
+impl Store {
+    /// The agent a token belongs to, if any.
+    pub async fn agent_for_token(&self, hash: [u8; 32]) -> Result<Option<Agent>, StoreError> {
+        self.read(move |c| agent_by_token(c, &hash)).await
+    }
+
+    /// Every agent, by name.
+    pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        self.read(|c| {
+            let sql = format!("{AGENT_SELECT} ORDER BY name, id");
+            Ok(c.prepare_cached(&sql)?
+                .query_map([], rows::agent_from_row)?
+                .collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Every team with its members.
+    pub async fn teams(&self) -> Result<Vec<Team>, StoreError> {
+        self.read(teams).await
+    }
+
+    /// Creates an agent whose first token has `token_hash`.
+    pub async fn add_agent(
+        &self,
+        email: String,
+        name: String,
+        role: Role,
+        token_hash: [u8; 32],
+    ) -> Result<Agent, StoreError> {
+        self.write(move |ctx| {
+            let agent = create_agent(ctx.tx, &email, &name, role, &token_hash)?;
+            ctx.emit(EventKind::AgentUpdated {
+                agent: agent.clone(),
+            })?;
+            Ok(agent)
+        })
+        .await
+    }
+
+    /// Sets an agent available or away.
+    pub async fn set_available(&self, agent_id: Id, available: bool) -> Result<Agent, StoreError> {
+        self.write(move |ctx| {
+            let before = rows::agent(ctx.tx, agent_id)?;
+            if before.available == available {
+                return Ok(before);
+            }
+            ctx.tx
+                .prepare_cached("UPDATE agents SET available = ?1 WHERE id = ?2")?
+                .execute((available, agent_id))?;
+            let agent = rows::agent(ctx.tx, agent_id)?;
+            ctx.emit(EventKind::AgentUpdated {
+                agent: agent.clone(),
+            })?;
+            Ok(agent)
+        })
+        .await
+    }
+}

@@ -1,0 +1,280 @@
+//! Turning a customer's message from a channel into a ticket: find or create the contact,
+//! continue the thread or open a conversation, and move the ticket along the pipeline.
+
+use super::messages::touch_conversation;
+use super::rows;
+use super::{Store, StoreError, WriteCtx};
+use crate::api::{EventKind, InboundMessage};
+use crate::domain::{Id, MessageKind, Priority, Status};
+use rusqlite::OptionalExtension;
+
+/// Longest subject taken from the first line of a message.
+const SUBJECT_CHARS: usize = 80;
+
+/// What an accepted inbound message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundOutcome {
+    pub conversation_id: Id,
+    pub message_id: Id,
+    /// Whether a new conversation was opened.
+    pub new_conversation: bool,
+    /// Whether a new contact was created for the sender.
+    pub new_contact: bool,
+}
+
+/// Checks an inbound message before anything is written.
+fn validate(msg: &InboundMessage) -> Result<(), StoreError> {
+    let invalid = |m: &str| Err(StoreError::Invalid(m.to_string()));
+    if msg.thread_id.trim().is_empty() || msg.thread_id.len() > 512 {
+        return invalid("thread_id must be 1 to 512 bytes");
+    }
+    if msg.sender.id.trim().is_empty() || msg.sender.id.len() > 512 {
+        return invalid("sender.id must be 1 to 512 bytes");
+    }
+    if msg.text.trim().is_empty() && msg.attachments.is_empty() {
+        return invalid("a message needs text or at least one attachment");
+    }
+    if let Some(email) = &msg.sender.email
+        && (!email.contains('@') || email.len() > 320)
+    {
+        return invalid("sender.email is not an email address");
+    }
+    for (i, a) in msg.attachments.iter().enumerate() {
+        if a.size < 0 {
+            return Err(StoreError::Invalid(format!(
+                "attachments[{i}].size must not be negative"
+            )));
+        }
+        if a.name.trim().is_empty() || a.url.trim().is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "attachments[{i}] needs a name and a url"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Finds the sender's contact by channel identity, then by email; creates one otherwise.
+fn find_or_create_contact(
+    ctx: &mut WriteCtx<'_>,
+    channel_id: Id,
+    msg: &InboundMessage,
+) -> Result<(Id, bool), StoreError> {
+    let by_identity: Option<Id> = ctx
+        .tx
+        .prepare_cached(
+            "SELECT contact_id FROM contact_identities WHERE channel_id = ?1 AND external_id = ?2",
+        )?
+        .query_row((channel_id, &msg.sender.id), |r| r.get(0))
+        .optional()?;
+    if let Some(id) = by_identity {
+        return Ok((id, false));
+    }
+    let by_email: Option<Id> = match &msg.sender.email {
+        Some(email) => ctx
+            .tx
+            .prepare_cached("SELECT id FROM contacts WHERE email = ?1 ORDER BY id LIMIT 1")?
+            .query_row([email.trim()], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
+    let (contact_id, created) = match by_email {
+        Some(id) => (id, false),
+        None => {
+            let name = msg
+                .sender
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .or(msg.sender.email.as_deref())
+                .unwrap_or(&msg.sender.id)
+                .to_string();
+            ctx.tx
+                .prepare_cached(
+                    "INSERT INTO contacts (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute((
+                    name,
+                    msg.sender.email.as_deref().map(str::trim),
+                    msg.sender.phone.as_deref(),
+                    ctx.now().millis(),
+                ))?;
+            (ctx.tx.last_insert_rowid(), true)
+        }
+    };
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO contact_identities (channel_id, external_id, contact_id) VALUES (?1, ?2, ?3)",
+        )?
+        .execute((channel_id, &msg.sender.id, contact_id))?;
+    let contact = rows::contact(ctx.tx, contact_id)?;
+    ctx.emit(if created {
+        EventKind::ContactCreated { contact }
+    } else {
+        EventKind::ContactUpdated { contact }
+    })?;
+    Ok((contact_id, created))
+}
+
+/// Stores an inbound message on `channel_id`.
+fn ingest(
+    ctx: &mut WriteCtx<'_>,
+    channel_id: Id,
+    msg: InboundMessage,
+) -> Result<InboundOutcome, StoreError> {
+    let enabled: bool = ctx
+        .tx
+        .prepare_cached("SELECT enabled FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("channel {channel_id}")))?;
+    if !enabled {
+        return Err(StoreError::Conflict(format!(
+            "channel {channel_id} is turned off and accepts no messages"
+        )));
+    }
+    let (contact_id, new_contact) = find_or_create_contact(ctx, channel_id, &msg)?;
+    let now = ctx.now().millis();
+    let existing: Option<(Id, String)> = ctx
+        .tx
+        .prepare_cached(
+            "SELECT id, status FROM conversations WHERE channel_id = ?1 AND thread_key = ?2",
+        )?
+        .query_row((channel_id, &msg.thread_id), |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (conversation_id, status_before) = match existing {
+        Some((id, status)) => (
+            id,
+            Some(
+                status
+                    .parse::<Status>()
+                    .map_err(|e| StoreError::Internal(e.to_string()))?,
+            ),
+        ),
+        None => {
+            let subject = msg
+                .subject
+                .as_deref()
+                .map(|s| rows::first_line(s, SUBJECT_CHARS))
+                .filter(|s| !s.is_empty())
+                .or_else(|| {
+                    Some(rows::first_line(&msg.text, SUBJECT_CHARS)).filter(|s| !s.is_empty())
+                })
+                .or_else(|| {
+                    msg.attachments
+                        .first()
+                        .map(|a| format!("[{}] {}", a.kind, a.name))
+                })
+                .unwrap_or_default();
+            ctx.tx
+                .prepare_cached(
+                    "INSERT INTO conversations (subject, status, priority, channel_id, contact_id, \
+                     thread_key, created_at, updated_at, last_message_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
+                )?
+                .execute((
+                    subject,
+                    Status::New.as_str(),
+                    Priority::Medium.as_str(),
+                    channel_id,
+                    contact_id,
+                    &msg.thread_id,
+                    now,
+                ))?;
+            (ctx.tx.last_insert_rowid(), None)
+        }
+    };
+    let sender_name = rows::contact(ctx.tx, contact_id)?.name;
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO messages (conversation_id, kind, sender_contact_id, sender_name, \
+             channel_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute((
+            conversation_id,
+            MessageKind::Inbound.as_str(),
+            contact_id,
+            sender_name,
+            channel_id,
+            &msg.text,
+            now,
+        ))?;
+    let message_id = ctx.tx.last_insert_rowid();
+    for a in &msg.attachments {
+        ctx.tx
+            .prepare_cached(
+                "INSERT INTO attachments (message_id, kind, name, mime_type, size, url) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute((
+                message_id,
+                a.kind.as_str(),
+                &a.name,
+                a.mime_type.as_deref(),
+                a.size,
+                &a.url,
+            ))?;
+    }
+    let message = rows::message(ctx.tx, message_id)?;
+    touch_conversation(ctx, conversation_id, &message)?;
+    match status_before {
+        None => {
+            let conversation = rows::conversation(ctx.tx, conversation_id, 0)?;
+            ctx.emit(EventKind::ConversationCreated { conversation })?;
+            ctx.emit(EventKind::MessageCreated {
+                conversation_id,
+                message,
+            })?;
+        }
+        Some(before) => {
+            let mut changes = vec!["last_message_at".to_string()];
+            if matches!(before, Status::WaitingOnContact | Status::Closed) {
+                changes.push("status".into());
+            }
+            let woke = ctx
+                .tx
+                .prepare_cached(
+                    "UPDATE conversations SET snoozed_until = NULL \
+                     WHERE id = ?1 AND snoozed_until IS NOT NULL",
+                )?
+                .execute([conversation_id])?;
+            if woke > 0 {
+                changes.push("snoozed_until".into());
+            }
+            ctx.tx
+                .prepare_cached(
+                    "UPDATE conversations SET status = ?1 WHERE id = ?2 \
+                     AND status IN ('waiting_on_contact', 'closed')",
+                )?
+                .execute((Status::WaitingOnUs.as_str(), conversation_id))?;
+            ctx.emit(EventKind::MessageCreated {
+                conversation_id,
+                message,
+            })?;
+            let conversation = rows::conversation(ctx.tx, conversation_id, 0)?;
+            ctx.emit(EventKind::ConversationUpdated {
+                conversation,
+                changes,
+            })?;
+        }
+    }
+    Ok(InboundOutcome {
+        conversation_id,
+        message_id,
+        new_conversation: status_before.is_none(),
+        new_contact,
+    })
+}
+
+impl Store {
+    /// Stores a customer's message that arrived on `channel_id`.
+    pub async fn ingest_inbound(
+        &self,
+        channel_id: Id,
+        msg: InboundMessage,
+    ) -> Result<InboundOutcome, StoreError> {
+        validate(&msg)?;
+        self.write(move |ctx| ingest(ctx, channel_id, msg)).await
+    }
+}

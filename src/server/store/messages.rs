@@ -1,0 +1,198 @@
+//! Reading message history and posting agent replies and notes.
+
+use super::rows::{self, MESSAGE_SELECT};
+use super::{Store, StoreError, WriteCtx, conversations};
+use crate::api::{EventKind, MessagePage, NewMessage};
+use crate::domain::{Id, Message, MessageKind, Status};
+use rusqlite::{Connection, OptionalExtension};
+
+/// Longest preview kept on a conversation.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// Longest `client_id` accepted.
+const MAX_CLIENT_ID: usize = 128;
+
+/// What posting a message did.
+#[derive(Debug, Clone)]
+pub enum PostOutcome {
+    /// A new message was stored.
+    Created(Message),
+    /// A message with the same `client_id` already existed; nothing was added.
+    Existing(Message),
+}
+
+/// Messages of a conversation older than `before` (newest page when `None`), oldest first.
+pub fn page(
+    conn: &Connection,
+    conversation_id: Id,
+    before: Option<Id>,
+    limit: usize,
+) -> Result<MessagePage, StoreError> {
+    let sql = format!(
+        "SELECT * FROM ({MESSAGE_SELECT} WHERE m.conversation_id = ?1 AND m.id < ?2 \
+         ORDER BY m.id DESC LIMIT ?3) ORDER BY id"
+    );
+    let limit = limit.clamp(1, 500);
+    let mut items: Vec<Message> = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            (conversation_id, before.unwrap_or(Id::MAX), limit as i64 + 1),
+            rows::message_from_row,
+        )?
+        .collect::<Result<_, _>>()?;
+    let has_older = items.len() > limit;
+    if has_older {
+        items.remove(0);
+    }
+    rows::attach_files(conn, &mut items)?;
+    Ok(MessagePage { items, has_older })
+}
+
+/// Updates a conversation after a message was added to it, and reindexes it for search.
+pub fn touch_conversation(
+    ctx: &WriteCtx<'_>,
+    conversation_id: Id,
+    message: &Message,
+) -> Result<(), StoreError> {
+    let preview = if message.body.trim().is_empty() {
+        message
+            .attachments
+            .first()
+            .map(|a| format!("[{}] {}", a.kind, a.name))
+            .unwrap_or_default()
+    } else {
+        rows::first_line(&message.body, PREVIEW_CHARS)
+    };
+    ctx.tx
+        .prepare_cached(
+            "UPDATE conversations SET last_message_at = ?1, updated_at = ?1, preview = ?2, \
+             message_count = message_count + 1 WHERE id = ?3",
+        )?
+        .execute((message.created_at.millis(), preview, conversation_id))?;
+    rows::reindex(ctx.tx, conversation_id)
+}
+
+/// Posts an agent's reply or note; idempotent by `client_id`.
+fn post(
+    ctx: &mut WriteCtx<'_>,
+    conversation_id: Id,
+    agent_id: Id,
+    new: NewMessage,
+) -> Result<PostOutcome, StoreError> {
+    let existing: Option<Id> = ctx
+        .tx
+        .prepare_cached("SELECT id FROM messages WHERE conversation_id = ?1 AND client_id = ?2")?
+        .query_row((conversation_id, &new.client_id), |r| r.get(0))
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(PostOutcome::Existing(rows::message(ctx.tx, id)?));
+    }
+    let before = rows::conversation(ctx.tx, conversation_id, agent_id)?;
+    let agent = rows::agent(ctx.tx, agent_id)?;
+    let channel_id = match new.channel_id {
+        Some(id) => {
+            let enabled: Option<bool> = ctx
+                .tx
+                .prepare_cached("SELECT enabled FROM channels WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            match enabled {
+                None => {
+                    return Err(StoreError::Invalid(format!(
+                        "channel_id {id} is not a channel of this desk"
+                    )));
+                }
+                Some(false) => {
+                    return Err(StoreError::Conflict(format!(
+                        "channel {id} is turned off; turn it on or reply on another channel"
+                    )));
+                }
+                Some(true) => id,
+            }
+        }
+        None => before.channel_id,
+    };
+    let kind = if new.internal {
+        MessageKind::Note
+    } else {
+        MessageKind::Outbound
+    };
+    let now = ctx.now();
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO messages (conversation_id, kind, sender_agent_id, sender_name, \
+             channel_id, body, client_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute((
+            conversation_id,
+            kind.as_str(),
+            agent_id,
+            &agent.name,
+            channel_id,
+            &new.body,
+            &new.client_id,
+            now.millis(),
+        ))?;
+    let message = rows::message(ctx.tx, ctx.tx.last_insert_rowid())?;
+    touch_conversation(ctx, conversation_id, &message)?;
+    let mut changes = vec!["last_message_at".to_string()];
+    if kind == MessageKind::Outbound {
+        if before.owner_id.is_none() {
+            ctx.tx
+                .prepare_cached("UPDATE conversations SET owner_id = ?1 WHERE id = ?2")?
+                .execute((agent_id, conversation_id))?;
+            changes.push("owner_id".into());
+        }
+        if before.status != Status::WaitingOnContact {
+            ctx.tx
+                .prepare_cached("UPDATE conversations SET status = ?1 WHERE id = ?2")?
+                .execute((Status::WaitingOnContact.as_str(), conversation_id))?;
+            changes.push("status".into());
+        }
+    }
+    conversations::mark_read(ctx, conversation_id, agent_id)?;
+    ctx.emit(EventKind::MessageCreated {
+        conversation_id,
+        message: message.clone(),
+    })?;
+    ctx.emit(EventKind::ConversationUpdated {
+        conversation: rows::conversation(ctx.tx, conversation_id, 0)?,
+        changes,
+    })?;
+    Ok(PostOutcome::Created(message))
+}
+
+impl Store {
+    /// Posts an agent's reply or internal note; the same `client_id` twice adds it once.
+    pub async fn post_message(
+        &self,
+        conversation_id: Id,
+        agent_id: Id,
+        new: NewMessage,
+    ) -> Result<PostOutcome, StoreError> {
+        if new.client_id.trim().is_empty() || new.client_id.len() > MAX_CLIENT_ID {
+            return Err(StoreError::Invalid(format!(
+                "client_id must be 1 to {MAX_CLIENT_ID} bytes"
+            )));
+        }
+        if new.body.trim().is_empty() {
+            return Err(StoreError::Invalid("body must not be empty".into()));
+        }
+        self.write(move |ctx| post(ctx, conversation_id, agent_id, new))
+            .await
+    }
+
+    /// A page of a conversation's history, oldest first.
+    pub async fn messages(
+        &self,
+        conversation_id: Id,
+        before: Option<Id>,
+        limit: usize,
+    ) -> Result<MessagePage, StoreError> {
+        self.read(move |c| {
+            rows::conversation(c, conversation_id, 0)?;
+            page(c, conversation_id, before, limit)
+        })
+        .await
+    }
+}

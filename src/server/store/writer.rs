@@ -1,0 +1,189 @@
+//! The one writer: a thread that owns the write connection and commits jobs in batches.
+//!
+//! Each job runs inside its own savepoint, so a failing job leaves no trace while the others
+//! of its batch commit. A job's answer and its events leave the thread only after the batch's
+//! `COMMIT` returned: whatever was acknowledged is on disk. Sequence numbers are read under
+//! the write lock at the start of each batch, so other processes may write to the desk too.
+
+use super::StoreError;
+use crate::api::{Event, EventKind};
+use crate::domain::Timestamp;
+use rusqlite::{Connection, Transaction};
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// Most jobs committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// A committed event as the fan-out hands it to websocket clients.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    pub seq: i64,
+    /// The complete JSON text frame.
+    pub frame: Arc<str>,
+}
+
+/// What a job sees: the open transaction and a place to record events.
+pub struct WriteCtx<'a> {
+    pub tx: &'a Transaction<'a>,
+    next_seq: i64,
+    events: Vec<LiveEvent>,
+    now: Timestamp,
+}
+
+impl WriteCtx<'_> {
+    /// The instant of this batch; every row a job writes uses it.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Appends an event to the log in this transaction; it goes live after commit.
+    pub fn emit(&mut self, kind: EventKind) -> Result<i64, StoreError> {
+        let seq = self.next_seq;
+        let event = Event {
+            seq,
+            at: self.now,
+            kind,
+        };
+        let frame: Arc<str> = serde_json::to_string(&event)
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .into();
+        self.tx
+            .prepare_cached("INSERT INTO events (seq, frame, created_at) VALUES (?1, ?2, ?3)")?
+            .execute((seq, &*frame, self.now.millis()))?;
+        self.next_seq += 1;
+        self.events.push(LiveEvent { seq, frame });
+        Ok(seq)
+    }
+}
+
+type Completion = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+type Job = Box<dyn FnOnce(&mut WriteCtx<'_>) -> Completion + Send>;
+
+/// The sending side of the writer's queue.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer thread over `conn`; returns the handle and the thread to join.
+    pub fn start(
+        conn: Connection,
+        live: broadcast::Sender<LiveEvent>,
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
+        let (jobs, rx) = mpsc::channel(4096);
+        let thread = std::thread::Builder::new()
+            .name("frontdesk-writer".into())
+            .spawn(move || run(conn, rx, live))
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        Ok((Writer { jobs }, thread))
+    }
+
+    /// Runs `f` in the next batch and answers once that batch is committed.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |ctx| {
+            let result = in_savepoint(ctx, f);
+            Box::new(move |commit_error| {
+                let result = match commit_error {
+                    None => result,
+                    Some(e) => Err(StoreError::Internal(format!("commit failed: {e}"))),
+                };
+                let _ = answer.send(result);
+            })
+        });
+        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        answered.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn last_seq(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+}
+
+fn in_savepoint<T>(
+    ctx: &mut WriteCtx<'_>,
+    f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let (seq_before, events_before) = (ctx.next_seq, ctx.events.len());
+    ctx.tx.execute_batch("SAVEPOINT job")?;
+    match f(ctx) {
+        Ok(v) => {
+            ctx.tx.execute_batch("RELEASE job")?;
+            Ok(v)
+        }
+        Err(e) => {
+            ctx.tx.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            ctx.next_seq = seq_before;
+            ctx.events.truncate(events_before);
+            Err(e)
+        }
+    }
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, live: broadcast::Sender<LiveEvent>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while rx.blocking_recv().map(|j| batch.push(j)).is_some() {
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        match commit_batch(&mut conn, &mut batch) {
+            Ok((completions, events)) => {
+                for c in completions {
+                    c(None);
+                }
+                for e in events {
+                    let _ = live.send(e);
+                }
+            }
+            Err((completions, error)) => {
+                tracing::error!(%error, "write batch failed");
+                for c in completions {
+                    c(Some(&error));
+                }
+            }
+        }
+    }
+    tracing::debug!("writer stopped");
+}
+
+type BatchOutcome = Result<(Vec<Completion>, Vec<LiveEvent>), (Vec<Completion>, StoreError)>;
+
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> BatchOutcome {
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            // The jobs never ran: dropping them answers their callers with `StoreError::Closed`.
+            batch.clear();
+            return Err((Vec::new(), e.into()));
+        }
+    };
+    // Read under the write lock, so another process writing to the desk (the CLI) is safe.
+    let next_seq = match last_seq(&tx) {
+        Ok(seq) => seq + 1,
+        Err(e) => {
+            batch.clear();
+            return Err((Vec::new(), e));
+        }
+    };
+    let mut ctx = WriteCtx {
+        tx: &tx,
+        next_seq,
+        events: Vec::new(),
+        now: Timestamp::now(),
+    };
+    let completions: Vec<Completion> = batch.drain(..).map(|job| job(&mut ctx)).collect();
+    let events = std::mem::take(&mut ctx.events);
+    match tx.commit() {
+        Ok(()) => Ok((completions, events)),
+        Err(e) => Err((completions, e.into())),
+    }
+}
