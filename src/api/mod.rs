@@ -108,6 +108,8 @@ pub struct ContactDetail {
     pub company: Option<Company>,
     /// The contact's conversations, most recently active first.
     pub conversations: Vec<Conversation>,
+    /// The contact's latest messages across all conversations and channels, newest first.
+    pub messages: Vec<Message>,
 }
 
 /// `PATCH /api/v1/me`.

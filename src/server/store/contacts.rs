@@ -1,14 +1,33 @@
 //! Contacts with their company and conversations.
 
 use super::conversations::{ListFilter, list};
-use super::rows;
+use super::rows::{self, MESSAGE_SELECT};
 use super::{Store, StoreError};
 use crate::api::ContactDetail;
-use crate::domain::{Company, Id};
-use rusqlite::OptionalExtension;
+use crate::domain::{Company, Id, Message};
+use rusqlite::{Connection, OptionalExtension};
 
 /// How many of a contact's conversations the contact record lists.
 const CONTACT_CONVERSATIONS: usize = 100;
+
+/// How many of a contact's latest messages the contact record carries.
+const CONTACT_MESSAGES: i64 = 50;
+
+/// The latest messages of a contact across conversations, newest first.
+fn timeline(c: &Connection, contact_id: Id) -> Result<Vec<Message>, StoreError> {
+    let sql = format!(
+        "{MESSAGE_SELECT} JOIN conversations c ON c.id = m.conversation_id \
+         WHERE c.contact_id = ?1 ORDER BY m.created_at DESC, m.id DESC LIMIT ?2"
+    );
+    let mut messages: Vec<Message> = c
+        .prepare_cached(&sql)?
+        .query_map((contact_id, CONTACT_MESSAGES), rows::message_from_row)?
+        .collect::<Result<_, _>>()?;
+    for m in &mut messages {
+        rows::attach_files(c, std::slice::from_mut(m))?;
+    }
+    Ok(messages)
+}
 
 impl Store {
     /// A contact with its primary company and conversations, most recent first.
@@ -38,6 +57,7 @@ impl Store {
                 contact,
                 company,
                 conversations,
+                messages: timeline(c, id)?,
             })
         })
         .await
