@@ -1,5 +1,6 @@
 //! frontdesk: a keyboard-driven terminal help desk and the help desk server it talks to.
 
 pub mod api;
+pub mod bench;
 pub mod domain;
 pub mod server;

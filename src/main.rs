@@ -35,10 +35,29 @@ enum Command {
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
     },
+    /// Fill an empty desk with a realistic, deterministic demo workspace.
+    Seed {
+        #[arg(long, env = "FRONTDESK_DATA")]
+        data: PathBuf,
+        /// How many conversations to create.
+        #[arg(long, default_value_t = 1000)]
+        conversations: u64,
+        /// The same seed always gives the same workspace.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// "Now" for the generated history (RFC 3339); defaults to the current time.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
     /// Manage agents.
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
+    },
+    /// Measure this machine: prints the figures the README quotes.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
     },
 }
 
@@ -61,6 +80,25 @@ enum AgentCommand {
         data: PathBuf,
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Seed a desk, serve it on loopback, and measure ingest, list queries and fan-out.
+    Server {
+        #[arg(long, default_value_t = 100_000)]
+        conversations: u64,
+        #[arg(long, default_value_t = 20_000)]
+        ingest_messages: usize,
+        #[arg(long, default_value_t = 32)]
+        ingest_connections: usize,
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+        #[arg(long, default_value_t = 1_000)]
+        ws_clients: usize,
+        #[arg(long, default_value_t = 100)]
+        fanout_messages: usize,
     },
 }
 
@@ -100,6 +138,37 @@ async fn main() -> ExitCode {
             };
             server::serve_until_signal(config).await
         }
+        Some(Command::Seed {
+            data,
+            conversations,
+            seed,
+            anchor,
+        }) => server::seed::seed_dir(&data, conversations, seed, anchor.as_deref()).map(|r| {
+            println!(
+                "seeded {} conversations ({} messages), {} contacts, {} companies, {} agents, {} teams, {} channels",
+                r.conversations, r.messages, r.contacts, r.companies, r.agents, r.teams, r.channels
+            );
+        }),
+        Some(Command::Bench { command }) => match command {
+            BenchCommand::Server {
+                conversations,
+                ingest_messages,
+                ingest_connections,
+                queries,
+                ws_clients,
+                fanout_messages,
+            } => {
+                let opts = frontdesk::bench::ServerBench {
+                    conversations,
+                    ingest_messages,
+                    ingest_connections,
+                    queries,
+                    ws_clients,
+                    fanout_messages,
+                };
+                frontdesk::bench::run_server_bench(&opts).await
+            }
+        },
         Some(Command::Agent { command }) => match command {
             AgentCommand::Add {
                 data,

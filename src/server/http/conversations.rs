@@ -7,9 +7,7 @@ use crate::domain::{ChannelKind, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;
 use crate::server::auth::Authed;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::server::store::conversations::{
-    AssigneeFilter, ChannelFilter, StatusFilter, decode_cursor,
-};
+use crate::server::store::conversations::{AssigneeFilter, ChannelFilter, Cursor, StatusFilter};
 use crate::server::store::{ListFilter, PostOutcome};
 use axum::Json;
 use axum::extract::State;
@@ -105,7 +103,7 @@ impl ListQuery {
             .unwrap_or(DEFAULT_LIMIT);
         let cursor = non_empty(&self.cursor)
             .map(|c| {
-                decode_cursor(c)
+                Cursor::decode(c)
                     .ok_or_else(|| bad_query("cursor", c, "a next_cursor from an earlier page"))
             })
             .transpose()?;

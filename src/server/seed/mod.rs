@@ -68,6 +68,7 @@ pub fn seed(conn: &mut Connection, opts: &SeedOptions) -> Result<SeedReport, See
     let mut ws = workspace::create(&tx, &mut rng, start, opts.conversations)?;
     let messages = threads::create(&tx, &mut rng, &mut ws, start, opts)?;
     workspace::backdate_contacts(&tx, &ws)?;
+    crate::server::store::search::rebuild(&tx)?;
     let report = SeedReport {
         agents: ws.agents.len() as u64,
         teams: ws.teams.len() as u64,
@@ -117,4 +118,25 @@ fn ascii_slug(s: &str) -> String {
             Some(base)
         })
         .collect()
+}
+
+/// Seeds the desk in `data_dir` (created if missing); `anchor` is RFC 3339, now by default.
+pub fn seed_dir(
+    data_dir: &std::path::Path,
+    conversations: u64,
+    seed_value: u64,
+    anchor: Option<&str>,
+) -> anyhow::Result<SeedReport> {
+    let anchor = match anchor {
+        Some(a) => Timestamp::parse(a)
+            .map_err(|e| anyhow::anyhow!("--anchor {a:?} is not an RFC 3339 time: {e}"))?,
+        None => Timestamp::now(),
+    };
+    let mut conn = crate::server::store::open_connection(data_dir)?;
+    let opts = SeedOptions {
+        conversations,
+        seed: seed_value,
+        anchor,
+    };
+    Ok(seed(&mut conn, &opts)?)
 }

@@ -177,10 +177,13 @@ fn the_search_index_finds_a_seeded_subject() {
         .unwrap()
         .to_string();
     let mut stmt = conn
-        .prepare("SELECT rowid FROM conversation_search WHERE conversation_search MATCH ?1")
+        .prepare(
+            "SELECT c.id FROM conversation_search s JOIN conversations c ON c.search_rowid = s.rowid \
+             WHERE conversation_search MATCH ?1",
+        )
         .unwrap();
     let hits: Vec<i64> = stmt
-        .query_map([format!("subject:\"{word}\"")], |r| r.get(0))
+        .query_map([format!("\"{word}\"")], |r| r.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect();

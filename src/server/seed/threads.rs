@@ -1,4 +1,4 @@
-//! Conversations, their message threads, attachments and search index entries.
+//! Conversations, their message threads and attachments.
 
 use super::attachments::{Attachment, attachment_for, promises_attachment};
 use super::names::{AMOUNTS, EXTRA_LABELS, PLANS, PRODUCTS, VIP_TEAM};
@@ -41,8 +41,8 @@ pub fn create(
         .filter(|&a| ws.agents[a].works)
         .collect();
     let mut conversation = tx.prepare_cached(
-        "INSERT INTO conversations (subject, status, priority, owner_id, team_id, channel_id, contact_id, thread_key, labels, created_at, updated_at, last_message_at, preview, message_count) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO conversations (subject, status, priority, owner_id, team_id, channel_id, contact_id, thread_key, labels, created_at, updated_at, last_message_at, preview, message_count, channel_kind) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut message = tx.prepare_cached(
         "INSERT INTO messages (conversation_id, kind, sender_agent_id, sender_contact_id, sender_name, channel_id, body, created_at) \
@@ -50,9 +50,6 @@ pub fn create(
     )?;
     let mut attachment = tx.prepare_cached(
         "INSERT INTO attachments (message_id, kind, name, mime_type, size, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut search = tx.prepare_cached(
-        "INSERT INTO conversation_search (rowid, subject, contact, body) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let topic_weights: Vec<u32> = TOPICS.iter().map(|t| t.weight).collect();
     let mut total = 0;
@@ -186,9 +183,9 @@ pub fn create(
             last.at,
             preview,
             drafts.len() as i64,
+            channel.kind.as_str(),
         ])?;
         let conversation_id = tx.last_insert_rowid();
-        let mut bodies = String::new();
         for d in &drafts {
             let (agent_id, contact_id, sender) = match d.agent {
                 Some(a) => (Some(ws.agents[a].id), None, ws.agents[a].name),
@@ -209,17 +206,7 @@ pub fn create(
                 let url = format!("https://files.example/c{conversation_id}/m{message_id}/{name}");
                 attachment.execute(params![message_id, kind.as_str(), name, mime, size, url])?;
             }
-            if !bodies.is_empty() {
-                bodies.push('\n');
-            }
-            bodies.push_str(&d.body);
         }
-        let who = format!(
-            "{} {}",
-            contact.name,
-            contact.email.as_deref().unwrap_or_default()
-        );
-        search.execute(params![conversation_id, subject, who, bodies])?;
         total += drafts.len() as u64;
         let contact = &mut ws.contacts[c];
         contact.created_at = contact.created_at.min(t0);

@@ -83,7 +83,6 @@ pub struct Channel {
 pub struct Contact {
     pub id: i64,
     pub name: String,
-    pub email: Option<String>,
     /// The language the contact's name comes from (0 English, 1 Spanish, 2 Portuguese, 3 Italian).
     pub lang: usize,
     /// Bit `i` set when the contact can write through `CHANNELS[i]`.
@@ -344,7 +343,6 @@ fn create_contacts(
         out.push(Contact {
             id,
             name,
-            email,
             lang,
             reach,
             handle,

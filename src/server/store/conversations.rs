@@ -1,6 +1,7 @@
 //! Listing, reading and changing conversations.
 
-use super::rows::{self, CONVERSATION_SELECT};
+use super::rows::{self, CONVERSATION_COLUMNS, CONVERSATION_JOINS};
+use super::search;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{ConversationDetail, ConversationPage, ConversationPatch, EventKind};
 use crate::domain::{ChannelKind, Conversation, Id, Status, Timestamp};
@@ -19,8 +20,8 @@ pub struct ListFilter {
     pub contact_id: Option<Id>,
     pub q: Option<String>,
     pub limit: usize,
-    /// Continue after this `(last_message_at, id)`.
-    pub cursor: Option<(i64, Id)>,
+    /// Continue after this row.
+    pub cursor: Option<Cursor>,
 }
 
 /// The `status` filter: one pipeline status, or a group of them.
@@ -52,39 +53,128 @@ pub enum ChannelFilter {
 /// Most rows one page may hold.
 pub const MAX_PAGE: usize = 500;
 
-/// Turns free text into an FTS5 query: every word must match, the last one as a prefix.
-fn fts_query(q: &str) -> Option<String> {
-    let words: Vec<&str> = q
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let last = words.len().checked_sub(1)?;
-    let terms: Vec<String> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i == last {
-                format!("\"{w}\"*")
-            } else {
-                format!("\"{w}\"")
+/// Where a page ends: the last row's activity time, id and search rowid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: i64,
+    pub id: Id,
+    pub search: i64,
+}
+
+impl Cursor {
+    /// The cursor text: `<last_message_at>.<id>.<search_rowid>`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.at, self.id, self.search)
+    }
+
+    /// Parses a cursor made by `encode`.
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let mut parts = s.split('.').map(str::parse::<i64>);
+        let cursor = Cursor {
+            at: parts.next()?.ok()?,
+            id: parts.next()?.ok()?,
+            search: parts.next()?.ok()?,
+        };
+        parts.next().is_none().then_some(cursor)
+    }
+}
+
+/// SQL text with numbered parameters, built clause by clause.
+struct Query {
+    sql: String,
+    params: Vec<Value>,
+}
+
+impl Query {
+    fn new(sql: String, params: Vec<Value>) -> Self {
+        Query { sql, params }
+    }
+
+    /// Appends `clause`, numbering its `?` placeholders for `values`, in order.
+    fn push(&mut self, clause: &str, values: &[Value]) {
+        let mut values = values.iter();
+        for (i, part) in clause.split('?').enumerate() {
+            if i > 0 {
+                self.params
+                    .push(values.next().cloned().unwrap_or(Value::Null));
+                self.sql.push_str(&format!("?{}", self.params.len()));
             }
-        })
-        .collect();
-    Some(terms.join(" "))
+            self.sql.push_str(part);
+        }
+    }
 }
 
-/// The cursor text for a row: `<last_message_at>.<id>`.
-pub fn encode_cursor(c: &Conversation) -> String {
-    format!("{}.{}", c.last_message_at.millis(), c.id)
+/// The filter as SQL conditions on `c`, each with its values.
+fn conditions(filter: &ListFilter, agent_id: Id) -> Vec<(&'static str, Vec<Value>)> {
+    let text = |s: &str| Value::Text(s.to_string());
+    let mut out = Vec::new();
+    match filter.status {
+        Some(StatusFilter::Is(s)) => out.push((" AND c.status = ?", vec![text(s.as_str())])),
+        Some(StatusFilter::Open) => out.push((" AND c.status != 'closed'", vec![])),
+        Some(StatusFilter::Snoozed) => out.push((
+            " AND c.snoozed_until > ?",
+            vec![Timestamp::now().millis().into()],
+        )),
+        None => {}
+    }
+    match filter.assignee {
+        Some(AssigneeFilter::Me) => out.push((" AND c.owner_id = ?", vec![agent_id.into()])),
+        Some(AssigneeFilter::Agent(id)) => out.push((" AND c.owner_id = ?", vec![id.into()])),
+        Some(AssigneeFilter::Unassigned) => out.push((" AND c.owner_id IS NULL", vec![])),
+        Some(AssigneeFilter::Any) | None => {}
+    }
+    match filter.channel {
+        Some(ChannelFilter::Id(id)) => out.push((" AND c.channel_id = ?", vec![id.into()])),
+        Some(ChannelFilter::Kind(k)) => {
+            out.push((" AND c.channel_kind = ?", vec![text(k.as_str())]))
+        }
+        None => {}
+    }
+    if let Some(team) = filter.team_id {
+        out.push((" AND c.team_id = ?", vec![team.into()]));
+    }
+    if let Some(p) = filter.priority {
+        out.push((" AND c.priority = ?", vec![text(p.as_str())]));
+    }
+    if let Some(label) = &filter.label {
+        out.push((
+            " AND EXISTS (SELECT 1 FROM json_each(c.labels) WHERE value = ?)",
+            vec![text(label)],
+        ));
+    }
+    if let Some(contact) = filter.contact_id {
+        out.push((" AND c.contact_id = ?", vec![contact.into()]));
+    }
+    out
 }
 
-/// Parses a cursor made by `encode_cursor`.
-pub fn decode_cursor(s: &str) -> Option<(i64, Id)> {
-    let (at, id) = s.split_once('.')?;
-    Some((at.parse().ok()?, id.parse().ok()?))
+/// Below this many conversations passing the filters, a text search starts from them.
+const SELECTIVE: i64 = 3_000;
+
+/// Whether fewer than `SELECTIVE` conversations pass `conds`.
+fn selective(conn: &Connection, conds: &[(&str, Vec<Value>)]) -> Result<bool, StoreError> {
+    if conds.is_empty() {
+        return Ok(false);
+    }
+    let mut q = Query::new(
+        "SELECT count(*) FROM (SELECT 1 FROM conversations c WHERE 1".into(),
+        vec![],
+    );
+    for (clause, values) in conds {
+        q.push(clause, values);
+    }
+    q.sql.push_str(&format!(" LIMIT {SELECTIVE})"));
+    let n: i64 = conn
+        .prepare_cached(&q.sql)?
+        .query_row(params_from_iter(q.params), |r| r.get(0))?;
+    Ok(n < SELECTIVE)
 }
 
 /// One page of conversations as `agent_id` sees them.
+///
+/// Three plans, all in the same order (last activity, newest first): without text, walk the
+/// recency indexes; with text and broad filters, walk FTS5 matches newest first; with text and
+/// selective filters, walk the filtered conversations and probe the index for each.
 pub fn list(
     conn: &Connection,
     agent_id: Id,
@@ -93,85 +183,72 @@ pub fn list(
     let seq: i64 = conn
         .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
         .query_row([], |r| r.get(0))?;
-    let mut sql = format!("{CONVERSATION_SELECT} WHERE 1");
-    let mut params: Vec<Value> = vec![Value::Integer(agent_id)];
-    let mut bind = |sql: &mut String, clause: &str, v: Value| {
-        params.push(v);
-        sql.push_str(&clause.replace('?', &format!("?{}", params.len())));
+    let conds = conditions(filter, agent_id);
+    let fts = filter.q.as_deref().and_then(search::fts_query);
+    let text_first = match &fts {
+        Some(_) => !selective(conn, &conds)?,
+        None => false,
     };
-    match filter.status {
-        Some(StatusFilter::Is(s)) => {
-            bind(&mut sql, " AND c.status = ?", s.as_str().to_string().into())
+    let from = if text_first {
+        format!(
+            "{CONVERSATION_COLUMNS} FROM conversation_search s \
+             JOIN conversations c ON c.search_rowid = s.rowid {CONVERSATION_JOINS} WHERE 1"
+        )
+    } else {
+        format!("{CONVERSATION_COLUMNS} FROM conversations c {CONVERSATION_JOINS} WHERE 1")
+    };
+    let mut q = Query::new(from, vec![Value::Integer(agent_id)]);
+    if let Some(text) = &fts {
+        let text = Value::Text(text.clone());
+        if text_first {
+            q.push(" AND conversation_search MATCH ?", &[text]);
+        } else {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM conversation_search s \
+                 WHERE conversation_search MATCH ? AND s.rowid = c.search_rowid)",
+                &[text],
+            );
         }
-        Some(StatusFilter::Open) => sql.push_str(" AND c.status != 'closed'"),
-        Some(StatusFilter::Snoozed) => bind(
-            &mut sql,
-            " AND c.snoozed_until > ?",
-            Timestamp::now().millis().into(),
+    }
+    for (clause, values) in &conds {
+        q.push(clause, values);
+    }
+    match filter.cursor {
+        Some(c) if text_first => q.push(" AND s.rowid < ?", &[c.search.into()]),
+        Some(c) => q.push(
+            " AND (c.last_message_at, c.id) < (?, ?)",
+            &[c.at.into(), c.id.into()],
         ),
         None => {}
-    }
-    match filter.assignee {
-        Some(AssigneeFilter::Me) => bind(&mut sql, " AND c.owner_id = ?", agent_id.into()),
-        Some(AssigneeFilter::Agent(id)) => bind(&mut sql, " AND c.owner_id = ?", id.into()),
-        Some(AssigneeFilter::Unassigned) => sql.push_str(" AND c.owner_id IS NULL"),
-        Some(AssigneeFilter::Any) | None => {}
-    }
-    match filter.channel {
-        Some(ChannelFilter::Id(id)) => bind(&mut sql, " AND c.channel_id = ?", id.into()),
-        Some(ChannelFilter::Kind(k)) => bind(
-            &mut sql,
-            " AND c.channel_id IN (SELECT id FROM channels WHERE kind = ?)",
-            k.as_str().to_string().into(),
-        ),
-        None => {}
-    }
-    if let Some(team) = filter.team_id {
-        bind(&mut sql, " AND c.team_id = ?", team.into());
-    }
-    if let Some(p) = filter.priority {
-        bind(
-            &mut sql,
-            " AND c.priority = ?",
-            p.as_str().to_string().into(),
-        );
-    }
-    if let Some(label) = &filter.label {
-        bind(
-            &mut sql,
-            " AND EXISTS (SELECT 1 FROM json_each(c.labels) WHERE value = ?)",
-            label.clone().into(),
-        );
-    }
-    if let Some(contact) = filter.contact_id {
-        bind(&mut sql, " AND c.contact_id = ?", contact.into());
-    }
-    if let Some(q) = filter.q.as_deref().and_then(fts_query) {
-        bind(
-            &mut sql,
-            " AND c.id IN (SELECT rowid FROM conversation_search WHERE conversation_search MATCH ?)",
-            q.into(),
-        );
-    }
-    if let Some((at, id)) = filter.cursor {
-        bind(&mut sql, " AND (c.last_message_at, c.id) < (?", at.into());
-        bind(&mut sql, ", ?)", id.into());
     }
     let limit = filter.limit.clamp(1, MAX_PAGE);
-    sql.push_str(&format!(
-        " ORDER BY c.last_message_at DESC, c.id DESC LIMIT {}",
-        limit + 1
-    ));
-    let mut items: Vec<Conversation> = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(params), rows::conversation_from_row)?
+    let order = if text_first {
+        "s.rowid DESC"
+    } else {
+        "c.last_message_at DESC, c.id DESC"
+    };
+    q.sql
+        .push_str(&format!(" ORDER BY {order} LIMIT {}", limit + 1));
+    let mut rows: Vec<(Conversation, Option<i64>)> = conn
+        .prepare_cached(&q.sql)?
+        .query_map(params_from_iter(q.params), |r| {
+            Ok((rows::conversation_from_row(r)?, r.get(18)?))
+        })?
         .collect::<Result<_, _>>()?;
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(encode_cursor)
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(c, search)| {
+            Cursor {
+                at: c.last_message_at.millis(),
+                id: c.id,
+                search: search.unwrap_or(0),
+            }
+            .encode()
+        })
     } else {
         None
     };
+    let items = rows.into_iter().map(|(c, _)| c).collect();
     Ok(ConversationPage {
         items,
         next_cursor,
@@ -349,18 +426,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fts_query_quotes_words_and_prefixes_the_last() {
-        assert_eq!(
-            fts_query("refund \"order\" 12-3").as_deref(),
-            Some("\"refund\" \"order\" \"12\" \"3\"*")
-        );
-        assert_eq!(fts_query(" -*- "), None);
-    }
-
-    #[test]
     fn cursor_round_trips_and_rejects_garbage() {
-        assert_eq!(decode_cursor("1700.42"), Some((1700, 42)));
-        assert_eq!(decode_cursor("x.42"), None);
-        assert_eq!(decode_cursor("1700"), None);
+        let c = Cursor {
+            at: 1700,
+            id: 42,
+            search: 9,
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode("x.42.9"), None);
+        assert_eq!(Cursor::decode("1700.42"), None);
+        assert_eq!(Cursor::decode("1700.42.9.1"), None);
     }
 }

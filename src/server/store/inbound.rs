@@ -123,10 +123,10 @@ fn ingest(
     channel_id: Id,
     msg: InboundMessage,
 ) -> Result<InboundOutcome, StoreError> {
-    let enabled: bool = ctx
+    let (enabled, kind): (bool, String) = ctx
         .tx
-        .prepare_cached("SELECT enabled FROM channels WHERE id = ?1")?
-        .query_row([channel_id], |r| r.get(0))
+        .prepare_cached("SELECT enabled, kind FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("channel {channel_id}")))?;
     if !enabled {
@@ -169,15 +169,16 @@ fn ingest(
                 .unwrap_or_default();
             ctx.tx
                 .prepare_cached(
-                    "INSERT INTO conversations (subject, status, priority, channel_id, contact_id, \
-                     thread_key, created_at, updated_at, last_message_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
+                    "INSERT INTO conversations (subject, status, priority, channel_id, channel_kind, \
+                     contact_id, thread_key, created_at, updated_at, last_message_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
                 )?
                 .execute((
                     subject,
                     Status::New.as_str(),
                     Priority::Medium.as_str(),
                     channel_id,
+                    &kind,
                     contact_id,
                     &msg.thread_id,
                     now,

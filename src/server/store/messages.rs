@@ -48,9 +48,9 @@ pub fn page(
     Ok(MessagePage { items, has_older })
 }
 
-/// Updates a conversation after a message was added to it, and reindexes it for search.
+/// Updates a conversation after a message was added to it; its search document follows.
 pub fn touch_conversation(
-    ctx: &WriteCtx<'_>,
+    ctx: &mut WriteCtx<'_>,
     conversation_id: Id,
     message: &Message,
 ) -> Result<(), StoreError> {
@@ -69,7 +69,8 @@ pub fn touch_conversation(
              message_count = message_count + 1 WHERE id = ?3",
         )?
         .execute((message.created_at.millis(), preview, conversation_id))?;
-    rows::reindex(ctx.tx, conversation_id)
+    ctx.reindex_later(conversation_id);
+    Ok(())
 }
 
 /// Posts an agent's reply or note; idempotent by `client_id`.

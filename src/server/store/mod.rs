@@ -13,6 +13,7 @@ mod messages;
 mod readers;
 mod rows;
 pub mod schema;
+pub mod search;
 mod writer;
 
 pub use agents::{add_token, agent_by_email};
@@ -27,6 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use writer::Writer;
+
+/// Prepared statements kept per connection: more than the store's distinct statements, list
+/// filter combinations included, so the hot paths never parse SQL.
+const STATEMENT_CACHE: usize = 512;
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "frontdesk.db";
@@ -77,6 +82,7 @@ pub fn open_connection(data_dir: &Path) -> Result<Connection, StoreError> {
          PRAGMA cache_size = -65536;
          PRAGMA temp_store = MEMORY;",
     )?;
+    tune(&conn)?;
     schema::migrate(&mut conn)?;
     Ok(conn)
 }
@@ -158,5 +164,17 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA mmap_size = 268435456;
          PRAGMA temp_store = MEMORY;",
     )?;
+    tune(&conn)?;
     Ok(conn)
+}
+
+/// Keeps prepared statements prepared: a large cache, and no re-preparing when a bound
+/// value changes (SQLite otherwise re-plans `LIMIT ?` and indexed comparisons on every bind).
+fn tune(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
 }

@@ -8,14 +8,14 @@ use crate::domain::{
 use rusqlite::{Connection, OptionalExtension, Row};
 use std::str::FromStr;
 
-/// Columns of `Conversation`, in `conversation_from_row` order; `?1` is the asking agent.
-pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.subject, c.status, c.priority, c.owner_id, \
-     c.team_id, c.channel_id, ch.kind, c.contact_id, ct.name, c.labels, c.snoozed_until, \
-     c.created_at, c.updated_at, c.last_message_at, c.preview, c.message_count, \
-     c.last_message_at > coalesce(rs.read_at, 0) \
-     FROM conversations c \
-     JOIN channels ch ON ch.id = c.channel_id \
-     JOIN contacts ct ON ct.id = c.contact_id \
+/// Columns of `Conversation`, in `conversation_from_row` order, then `c.search_rowid`.
+pub const CONVERSATION_COLUMNS: &str = "SELECT c.id, c.subject, c.status, c.priority, \
+     c.owner_id, c.team_id, c.channel_id, c.channel_kind, c.contact_id, ct.name, c.labels, \
+     c.snoozed_until, c.created_at, c.updated_at, c.last_message_at, c.preview, \
+     c.message_count, c.last_message_at > coalesce(rs.read_at, 0), c.search_rowid";
+
+/// The joins behind `CONVERSATION_COLUMNS`; `?1` is the asking agent.
+pub const CONVERSATION_JOINS: &str = "JOIN contacts ct ON ct.id = c.contact_id \
      LEFT JOIN read_state rs ON rs.conversation_id = c.id AND rs.agent_id = ?1";
 
 /// Parses a TEXT column holding an enum spelling.
@@ -60,7 +60,8 @@ pub fn conversation_from_row(row: &Row<'_>) -> rusqlite::Result<Conversation> {
 
 /// One conversation as `agent_id` sees it (`0` for no agent: never unread).
 pub fn conversation(conn: &Connection, id: Id, agent_id: Id) -> Result<Conversation, StoreError> {
-    let sql = format!("{CONVERSATION_SELECT} WHERE c.id = ?2");
+    let sql =
+        format!("{CONVERSATION_COLUMNS} FROM conversations c {CONVERSATION_JOINS} WHERE c.id = ?2");
     conn.prepare_cached(&sql)?
         .query_row((agent_id, id), conversation_from_row)
         .optional()?
@@ -207,19 +208,6 @@ pub fn agent(conn: &Connection, id: Id) -> Result<Agent, StoreError> {
         .query_row([id], agent_from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("agent {id}")))
-}
-
-/// Rewrites the search document of a conversation: subject, contact, every message body.
-pub fn reindex(conn: &Connection, conversation_id: Id) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO conversation_search (rowid, subject, contact, body) \
-         SELECT c.id, c.subject, ct.name || ' ' || coalesce(ct.email, ''), \
-                (SELECT coalesce(group_concat(body, char(10)), '') FROM \
-                   (SELECT body FROM messages WHERE conversation_id = c.id ORDER BY id)) \
-         FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?1",
-    )?
-    .execute([conversation_id])?;
-    Ok(())
 }
 
 /// The first line of `text`, at most `max` characters, for previews and subjects.

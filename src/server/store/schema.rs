@@ -76,6 +76,7 @@ CREATE TABLE conversations (
     owner_id        INTEGER REFERENCES agents(id) ON DELETE SET NULL,
     team_id         INTEGER REFERENCES teams(id) ON DELETE SET NULL,
     channel_id      INTEGER NOT NULL REFERENCES channels(id),
+    channel_kind    TEXT NOT NULL,
     contact_id      INTEGER NOT NULL REFERENCES contacts(id),
     thread_key      TEXT,
     labels          TEXT NOT NULL DEFAULT '[]',
@@ -84,13 +85,16 @@ CREATE TABLE conversations (
     updated_at      INTEGER NOT NULL,
     last_message_at INTEGER NOT NULL,
     preview         TEXT NOT NULL DEFAULT '',
-    message_count   INTEGER NOT NULL DEFAULT 0
+    message_count   INTEGER NOT NULL DEFAULT 0,
+    search_rowid    INTEGER
 );
+CREATE UNIQUE INDEX conversations_search ON conversations(search_rowid);
 CREATE UNIQUE INDEX conversations_thread ON conversations(channel_id, thread_key) WHERE thread_key IS NOT NULL;
 CREATE INDEX conversations_recent ON conversations(last_message_at DESC, id DESC);
 CREATE INDEX conversations_status ON conversations(status, last_message_at DESC, id DESC);
 CREATE INDEX conversations_owner ON conversations(owner_id, last_message_at DESC, id DESC);
 CREATE INDEX conversations_channel ON conversations(channel_id, last_message_at DESC, id DESC);
+CREATE INDEX conversations_channel_kind ON conversations(channel_kind, last_message_at DESC, id DESC);
 CREATE INDEX conversations_team ON conversations(team_id, last_message_at DESC, id DESC);
 CREATE INDEX conversations_contact ON conversations(contact_id, last_message_at DESC);
 
@@ -135,7 +139,7 @@ CREATE TABLE events (
 
 CREATE VIRTUAL TABLE conversation_search USING fts5(
     subject, contact, body,
-    content = '', contentless_delete = 1,
+    detail = none,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );

@@ -6,8 +6,9 @@
 //! the write lock at the start of each batch, so other processes may write to the desk too.
 
 use super::StoreError;
+use super::search;
 use crate::api::{Event, EventKind};
-use crate::domain::Timestamp;
+use crate::domain::{Id, Timestamp};
 use rusqlite::{Connection, Transaction};
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -28,6 +29,8 @@ pub struct WriteCtx<'a> {
     pub tx: &'a Transaction<'a>,
     next_seq: i64,
     events: Vec<LiveEvent>,
+    /// Conversations whose search document is rewritten once, at the end of the batch.
+    search_dirty: Vec<Id>,
     now: Timestamp,
 }
 
@@ -35,6 +38,14 @@ impl WriteCtx<'_> {
     /// The instant of this batch; every row a job writes uses it.
     pub fn now(&self) -> Timestamp {
         self.now
+    }
+
+    /// Rewrites the conversation's search document before this batch commits.
+    ///
+    /// Deferred because FTS5 flushes its pending index at every savepoint release: once per
+    /// batch instead of once per job keeps segment merging off the hot path.
+    pub fn reindex_later(&mut self, conversation_id: Id) {
+        self.search_dirty.push(conversation_id);
     }
 
     /// Appends an event to the log in this transaction; it goes live after commit.
@@ -110,7 +121,8 @@ fn in_savepoint<T>(
     ctx: &mut WriteCtx<'_>,
     f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let (seq_before, events_before) = (ctx.next_seq, ctx.events.len());
+    let (seq_before, events_before, dirty_before) =
+        (ctx.next_seq, ctx.events.len(), ctx.search_dirty.len());
     ctx.tx.execute_batch("SAVEPOINT job")?;
     match f(ctx) {
         Ok(v) => {
@@ -121,6 +133,7 @@ fn in_savepoint<T>(
             ctx.tx.execute_batch("ROLLBACK TO job; RELEASE job")?;
             ctx.next_seq = seq_before;
             ctx.events.truncate(events_before);
+            ctx.search_dirty.truncate(dirty_before);
             Err(e)
         }
     }
@@ -178,10 +191,17 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> BatchOutcome {
         tx: &tx,
         next_seq,
         events: Vec::new(),
+        search_dirty: Vec::new(),
         now: Timestamp::now(),
     };
     let completions: Vec<Completion> = batch.drain(..).map(|job| job(&mut ctx)).collect();
     let events = std::mem::take(&mut ctx.events);
+    let mut dirty = std::mem::take(&mut ctx.search_dirty);
+    dirty.sort_unstable();
+    dirty.dedup();
+    if let Err(e) = search::reindex(&tx, &dirty) {
+        return Err((completions, e));
+    }
     match tx.commit() {
         Ok(()) => Ok((completions, events)),
         Err(e) => Err((completions, e.into())),
