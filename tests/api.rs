@@ -322,3 +322,92 @@ async fn unknown_routes_and_methods_answer_json_errors() {
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
+
+/// Pages through `/conversations?{query}` with `limit`, returning every id in order.
+async fn all_pages(api: &common::Api, query: &str, limit: usize) -> Vec<i64> {
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = api
+            .ok(&format!("/conversations?limit={limit}&{query}{cursor}"))
+            .await;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return seen,
+        }
+    }
+}
+
+#[tokio::test]
+async fn text_search_keeps_activity_order_and_pages_exactly_once_with_and_without_filters() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    let api = desk.api(&desk.agent);
+    let mut conv = Vec::new();
+    for i in 0..12 {
+        let text = if i % 3 == 0 {
+            "printer jammed again"
+        } else {
+            "printer offline"
+        };
+        let (_, r) = desk
+            .inbound(
+                ch,
+                &secret,
+                &customer(&format!("t{i}"), &format!("u{i}"), text),
+            )
+            .await;
+        conv.push(r["conversation_id"].as_i64().unwrap());
+    }
+    // Activity reorders: the oldest conversations get new messages, one of them jammed.
+    desk.inbound(ch, &secret, &customer("t1", "u1", "now it is jammed too"))
+        .await;
+    desk.inbound(ch, &secret, &customer("t0", "u0", "still waiting"))
+        .await;
+    for id in &conv[4..8] {
+        api.patch(&format!("/conversations/{id}"), json!({"status": "closed"}))
+            .await;
+    }
+    let recent = all_pages(&api, "", 5).await;
+    assert_eq!(&recent[..2], &[conv[0], conv[1]]);
+
+    let jammed: Vec<i64> = recent
+        .iter()
+        .copied()
+        .filter(|id| [0, 1, 3, 6, 9].contains(&conv.iter().position(|c| c == id).unwrap()))
+        .collect();
+    // Text only: the index drives, newest activity first.
+    assert_eq!(all_pages(&api, "q=jammed", 2).await, jammed);
+    assert_eq!(
+        all_pages(&api, "q=jam", 50).await,
+        jammed,
+        "prefix of the last word"
+    );
+    // Text and a filter: the filter drives; same order.
+    let open_jammed: Vec<i64> = jammed
+        .iter()
+        .copied()
+        .filter(|id| !conv[4..8].contains(id))
+        .collect();
+    assert_eq!(
+        all_pages(&api, "q=jammed&status=open", 2).await,
+        open_jammed
+    );
+    assert_eq!(all_pages(&api, "q=printer&status=closed", 3).await, {
+        let mut closed: Vec<i64> = conv[4..8].to_vec();
+        closed.reverse();
+        closed
+    });
+    // Every word must match.
+    assert_eq!(
+        all_pages(&api, "q=printer%20jammed%20still", 50).await,
+        vec![conv[0]]
+    );
+}

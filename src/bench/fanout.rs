@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// What the fan-out measured.
 pub struct Fanout {
@@ -35,7 +36,12 @@ pub async fn run(target: &Target, clients: usize, messages: usize) -> anyhow::Re
     for chunk in 0..clients.div_ceil(100) {
         let mut connecting = Vec::new();
         for _ in (chunk * 100)..((chunk + 1) * 100).min(clients) {
-            connecting.push(tokio_tungstenite::connect_async(ws_url.clone()));
+            let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
+            connecting.push(tokio_tungstenite::connect_async_with_config(
+                ws_url.clone(),
+                Some(config),
+                false,
+            ));
         }
         for c in futures_util::future::join_all(connecting).await {
             let (mut ws, _) = c?;

@@ -57,7 +57,15 @@ pub struct Desk {
 impl Desk {
     /// A new desk with an admin and an agent, served with `extra` serve flags.
     pub fn start_with(extra: &[&str]) -> Desk {
-        let dir = tempfile::tempdir().unwrap();
+        Desk::start_in_with(tempfile::tempdir().unwrap(), extra)
+    }
+
+    /// Serves the desk already in `dir`, adding an admin and an agent.
+    pub fn start_in(dir: tempfile::TempDir) -> Desk {
+        Desk::start_in_with(dir, &[])
+    }
+
+    fn start_in_with(dir: tempfile::TempDir, extra: &[&str]) -> Desk {
         let admin = add_agent(dir.path(), "ada@desk.example", "Ada Admin", "admin");
         let agent = add_agent(dir.path(), "bo@desk.example", "Bo Agent", "agent");
         let mut desk = Desk {

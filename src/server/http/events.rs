@@ -15,9 +15,11 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::Response;
+use futures_util::SinkExt;
 use serde::Deserialize;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
 
 /// Close code for a client that fell too far behind.
@@ -26,6 +28,11 @@ pub const CLOSE_TOO_SLOW: u16 = 4008;
 pub const CLOSE_SILENT: u16 = 4000;
 /// Close code when the server stops (the standard "going away").
 const CLOSE_GOING_AWAY: u16 = 1001;
+
+/// Read buffer of an event-stream socket, in bytes.
+const CLIENT_READ_BUFFER: usize = 4096;
+/// Largest frame a client may send on the event stream.
+const CLIENT_MAX_MESSAGE: usize = 64 * 1024;
 
 /// Events read from the log per replay query.
 const REPLAY_PAGE: usize = 1000;
@@ -59,6 +66,12 @@ pub async fn stream(
         Some(s) => s,
         None => state.store.last_seq().await?,
     };
+    // Agents only ever send pongs and close frames: small read buffers (tungstenite zeroes
+    // the whole buffer on every read) and a small message cap.
+    let ws = ws
+        .read_buffer_size(CLIENT_READ_BUFFER)
+        .max_message_size(CLIENT_MAX_MESSAGE)
+        .max_frame_size(CLIENT_MAX_MESSAGE);
     Ok(ws.on_upgrade(move |socket| async move {
         if let Err(e) = run(socket, state, since).await {
             tracing::debug!(error = %e, "event stream ended");
@@ -113,7 +126,41 @@ async fn send_event(
     e: &LiveEvent,
     limit: Duration,
 ) -> Result<(), StreamEnd> {
-    send(socket, Message::Text(e.frame.to_string().into()), limit).await
+    send(socket, Message::Text(e.frame.clone()), limit).await
+}
+
+/// Sends `first` and whatever else is already waiting, with one flush: a change usually
+/// emits several events at once, and one write per client beats one per event.
+async fn send_burst(
+    socket: &mut WebSocket,
+    state: &AppState,
+    live: &mut broadcast::Receiver<LiveEvent>,
+    first: LiveEvent,
+    last: &mut i64,
+) -> Result<(), StreamEnd> {
+    let limit = state.config.heartbeat;
+    let mut next = Some(first);
+    while let Some(e) = next.take() {
+        if e.seq > *last + 1 {
+            replay(socket, state, last, Some(e.seq - 1)).await?;
+        }
+        if e.seq > *last {
+            match timeout(limit, socket.feed(Message::Text(e.frame.clone()))).await {
+                Ok(r) => r?,
+                Err(_) => return Err(StreamEnd::TooSlow),
+            }
+            *last = e.seq;
+        }
+        next = match live.try_recv() {
+            Ok(e) => Some(e),
+            Err(TryRecvError::Lagged(_)) => return Err(StreamEnd::TooSlow),
+            Err(TryRecvError::Empty | TryRecvError::Closed) => None,
+        };
+    }
+    match timeout(limit, socket.flush()).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(StreamEnd::TooSlow),
+    }
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: String) {
@@ -151,17 +198,10 @@ async fn run(mut socket: WebSocket, state: AppState, since: i64) -> Result<(), S
     let outcome = loop {
         tokio::select! {
             received = live.recv() => match received {
-                Ok(e) if e.seq <= last => {}
                 Ok(e) => {
-                    if e.seq > last + 1
-                        && let Err(err) = replay(&mut socket, &state, &mut last, Some(e.seq - 1)).await
-                    {
+                    if let Err(err) = send_burst(&mut socket, &state, &mut live, e, &mut last).await {
                         break Err(err);
                     }
-                    if let Err(err) = send_event(&mut socket, &e, heartbeat).await {
-                        break Err(err);
-                    }
-                    last = e.seq;
                 }
                 Err(RecvError::Lagged(_)) => break Err(StreamEnd::TooSlow),
                 Err(RecvError::Closed) => break Ok(()),

@@ -9,8 +9,8 @@ use super::StoreError;
 use super::search;
 use crate::api::{Event, EventKind};
 use crate::domain::{Id, Timestamp};
+use axum::extract::ws::Utf8Bytes;
 use rusqlite::{Connection, Transaction};
-use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Most jobs committed in one transaction.
@@ -20,8 +20,8 @@ const MAX_BATCH: usize = 512;
 #[derive(Debug, Clone)]
 pub struct LiveEvent {
     pub seq: i64,
-    /// The complete JSON text frame.
-    pub frame: Arc<str>,
+    /// The complete JSON text frame, shared by every client (cloning counts a reference).
+    pub frame: Utf8Bytes,
 }
 
 /// What a job sees: the open transaction and a place to record events.
@@ -56,12 +56,12 @@ impl WriteCtx<'_> {
             at: self.now,
             kind,
         };
-        let frame: Arc<str> = serde_json::to_string(&event)
-            .map_err(|e| StoreError::Internal(e.to_string()))?
-            .into();
+        let frame =
+            serde_json::to_string(&event).map_err(|e| StoreError::Internal(e.to_string()))?;
         self.tx
             .prepare_cached("INSERT INTO events (seq, frame, created_at) VALUES (?1, ?2, ?3)")?
-            .execute((seq, &*frame, self.now.millis()))?;
+            .execute((seq, &frame, self.now.millis()))?;
+        let frame = Utf8Bytes::from(frame);
         self.next_seq += 1;
         self.events.push(LiveEvent { seq, frame });
         Ok(seq)
