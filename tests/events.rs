@@ -41,12 +41,20 @@ async fn replays_everything_after_since_in_order_then_streams_live() {
     assert!(live["seq"].as_i64().unwrap() > head);
     assert_eq!(live["message"]["body"], "live one");
     assert_eq!(live["conversation_id"], r["conversation_id"]);
-    let updated = events.next().await;
-    assert_eq!(updated["type"], "conversation.updated");
+    // The event carries the conversation as it is after the message.
+    assert_eq!(live["conversation"]["preview"], "live one");
+    assert_eq!(live["conversation"]["message_count"], 2);
+    let (_, r) = desk
+        .inbound(ch, &secret, &customer("t9", "u", "a new thread"))
+        .await;
+    let created = events.next().await;
+    assert_eq!(created["type"], "conversation.created");
     assert_eq!(
-        updated["seq"].as_i64().unwrap(),
+        created["seq"].as_i64().unwrap(),
         live["seq"].as_i64().unwrap() + 1
     );
+    assert_eq!(created["conversation"]["id"], r["conversation_id"]);
+    assert_eq!(events.next().await["type"], "message.created");
 }
 
 #[tokio::test]
@@ -105,6 +113,13 @@ async fn a_client_that_reconnects_with_its_last_seq_gets_exactly_what_it_missed(
         .map(|e| e["message"]["body"].as_str().unwrap())
         .collect();
     assert_eq!(bodies, vec!["reply", "after 1", "after 2"]);
+    let updates: Vec<&Value> = missed
+        .iter()
+        .filter(|e| e["type"] == "conversation.updated")
+        .collect();
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(updates[0]["changes"], json!(["priority"]));
+    assert_eq!(updates[0]["conversation"]["priority"], "high");
     // Frames are the same as a fresh replay of the same range.
     let mut fresh = desk.events(&desk.agent, Some(last)).await;
     assert_eq!(fresh.take(missed.len()).await, missed);

@@ -25,10 +25,13 @@ pub enum EventKind {
         /// The fields that changed.
         changes: Vec<String>,
     },
+    /// A message was added; `conversation` is the conversation after it (status, owner,
+    /// preview and activity time included), so no `conversation.updated` follows.
     #[serde(rename = "message.created")]
     MessageCreated {
         conversation_id: Id,
         message: Message,
+        conversation: Conversation,
     },
     #[serde(rename = "contact.created")]
     ContactCreated { contact: Contact },

@@ -1,10 +1,16 @@
-//! Websocket fan-out: how long after a message is posted every connected agent has it.
+//! Websocket fan-out: how long until every connected agent has a newly posted message.
+//!
+//! Two clocks per delivery: from the moment the message is posted (what a person feels, the
+//! durable commit included), and from the moment its batch committed (the fan-out proper),
+//! as the writer stamps it on the event the websocket tasks receive.
 
 use super::{Samples, Target};
 use crate::server::signature::sign;
+use crate::server::store::Store;
 use futures_util::StreamExt;
 use serde_json::json;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -15,18 +21,78 @@ pub struct Fanout {
     /// Frames received by all clients together.
     pub delivered: usize,
     /// From posting a message to one client receiving it.
-    pub latency: Samples,
+    pub from_post: Samples,
+    /// From the message's commit being published to one client receiving it.
+    pub from_commit: Samples,
 }
 
 /// Marker put in each timed message's text, followed by its index.
 const MARK: &str = "fanout-probe-";
 
+/// Instants, in nanoseconds since `base`, one slot per probe message.
+struct Clock {
+    base: Instant,
+    slots: Vec<AtomicU64>,
+}
+
+impl Clock {
+    fn new(base: Instant, n: usize) -> Arc<Clock> {
+        Arc::new(Clock {
+            base,
+            slots: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        })
+    }
+
+    fn stamp(&self, i: usize) {
+        self.stamp_at(i, Instant::now());
+    }
+
+    fn stamp_at(&self, i: usize, at: Instant) {
+        if let Some(slot) = self.slots.get(i) {
+            let nanos = at.saturating_duration_since(self.base).as_nanos() as u64;
+            slot.store(nanos, Ordering::Release);
+        }
+    }
+
+    fn get(&self, i: usize) -> Duration {
+        Duration::from_nanos(self.slots[i].load(Ordering::Acquire))
+    }
+}
+
+/// The probe index in a `message.created` frame, if it is one.
+fn probe_index(frame: &str) -> Option<usize> {
+    if !frame.contains("\"type\":\"message.created\"") {
+        return None;
+    }
+    let at = frame.find(MARK)? + MARK.len();
+    let digits: String = frame[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 /// Connects `clients` agents, posts `messages` spaced 50 ms apart, times every delivery.
-pub async fn run(target: &Target, clients: usize, messages: usize) -> anyhow::Result<Fanout> {
+pub async fn run(
+    target: &Target,
+    store: &Store,
+    clients: usize,
+    messages: usize,
+) -> anyhow::Result<Fanout> {
     let base = Instant::now();
-    let sent_at: Arc<Vec<std::sync::atomic::AtomicU64>> =
-        Arc::new((0..messages).map(|_| Default::default()).collect());
-    let (tx, mut rx) = mpsc::unbounded_channel::<Duration>();
+    let (posted, published) = (Clock::new(base, messages), Clock::new(base, messages));
+    let mut live = store.subscribe();
+    let watcher = {
+        let published = published.clone();
+        tokio::spawn(async move {
+            while let Ok(e) = live.recv().await {
+                if let (Some(i), Some(at)) = (probe_index(&e.frame), e.committed) {
+                    published.stamp_at(i, at);
+                }
+            }
+        })
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Duration)>();
     let ws_url = format!(
         "{}/api/v1/events?token={}",
         target.base.replace("http://", "ws://"),
@@ -34,32 +100,19 @@ pub async fn run(target: &Target, clients: usize, messages: usize) -> anyhow::Re
     );
     let mut readers = Vec::with_capacity(clients);
     for chunk in 0..clients.div_ceil(100) {
-        let mut connecting = Vec::new();
-        for _ in (chunk * 100)..((chunk + 1) * 100).min(clients) {
-            let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
-            connecting.push(tokio_tungstenite::connect_async_with_config(
-                ws_url.clone(),
-                Some(config),
-                false,
-            ));
-        }
+        let connecting = ((chunk * 100)..((chunk + 1) * 100).min(clients)).map(|_| {
+            let config = WebSocketConfig::default().read_buffer_size(4096);
+            tokio_tungstenite::connect_async_with_config(ws_url.clone(), Some(config), false)
+        });
         for c in futures_util::future::join_all(connecting).await {
             let (mut ws, _) = c?;
-            let (tx, sent_at) = (tx.clone(), sent_at.clone());
+            let tx = tx.clone();
             readers.push(tokio::spawn(async move {
                 while let Some(Ok(msg)) = ws.next().await {
-                    let Message::Text(text) = msg else { continue };
-                    let Some(at) = text.find(MARK) else { continue };
-                    if !text.contains("\"type\":\"message.created\"") {
-                        continue;
-                    }
-                    let digits: String = text[at + MARK.len()..]
-                        .chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect();
-                    if let Ok(i) = digits.parse::<usize>() {
-                        let t0 = sent_at[i].load(std::sync::atomic::Ordering::Acquire);
-                        let _ = tx.send(base.elapsed().saturating_sub(Duration::from_nanos(t0)));
+                    if let Message::Text(text) = msg
+                        && let Some(i) = probe_index(&text)
+                    {
+                        let _ = tx.send((i, base.elapsed()));
                     }
                 }
             }));
@@ -79,10 +132,7 @@ pub async fn run(target: &Target, clients: usize, messages: usize) -> anyhow::Re
             "sender": {"id": "fanout-user", "name": "Fan Out"},
             "text": format!("{MARK}{i} is anyone there?"),
         }))?;
-        sent_at[i].store(
-            base.elapsed().as_nanos() as u64,
-            std::sync::atomic::Ordering::Release,
-        );
+        posted.stamp(i);
         let resp = http
             .post(&url)
             .header("x-frontdesk-signature", sign(&target.secret, &body))
@@ -98,19 +148,24 @@ pub async fn run(target: &Target, clients: usize, messages: usize) -> anyhow::Re
     }
 
     let expected = clients * messages;
-    let mut latency = Samples::default();
+    let (mut from_post, mut from_commit) = (Samples::default(), Samples::default());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while latency.len() < expected {
+    while from_post.len() < expected {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(d)) => latency.push(d),
+            Ok(Some((i, at))) => {
+                from_post.push(at.saturating_sub(posted.get(i)));
+                from_commit.push(at.saturating_sub(published.get(i)));
+            }
             _ => break,
         }
     }
+    watcher.abort();
     for r in readers {
         r.abort();
     }
     Ok(Fanout {
-        delivered: latency.len(),
-        latency,
+        delivered: from_post.len(),
+        from_post,
+        from_commit,
     })
 }

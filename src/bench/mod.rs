@@ -123,11 +123,19 @@ pub async fn run_server_bench(opts: &ServerBench) -> anyhow::Result<()> {
     println!("list filters  {filters}");
     println!("list q search {search}");
 
-    let fan = fanout::run(&target, opts.ws_clients, opts.fanout_messages).await?;
+    let fan = fanout::run(
+        &target,
+        server.store(),
+        opts.ws_clients,
+        opts.fanout_messages,
+    )
+    .await?;
     println!(
-        "fan-out       {} agents x {} msgs, {} deliveries: {}",
-        opts.ws_clients, opts.fanout_messages, fan.delivered, fan.latency
+        "fan-out       {} agents x {} msgs, {} deliveries",
+        opts.ws_clients, opts.fanout_messages, fan.delivered
     );
+    println!("  commit->agent {}", fan.from_commit);
+    println!("  post->agent   {}", fan.from_post);
 
     server.shutdown().await?;
     Ok(())

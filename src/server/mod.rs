@@ -9,6 +9,7 @@ pub mod seed;
 pub mod signature;
 pub mod store;
 
+use axum::serve::ListenerExt;
 pub use run::serve_until_signal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -82,6 +83,12 @@ impl RunningServer {
         let app = http::router(state);
         let mut wait = stopping;
         let task = tokio::spawn(async move {
+            // Live events are small frames that must leave at once: no Nagle delay.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(error) = tcp.set_nodelay(true) {
+                    tracing::warn!(%error, "cannot set TCP_NODELAY");
+                }
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = wait.wait_for(|s| *s).await;

@@ -139,6 +139,7 @@ async fn send_burst(
     last: &mut i64,
 ) -> Result<(), StreamEnd> {
     let limit = state.config.heartbeat;
+    let committed = first.committed;
     let mut next = Some(first);
     while let Some(e) = next.take() {
         if e.seq > *last + 1 {
@@ -158,9 +159,17 @@ async fn send_burst(
         };
     }
     match timeout(limit, socket.flush()).await {
-        Ok(r) => Ok(r?),
-        Err(_) => Err(StreamEnd::TooSlow),
+        Ok(r) => r?,
+        Err(_) => return Err(StreamEnd::TooSlow),
     }
+    if let Some(at) = committed {
+        tracing::trace!(
+            seq = *last,
+            lag_us = at.elapsed().as_micros() as u64,
+            "sent"
+        );
+    }
+    Ok(())
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: String) {

@@ -17,6 +17,7 @@ impl Store {
                 Ok(LiveEvent {
                     seq: r.get(0)?,
                     frame: r.get::<_, String>(1)?.into(),
+                    committed: None,
                 })
             })?
             .collect::<Result<_, _>>()?)

@@ -136,22 +136,14 @@ fn ingest(
     }
     let (contact_id, new_contact) = find_or_create_contact(ctx, channel_id, &msg)?;
     let now = ctx.now().millis();
-    let existing: Option<(Id, String)> = ctx
+    let existing: Option<Id> = ctx
         .tx
-        .prepare_cached(
-            "SELECT id, status FROM conversations WHERE channel_id = ?1 AND thread_key = ?2",
-        )?
-        .query_row((channel_id, &msg.thread_id), |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT id FROM conversations WHERE channel_id = ?1 AND thread_key = ?2")?
+        .query_row((channel_id, &msg.thread_id), |r| r.get(0))
         .optional()?;
-    let (conversation_id, status_before) = match existing {
-        Some((id, status)) => (
-            id,
-            Some(
-                status
-                    .parse::<Status>()
-                    .map_err(|e| StoreError::Internal(e.to_string()))?,
-            ),
-        ),
+    let new_conversation = existing.is_none();
+    let conversation_id = match existing {
+        Some(id) => id,
         None => {
             let subject = msg
                 .subject
@@ -183,7 +175,7 @@ fn ingest(
                     &msg.thread_id,
                     now,
                 ))?;
-            (ctx.tx.last_insert_rowid(), None)
+            ctx.tx.last_insert_rowid()
         }
     };
     let sender_name = rows::contact(ctx.tx, contact_id)?.name;
@@ -219,51 +211,31 @@ fn ingest(
     }
     let message = rows::message(ctx.tx, message_id)?;
     touch_conversation(ctx, conversation_id, &message)?;
-    match status_before {
-        None => {
-            let conversation = rows::conversation(ctx.tx, conversation_id, 0)?;
-            ctx.emit(EventKind::ConversationCreated { conversation })?;
-            ctx.emit(EventKind::MessageCreated {
-                conversation_id,
-                message,
-            })?;
-        }
-        Some(before) => {
-            let mut changes = vec!["last_message_at".to_string()];
-            if matches!(before, Status::WaitingOnContact | Status::Closed) {
-                changes.push("status".into());
-            }
-            let woke = ctx
-                .tx
-                .prepare_cached(
-                    "UPDATE conversations SET snoozed_until = NULL \
-                     WHERE id = ?1 AND snoozed_until IS NOT NULL",
-                )?
-                .execute([conversation_id])?;
-            if woke > 0 {
-                changes.push("snoozed_until".into());
-            }
-            ctx.tx
-                .prepare_cached(
-                    "UPDATE conversations SET status = ?1 WHERE id = ?2 \
-                     AND status IN ('waiting_on_contact', 'closed')",
-                )?
-                .execute((Status::WaitingOnUs.as_str(), conversation_id))?;
-            ctx.emit(EventKind::MessageCreated {
-                conversation_id,
-                message,
-            })?;
-            let conversation = rows::conversation(ctx.tx, conversation_id, 0)?;
-            ctx.emit(EventKind::ConversationUpdated {
-                conversation,
-                changes,
-            })?;
-        }
+    if !new_conversation {
+        ctx.tx
+            .prepare_cached(
+                "UPDATE conversations SET snoozed_until = NULL, \
+                 status = CASE WHEN status IN ('waiting_on_contact', 'closed') \
+                          THEN 'waiting_on_us' ELSE status END \
+                 WHERE id = ?1",
+            )?
+            .execute([conversation_id])?;
     }
+    let conversation = rows::conversation(ctx.tx, conversation_id, 0)?;
+    if new_conversation {
+        ctx.emit(EventKind::ConversationCreated {
+            conversation: conversation.clone(),
+        })?;
+    }
+    ctx.emit(EventKind::MessageCreated {
+        conversation_id,
+        message,
+        conversation,
+    })?;
     Ok(InboundOutcome {
         conversation_id,
         message_id,
-        new_conversation: status_before.is_none(),
+        new_conversation,
         new_contact,
     })
 }

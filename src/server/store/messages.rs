@@ -136,29 +136,23 @@ fn post(
         ))?;
     let message = rows::message(ctx.tx, ctx.tx.last_insert_rowid())?;
     touch_conversation(ctx, conversation_id, &message)?;
-    let mut changes = vec!["last_message_at".to_string()];
     if kind == MessageKind::Outbound {
         if before.owner_id.is_none() {
             ctx.tx
                 .prepare_cached("UPDATE conversations SET owner_id = ?1 WHERE id = ?2")?
                 .execute((agent_id, conversation_id))?;
-            changes.push("owner_id".into());
         }
         if before.status != Status::WaitingOnContact {
             ctx.tx
                 .prepare_cached("UPDATE conversations SET status = ?1 WHERE id = ?2")?
                 .execute((Status::WaitingOnContact.as_str(), conversation_id))?;
-            changes.push("status".into());
         }
     }
     conversations::mark_read(ctx, conversation_id, agent_id)?;
     ctx.emit(EventKind::MessageCreated {
         conversation_id,
         message: message.clone(),
-    })?;
-    ctx.emit(EventKind::ConversationUpdated {
         conversation: rows::conversation(ctx.tx, conversation_id, 0)?,
-        changes,
     })?;
     Ok(PostOutcome::Created(message))
 }

@@ -11,6 +11,7 @@ use crate::api::{Event, EventKind};
 use crate::domain::{Id, Timestamp};
 use axum::extract::ws::Utf8Bytes;
 use rusqlite::{Connection, Transaction};
+use std::time::Instant;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Most jobs committed in one transaction.
@@ -22,6 +23,8 @@ pub struct LiveEvent {
     pub seq: i64,
     /// The complete JSON text frame, shared by every client (cloning counts a reference).
     pub frame: Utf8Bytes,
+    /// When its batch committed; `None` for events replayed from the log.
+    pub committed: Option<Instant>,
 }
 
 /// What a job sees: the open transaction and a place to record events.
@@ -63,7 +66,11 @@ impl WriteCtx<'_> {
             .execute((seq, &frame, self.now.millis()))?;
         let frame = Utf8Bytes::from(frame);
         self.next_seq += 1;
-        self.events.push(LiveEvent { seq, frame });
+        self.events.push(LiveEvent {
+            seq,
+            frame,
+            committed: None,
+        });
         Ok(seq)
     }
 }
@@ -150,11 +157,12 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, live: broadcast::Sende
         }
         match commit_batch(&mut conn, &mut batch) {
             Ok((completions, events)) => {
+                let committed = Some(Instant::now());
                 for c in completions {
                     c(None);
                 }
                 for e in events {
-                    let _ = live.send(e);
+                    let _ = live.send(LiveEvent { committed, ..e });
                 }
             }
             Err((completions, error)) => {
