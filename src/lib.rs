@@ -2,5 +2,7 @@
 
 pub mod api;
 pub mod bench;
+pub mod client;
 pub mod domain;
 pub mod server;
+pub mod tui;

@@ -1,0 +1,6 @@
+//! What the terminal client uses to talk to a help desk: the HTTP API, the live event
+//! stream with resume, and the durable outbox of replies.
+
+pub mod api;
+pub mod events;
+pub mod outbox;
