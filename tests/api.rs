@@ -57,15 +57,32 @@ async fn admin_endpoints_refuse_agents_with_403_and_create_nothing() {
 }
 
 #[tokio::test]
-async fn channel_secret_is_shown_to_admins_only() {
+async fn channel_secret_and_webhook_are_shown_to_admins_only() {
     let desk = Desk::start();
-    let (id, secret) = desk.custom_channel("Telegram bridge").await;
+    let mut events = desk.events(&desk.agent, Some(0)).await;
+    let (status, created) = desk
+        .api(&desk.admin)
+        .post("/channels", json!({"kind": "custom", "name": "Telegram bridge", "webhook_url": "https://user:pw@bridge.example/hook"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (id, secret) = (
+        created["id"].as_i64().unwrap(),
+        created["secret"].as_str().unwrap().to_string(),
+    );
+    let event = events.until("channel.created").await;
+    assert!(event["channel"]["webhook_url"].is_null(), "{event}");
+    assert!(event["channel"].get("secret").is_none(), "{event}");
     assert_eq!(secret.len(), 64);
     let as_admin = desk.api(&desk.admin).ok(&format!("/channels/{id}")).await;
     assert_eq!(as_admin["secret"], secret.as_str());
     let as_agent = desk.api(&desk.agent).ok(&format!("/channels/{id}")).await;
     assert_eq!(as_agent["name"], "Telegram bridge");
     assert!(as_agent.get("secret").is_none(), "{as_agent}");
+    assert!(as_agent["webhook_url"].is_null(), "{as_agent}");
+    assert_eq!(
+        as_admin["webhook_url"],
+        "https://user:pw@bridge.example/hook"
+    );
 }
 
 #[tokio::test]
@@ -236,6 +253,11 @@ async fn list_filters_by_status_assignee_channel_and_text() {
         "agent replies are searched"
     );
     assert_eq!(bo.ids("status=open&q=refund").await, Vec::<i64>::new());
+    assert_eq!(
+        bo.ids("q=%21%21%21").await,
+        Vec::<i64>::new(),
+        "text without words matches nothing"
+    );
 }
 
 #[tokio::test]

@@ -97,6 +97,7 @@ async fn bad_enum_values_are_refused_and_change_nothing() {
         json!({"status": "closed", "priority": "critical"}),
         json!({"owner_id": "me"}),
         json!({"owner_id": 424242}),
+        json!({"stauts": "closed"}),
     ] {
         let (s, r) = api
             .patch(&format!("/conversations/{id}"), body.clone())

@@ -156,18 +156,26 @@ async fn a_stalled_client_is_cut_off_without_holding_up_the_others_and_resumes()
     let start = api.seq().await;
     let mut stalled = desk.events(&desk.agent, Some(start)).await;
     let mut reader = desk.events(&desk.admin, Some(start)).await;
+    // 40 new threads, 3 events each (contact, conversation, message).
+    let expected = 40 * 3;
+    let reading = tokio::spawn(async move { reader.take(expected).await });
 
     // About 8 MB of events: more than loopback socket buffers hold for a reader that stops.
     let big = "z".repeat(200_000);
     for i in 0..40 {
         let (s, _) = desk
-            .inbound(ch, &secret, &customer(&format!("t{i}"), "u", &big))
+            .inbound(
+                ch,
+                &secret,
+                &customer(&format!("t{i}"), &format!("u{i}"), &big),
+            )
             .await;
         assert_eq!(s, reqwest::StatusCode::ACCEPTED);
     }
     let head = api.seq().await;
-    // The reading client gets every event while the other one does not read at all.
-    let got = reader.take((head - start) as usize).await;
+    assert_eq!(head - start, expected as i64);
+    // The client that reads gets every event while the other one does not read at all.
+    let got = reading.await.unwrap();
     assert_eq!(seqs(&got), ((start + 1)..=head).collect::<Vec<_>>());
 
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -215,6 +223,13 @@ async fn a_negative_since_or_a_plain_http_request_is_refused() {
     let api = desk.api(&desk.agent);
     let (s, body) = api.get("/events?since=-1").await;
     assert!(s.is_client_error(), "{s} {body}");
+    let (s, body) = api.get("/events?since=999").await;
+    assert_eq!(
+        s,
+        reqwest::StatusCode::CONFLICT,
+        "a since ahead of the log: {body}"
+    );
+    assert_eq!(body["error"]["code"], "since_ahead");
     let (s, body) = api.get("/events").await;
     assert_eq!(s, reqwest::StatusCode::UPGRADE_REQUIRED, "{body}");
     let err = tokio_tungstenite::connect_async(format!(

@@ -58,6 +58,7 @@ pub struct MessagePage {
 
 /// `POST /api/v1/conversations/{id}/messages`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewMessage {
     pub body: String,
     #[serde(default)]
@@ -71,6 +72,7 @@ pub struct NewMessage {
 
 /// `PATCH /api/v1/conversations/{id}`: absent fields stay; `null` clears owner or team.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConversationPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
@@ -114,12 +116,14 @@ pub struct ContactDetail {
 
 /// `PATCH /api/v1/me`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MePatch {
     pub available: bool,
 }
 
 /// `POST /api/v1/agents` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewAgent {
     pub email: String,
     pub name: String,
@@ -141,6 +145,7 @@ pub struct AgentWithToken {
 
 /// `POST /api/v1/channels` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewChannel {
     pub kind: ChannelKind,
     pub name: String,

@@ -135,3 +135,15 @@ pub struct Channel {
     pub settings: serde_json::Value,
     pub created_at: Timestamp,
 }
+
+impl Channel {
+    /// The channel as every agent may see it: no webhook URL, no settings (either may hold
+    /// credentials). Admins get the full record.
+    pub fn redacted(self) -> Channel {
+        Channel {
+            webhook_url: None,
+            settings: serde_json::json!({}),
+            ..self
+        }
+    }
+}

@@ -81,7 +81,12 @@ impl From<StoreError> for ApiError {
                 "the server is shutting down; retry shortly",
             ),
             e @ (StoreError::Sql(_) | StoreError::Internal(_)) => {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                tracing::error!(error = %e, "store error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server could not complete this request; the details are in its log",
+                )
             }
         }
     }
@@ -102,20 +107,19 @@ impl From<BytesRejection> for ApiError {
 }
 
 /// Parses a JSON body: syntax errors are 400 `invalid_json`, wrong fields or values 422.
+///
+/// Syntax is checked on the whole body first, so a truncated body is always a 400, whatever
+/// field its readable part names.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
-            }
-            Category::Syntax | Category::Eof | Category::Io => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                format!("the body is not valid JSON: {e}"),
-            ),
-        }
-    })
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the body is not valid JSON: {e}"),
+        )
+    })?;
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))
 }
 
 /// A JSON request body, with JSON errors; the body size limit applies.

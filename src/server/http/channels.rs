@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 fn shown(c: ChannelWithSecret, role: Role) -> Response {
     match role {
         Role::Admin => Json(c).into_response(),
-        Role::Agent => Json::<Channel>(c.channel).into_response(),
+        Role::Agent => Json::<Channel>(c.channel.redacted()).into_response(),
     }
 }
 
@@ -25,9 +25,13 @@ pub async fn list(
     let channels = state.store.channels().await?;
     Ok(match agent.role {
         Role::Admin => Json(channels).into_response(),
-        Role::Agent => {
-            Json(channels.into_iter().map(|c| c.channel).collect::<Vec<_>>()).into_response()
-        }
+        Role::Agent => Json(
+            channels
+                .into_iter()
+                .map(|c| c.channel.redacted())
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
     })
 }
 

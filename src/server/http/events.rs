@@ -48,13 +48,6 @@ pub async fn stream(
     ApiQuery(q): ApiQuery<EventsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    let ws = ws.map_err(|r| {
-        ApiError::new(
-            StatusCode::UPGRADE_REQUIRED,
-            "websocket_required",
-            format!("this endpoint speaks websocket: {}", r.body_text()),
-        )
-    })?;
     let since = match q.since {
         Some(s) if s < 0 => {
             return Err(ApiError::new(
@@ -63,9 +56,28 @@ pub async fn stream(
                 "since must be 0 or a seq you received",
             ));
         }
-        Some(s) => s,
+        Some(s) => {
+            let head = state.store.last_seq().await?;
+            if s > head {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "since_ahead",
+                    format!(
+                        "since={s} is ahead of this desk's newest event ({head}): the desk was replaced or restored; reload and resume from {head}"
+                    ),
+                ));
+            }
+            s
+        }
         None => state.store.last_seq().await?,
     };
+    let ws = ws.map_err(|r| {
+        ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "websocket_required",
+            format!("this endpoint speaks websocket: {}", r.body_text()),
+        )
+    })?;
     // Agents only ever send pongs and close frames: small read buffers (tungstenite zeroes
     // the whole buffer on every read) and a small message cap.
     let ws = ws
@@ -106,6 +118,9 @@ async fn replay(
     up_to: Option<i64>,
 ) -> Result<(), StreamEnd> {
     loop {
+        if *state.stopping.borrow() {
+            return Ok(());
+        }
         let page = state.store.events_after(*last, REPLAY_PAGE).await?;
         let done = page.len() < REPLAY_PAGE;
         for e in page {

@@ -77,7 +77,7 @@ impl Store {
                 ))?;
             let created = channel(ctx.tx, ctx.tx.last_insert_rowid())?;
             ctx.emit(EventKind::ChannelCreated {
-                channel: created.channel.clone(),
+                channel: created.channel.clone().redacted(),
             })?;
             Ok(created)
         })

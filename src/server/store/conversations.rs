@@ -185,6 +185,14 @@ pub fn list(
         .query_row([], |r| r.get(0))?;
     let conds = conditions(filter, agent_id);
     let fts = filter.q.as_deref().and_then(search::fts_query);
+    if filter.q.is_some() && fts.is_none() {
+        // Text with no word in it matches nothing.
+        return Ok(ConversationPage {
+            items: Vec::new(),
+            next_cursor: None,
+            seq,
+        });
+    }
     let text_first = match &fts {
         Some(_) => !selective(conn, &conds)?,
         None => false,

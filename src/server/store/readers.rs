@@ -33,12 +33,23 @@ impl Readers {
         let n = self.conns.len();
         for i in 0..n {
             if let Ok(conn) = self.conns[(start + i) % n].try_lock() {
-                return f(&conn);
+                return snapshot(&conn, f);
             }
         }
         let conn = self.conns[start % n]
             .lock()
             .map_err(|_| StoreError::Internal("reader poisoned".into()))?;
-        f(&conn)
+        snapshot(&conn, f)
     }
+}
+
+/// Runs `f` in one read transaction, so everything it reads is one consistent state.
+fn snapshot<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let tx = conn.unchecked_transaction()?;
+    let result = f(&tx);
+    drop(tx);
+    result
 }

@@ -9,11 +9,12 @@ use super::StoreError;
 use crate::domain::Id;
 use rusqlite::Connection;
 
-/// The document text of the conversations selected by `{where}`.
+/// The document text of conversations: subject, contact, and the bodies of the latest 200
+/// messages (at most 256 KiB), so a very long thread costs the writer a bounded amount.
 const DOCUMENT_SELECT: &str = "SELECT c.search_rowid, c.subject, \
      ct.name || ' ' || coalesce(ct.email, ''), \
-     (SELECT coalesce(group_concat(body, char(10)), '') FROM \
-        (SELECT body FROM messages WHERE conversation_id = c.id ORDER BY id)) \
+     (SELECT coalesce(substr(group_concat(body, char(10)), 1, 262144), '') FROM \
+        (SELECT body FROM messages WHERE conversation_id = c.id ORDER BY id DESC LIMIT 200)) \
      FROM conversations c JOIN contacts ct ON ct.id = c.contact_id";
 
 /// Rewrites the documents of `ids` (ascending) under fresh, increasing rowids.

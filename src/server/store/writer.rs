@@ -35,6 +35,8 @@ pub struct WriteCtx<'a> {
     /// Conversations whose search document is rewritten once, at the end of the batch.
     search_dirty: Vec<Id>,
     now: Timestamp,
+    /// A savepoint could not be closed: the batch rolls back whole.
+    broken: bool,
 }
 
 impl WriteCtx<'_> {
@@ -130,24 +132,32 @@ fn in_savepoint<T>(
 ) -> Result<T, StoreError> {
     let (seq_before, events_before, dirty_before) =
         (ctx.next_seq, ctx.events.len(), ctx.search_dirty.len());
-    ctx.tx.execute_batch("SAVEPOINT job")?;
-    match f(ctx) {
-        Ok(v) => {
-            ctx.tx.execute_batch("RELEASE job")?;
-            Ok(v)
-        }
-        Err(e) => {
-            ctx.tx.execute_batch("ROLLBACK TO job; RELEASE job")?;
-            ctx.next_seq = seq_before;
-            ctx.events.truncate(events_before);
-            ctx.search_dirty.truncate(dirty_before);
-            Err(e)
-        }
+    if let Err(e) = ctx.tx.execute_batch("SAVEPOINT job") {
+        ctx.broken = true;
+        return Err(e.into());
     }
+    let result = f(ctx);
+    let closed = match &result {
+        Ok(_) => ctx.tx.execute_batch("RELEASE job"),
+        Err(_) => ctx.tx.execute_batch("ROLLBACK TO job; RELEASE job"),
+    };
+    if let Err(e) = closed {
+        // The savepoint is in an unknown state: the whole batch must not commit.
+        ctx.broken = true;
+        return Err(e.into());
+    }
+    if result.is_err() {
+        ctx.next_seq = seq_before;
+        ctx.events.truncate(events_before);
+        ctx.search_dirty.truncate(dirty_before);
+    }
+    result
 }
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, live: broadcast::Sender<LiveEvent>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    // Batch times never go backwards, so activity order and search order agree.
+    let mut clock = Timestamp(0);
     while rx.blocking_recv().map(|j| batch.push(j)).is_some() {
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -155,7 +165,8 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, live: broadcast::Sende
                 Err(_) => break,
             }
         }
-        match commit_batch(&mut conn, &mut batch) {
+        clock = clock.max(Timestamp::now());
+        match commit_batch(&mut conn, &mut batch, clock) {
             Ok((completions, events)) => {
                 let committed = Some(Instant::now());
                 for c in completions {
@@ -178,7 +189,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, live: broadcast::Sende
 
 type BatchOutcome = Result<(Vec<Completion>, Vec<LiveEvent>), (Vec<Completion>, StoreError)>;
 
-fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> BatchOutcome {
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>, now: Timestamp) -> BatchOutcome {
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -200,9 +211,15 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> BatchOutcome {
         next_seq,
         events: Vec::new(),
         search_dirty: Vec::new(),
-        now: Timestamp::now(),
+        now,
+        broken: false,
     };
     let completions: Vec<Completion> = batch.drain(..).map(|job| job(&mut ctx)).collect();
+    if ctx.broken {
+        // Dropping the transaction rolls it back.
+        let error = StoreError::Internal("a write batch could not be completed".into());
+        return Err((completions, error));
+    }
     let events = std::mem::take(&mut ctx.events);
     let mut dirty = std::mem::take(&mut ctx.search_dirty);
     dirty.sort_unstable();
