@@ -1,1 +1,314 @@
-//! Placeholder: written next.
+//! The live event stream, resumed after every disconnect so no event is missed or repeated.
+//!
+//! [`spawn`] runs one task that holds a websocket to `/api/v1/events?since=N`, passes every
+//! event on in order, and remembers the last `seq`. When the connection closes (the server
+//! stopping, the client falling behind, a broken network) it reconnects with exponential
+//! backoff and resumes from that `seq`.
+
+use crate::api::Event;
+use crate::client::api::{CONNECT_TIMEOUT, ClientError, io_cause};
+use crate::client::backoff::Backoff;
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How many items may wait for the UI before the stream stops reading (backpressure).
+const CHANNEL_CAPACITY: usize = 4096;
+/// Read buffer of the socket: replays come in large bursts.
+const READ_BUFFER: usize = 64 * 1024;
+/// First and largest delay between reconnection attempts.
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const MAX_RETRY: Duration = Duration::from_secs(10);
+/// A connection that lasted this long counts as healthy even without events.
+const HEALTHY_AFTER: Duration = Duration::from_secs(10);
+
+/// What the stream hands to the UI.
+#[derive(Debug, Clone, PartialEq)]
+// Nearly every item is an event: boxing it would add an allocation per event to spare the
+// rare status a few hundred bytes.
+#[allow(clippy::large_enum_variant)]
+pub enum Live {
+    /// The next event, `seq` strictly increasing.
+    Event(Event),
+    /// The connection changed state.
+    Status(Connection),
+}
+
+/// The state of the connection, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    /// The connection was lost; the next attempt starts after `retry_in`.
+    Reconnecting {
+        attempt: u32,
+        retry_in: Duration,
+        reason: String,
+    },
+    /// Retrying cannot help (the token was refused); the stream has stopped.
+    Offline(String),
+}
+
+/// Streams the events after `since` from the server at `base_url` (`http://host:port`).
+///
+/// The task ends when the receiver is dropped or the server refuses the token.
+pub fn spawn(base_url: &str, token: &str, since: i64) -> (mpsc::Receiver<Live>, JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let stream = Stream {
+        base: ws_base(base_url),
+        token: token.to_string(),
+        last: since,
+        tx,
+    };
+    (rx, tokio::spawn(stream.run()))
+}
+
+/// `http://h:p/` → `ws://h:p`, `https://` → `wss://`.
+fn ws_base(base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_string()
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The receiver was dropped: nobody is listening any more.
+struct Gone;
+
+/// How one connection ended.
+enum SessionEnd {
+    Gone,
+    /// Retrying cannot help.
+    Refused(String),
+    /// Worth reconnecting; `healthy` when the connection was useful before it dropped.
+    Lost {
+        reason: String,
+        healthy: bool,
+    },
+}
+
+struct Stream {
+    base: String,
+    token: String,
+    /// The last `seq` passed on: resume after it.
+    last: i64,
+    tx: mpsc::Sender<Live>,
+}
+
+impl Stream {
+    async fn run(mut self) {
+        let mut backoff = Backoff::new(FIRST_RETRY, MAX_RETRY);
+        if self.status(Connection::Connecting).await.is_err() {
+            return;
+        }
+        loop {
+            let reason = match self.session().await {
+                SessionEnd::Gone => return,
+                SessionEnd::Refused(why) => {
+                    let _ = self.status(Connection::Offline(why)).await;
+                    return;
+                }
+                SessionEnd::Lost { reason, healthy } => {
+                    if healthy {
+                        backoff.reset();
+                    }
+                    reason
+                }
+            };
+            if self.wait_to_retry(&mut backoff, reason).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Announces the next attempt and sleeps until it is due.
+    async fn wait_to_retry(&mut self, backoff: &mut Backoff, reason: String) -> Result<(), Gone> {
+        let (attempt, retry_in) = backoff.next_delay();
+        tracing::debug!(attempt, ?retry_in, %reason, "event stream lost");
+        self.status(Connection::Reconnecting {
+            attempt,
+            retry_in,
+            reason,
+        })
+        .await?;
+        tokio::select! {
+            _ = tokio::time::sleep(retry_in) => Ok(()),
+            _ = self.tx.closed() => Err(Gone),
+        }
+    }
+
+    /// Connects once and streams until the connection ends.
+    async fn session(&mut self) -> SessionEnd {
+        let socket = match self.connect().await {
+            Ok(socket) => socket,
+            Err(end) => return end,
+        };
+        if self.status(Connection::Connected).await.is_err() {
+            return SessionEnd::Gone;
+        }
+        let (started, first) = (Instant::now(), self.last);
+        match self.pump(socket).await {
+            Ok(reason) => SessionEnd::Lost {
+                reason,
+                healthy: self.last > first || started.elapsed() >= HEALTHY_AFTER,
+            },
+            Err(Gone) => SessionEnd::Gone,
+        }
+    }
+
+    async fn connect(&self) -> Result<Socket, SessionEnd> {
+        let url = format!("{}/api/v1/events?since={}", self.base, self.last);
+        let mut request = (&url)
+            .into_client_request()
+            .map_err(|e| SessionEnd::Refused(format!("bad server URL {url}: {e}")))?;
+        let bearer = HeaderValue::from_str(&format!("Bearer {}", self.token))
+            .map_err(|_| SessionEnd::Refused("the token cannot be sent in a header".into()))?;
+        request.headers_mut().insert(AUTHORIZATION, bearer);
+        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+        match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+            Err(_) => Err(lost("connecting timed out")),
+            Ok(Err(e)) => Err(connect_failure(e)),
+            Ok(Ok((socket, _))) => Ok(socket),
+        }
+    }
+
+    /// Passes events on until the connection ends; returns why it ended.
+    async fn pump(&mut self, mut socket: Socket) -> Result<String, Gone> {
+        loop {
+            let frame = tokio::select! {
+                frame = socket.next() => frame,
+                _ = self.tx.closed() => return Err(Gone),
+            };
+            match frame {
+                Some(Ok(Message::Text(text))) => self.deliver(&text).await?,
+                Some(Ok(Message::Close(frame))) => {
+                    // Sends the close reply tungstenite queued.
+                    let _ = socket.flush().await;
+                    return Ok(close_reason(frame));
+                }
+                // Pings are answered by tungstenite while reading.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Ok(socket_error(&e)),
+                None => return Ok("the connection ended".into()),
+            }
+        }
+    }
+
+    /// Sends one event on unless it was already delivered; waits while the UI is behind.
+    async fn deliver(&mut self, text: &str) -> Result<(), Gone> {
+        let event = match serde_json::from_str::<Event>(text) {
+            Ok(event) => event,
+            Err(error) => {
+                self.skip_unknown(text, &error);
+                return Ok(());
+            }
+        };
+        if event.seq <= self.last {
+            return Ok(());
+        }
+        let seq = event.seq;
+        self.tx.send(Live::Event(event)).await.map_err(|_| Gone)?;
+        self.last = seq;
+        Ok(())
+    }
+
+    /// Steps over an event this client cannot read (a newer server's type) so that a
+    /// resume does not fetch it again.
+    fn skip_unknown(&mut self, text: &str, error: &serde_json::Error) {
+        #[derive(serde::Deserialize)]
+        struct SeqOnly {
+            seq: i64,
+        }
+        match serde_json::from_str::<SeqOnly>(text) {
+            Ok(SeqOnly { seq }) if seq > self.last => {
+                tracing::warn!(seq, %error, "skipping an event this client cannot read");
+                self.last = seq;
+            }
+            _ => tracing::warn!(%error, "ignoring a frame that is not an event"),
+        }
+    }
+
+    async fn status(&self, connection: Connection) -> Result<(), Gone> {
+        self.tx
+            .send(Live::Status(connection))
+            .await
+            .map_err(|_| Gone)
+    }
+}
+
+fn lost(reason: impl Into<String>) -> SessionEnd {
+    SessionEnd::Lost {
+        reason: reason.into(),
+        healthy: false,
+    }
+}
+
+/// A failed handshake: an HTTP refusal that retrying cannot fix stops the stream.
+fn connect_failure(error: tungstenite::Error) -> SessionEnd {
+    match error {
+        tungstenite::Error::Http(response) => {
+            let body = response.body().as_deref().unwrap_or_default();
+            let error = ClientError::from_status(response.status().as_u16(), body);
+            if error.is_retryable() {
+                lost(error.to_string())
+            } else {
+                SessionEnd::Refused(error.to_string())
+            }
+        }
+        other => lost(socket_error(&other)),
+    }
+}
+
+/// Why the server closed the stream, in words.
+fn close_reason(frame: Option<CloseFrame>) -> String {
+    let Some(frame) = frame else {
+        return "the server closed the stream".into();
+    };
+    match u16::from(frame.code) {
+        1001 => "the server is stopping".into(),
+        4000 => "the server heard nothing from this client".into(),
+        4008 => "this client fell behind the live stream".into(),
+        code => format!("the server closed the stream ({code} {})", frame.reason),
+    }
+}
+
+/// A broken socket, in words.
+fn socket_error(error: &tungstenite::Error) -> String {
+    use tungstenite::error::ProtocolError;
+    match error {
+        tungstenite::Error::Io(io) => io_cause(io),
+        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => {
+            "the connection ended".into()
+        }
+        tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+            "connection reset".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_bases_become_websocket_bases() {
+        assert_eq!(ws_base("http://127.0.0.1:8080/"), "ws://127.0.0.1:8080");
+        assert_eq!(ws_base("https://desk.example"), "wss://desk.example");
+    }
+}

@@ -2,5 +2,6 @@
 //! stream with resume, and the durable outbox of replies.
 
 pub mod api;
+mod backoff;
 pub mod events;
 pub mod outbox;

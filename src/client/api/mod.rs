@@ -1,0 +1,276 @@
+//! The HTTP API of a help desk, one async method per endpoint.
+
+mod error;
+
+pub use error::ClientError;
+pub(crate) use error::io_cause;
+
+use crate::api::{
+    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, MePatch, MessagePage,
+    NewMessage,
+};
+use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{Method, RequestBuilder, StatusCode, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long establishing a connection may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A client of one help desk server, acting as one agent. Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    /// The server's root, e.g. `http://127.0.0.1:8080`, without a trailing slash.
+    base: Arc<str>,
+    auth: HeaderValue,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Filters and paging of `GET /conversations`; absent fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub channel: Option<String>,
+    pub team: Option<String>,
+    pub priority: Option<String>,
+    pub label: Option<String>,
+    pub q: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    /// The query parameters that are set, in a stable order.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let text = [
+            ("status", &self.status),
+            ("assignee", &self.assignee),
+            ("channel", &self.channel),
+            ("team", &self.team),
+            ("priority", &self.priority),
+            ("label", &self.label),
+            ("q", &self.q),
+            ("cursor", &self.cursor),
+        ];
+        let mut pairs: Vec<(&'static str, String)> = text
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect();
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        pairs
+    }
+}
+
+impl Api {
+    /// A client of the server at `base_url` (`http://host:port`) using `token`.
+    pub fn new(base_url: &str, token: &str) -> Result<Api, ClientError> {
+        let base = base_url.trim_end_matches('/');
+        Url::parse(base).map_err(|e| ClientError::Config(format!("server URL {base:?}: {e}")))?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            ClientError::Config("the token has characters a header cannot hold".into())
+        })?;
+        auth.set_sensitive(true);
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| ClientError::Config(e.to_string()))?;
+        Ok(Api {
+            http,
+            base: base.into(),
+            auth,
+        })
+    }
+
+    /// The server's root URL this client talks to.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /me`: the agent behind the token.
+    pub async fn me(&self) -> Result<Agent, ClientError> {
+        self.get("/me", &[]).await
+    }
+
+    /// `GET /agents`.
+    pub async fn agents(&self) -> Result<Vec<Agent>, ClientError> {
+        self.get("/agents", &[]).await
+    }
+
+    /// `GET /teams`.
+    pub async fn teams(&self) -> Result<Vec<Team>, ClientError> {
+        self.get("/teams", &[]).await
+    }
+
+    /// `GET /channels`.
+    pub async fn channels(&self) -> Result<Vec<Channel>, ClientError> {
+        self.get("/channels", &[]).await
+    }
+
+    /// `GET /conversations`: one page of the list, most recently active first.
+    pub async fn conversations(&self, query: &ListQuery) -> Result<ConversationPage, ClientError> {
+        self.get("/conversations", &query.pairs()).await
+    }
+
+    /// `GET /conversations/{id}`: the conversation, its contact and latest messages.
+    pub async fn conversation(&self, id: Id) -> Result<ConversationDetail, ClientError> {
+        self.get(&format!("/conversations/{id}"), &[]).await
+    }
+
+    /// `GET /conversations/{id}/messages`: up to `limit` messages older than `before`.
+    pub async fn messages(
+        &self,
+        id: Id,
+        before: Option<Id>,
+        limit: usize,
+    ) -> Result<MessagePage, ClientError> {
+        let mut query = vec![("limit", limit.to_string())];
+        query.extend(before.map(|b| ("before", b.to_string())));
+        self.get(&format!("/conversations/{id}/messages"), &query)
+            .await
+    }
+
+    /// `POST /conversations/{id}/messages`; `created` is false when the server already had
+    /// a message with this `client_id` and answered with it.
+    pub async fn post_message(
+        &self,
+        id: Id,
+        message: &NewMessage,
+    ) -> Result<(Message, bool), ClientError> {
+        let path = format!("/conversations/{id}/messages");
+        let (status, msg) = self.call(Method::POST, &path, &[], Some(message)).await?;
+        Ok((msg, status == StatusCode::CREATED))
+    }
+
+    /// `PATCH /conversations/{id}`: the conversation after the change.
+    pub async fn patch_conversation(
+        &self,
+        id: Id,
+        patch: &ConversationPatch,
+    ) -> Result<Conversation, ClientError> {
+        let path = format!("/conversations/{id}");
+        self.send(Method::PATCH, &path, Some(patch)).await
+    }
+
+    /// `POST /conversations/{id}/read`: marks it read for this agent.
+    pub async fn mark_read(&self, id: Id) -> Result<Conversation, ClientError> {
+        let path = format!("/conversations/{id}/read");
+        self.send(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `GET /contacts/{id}`: the contact with its company, conversations and messages.
+    pub async fn contact(&self, id: Id) -> Result<ContactDetail, ClientError> {
+        self.get(&format!("/contacts/{id}"), &[]).await
+    }
+
+    /// `PATCH /me`: sets this agent available or away.
+    pub async fn set_available(&self, available: bool) -> Result<Agent, ClientError> {
+        self.send(Method::PATCH, "/me", Some(&MePatch { available }))
+            .await
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ClientError> {
+        let (_, body) = self.call(Method::GET, path, query, None::<&()>).await?;
+        Ok(body)
+    }
+
+    async fn send<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        let (_, answer) = self.call(method, path, &[], body).await?;
+        Ok(answer)
+    }
+
+    /// One request: builds it, sends it, and decodes the answer or the error body.
+    async fn call<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<(StatusCode, T), ClientError> {
+        let mut req = self.request(method, path, query)?;
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ClientError::network(&e, &self.base))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ClientError::network(&e, &self.base))?;
+        if !status.is_success() {
+            return Err(ClientError::from_status(status.as_u16(), &bytes));
+        }
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| ClientError::Decode(format!("{path}: {e}")))?;
+        Ok((status, value))
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<RequestBuilder, ClientError> {
+        let mut url = Url::parse(&format!("{}/api/v1{path}", self.base))
+            .map_err(|e| ClientError::Config(e.to_string()))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(self
+            .http
+            .request(method, url)
+            .header(AUTHORIZATION, self.auth.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_query_sends_only_what_is_set() {
+        let q = ListQuery {
+            status: Some("open".into()),
+            q: Some("refund a&b".into()),
+            limit: Some(20),
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            q.pairs(),
+            vec![
+                ("status", "open".to_string()),
+                ("q", "refund a&b".to_string()),
+                ("limit", "20".to_string())
+            ]
+        );
+        assert!(ListQuery::default().pairs().is_empty());
+    }
+}

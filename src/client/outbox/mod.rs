@@ -1,0 +1,290 @@
+//! The durable outbox: every reply is written to a local SQLite file before it is sent,
+//! and stays there until the server acknowledged it, so none is ever lost.
+//!
+//! Each entry carries a random `client_id`; the server answers a repeated `client_id` with
+//! the message it already stored, so resending after a crash delivers exactly once.
+
+mod sender;
+
+pub use sender::{OutboxUpdate, spawn_sender};
+
+use crate::domain::{Id, Timestamp};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// A failure of the outbox file.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error("outbox database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("outbox directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("no outbox entry {0}")]
+    Unknown(String),
+}
+
+/// Results of outbox operations.
+pub type Result<T> = std::result::Result<T, OutboxError>;
+
+/// Where an entry is on its way to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryState {
+    /// Waiting to be sent, or being sent (again).
+    Sending,
+    /// Acknowledged by the server.
+    Sent,
+    /// Refused by the server; kept for the agent to retry or copy.
+    Failed,
+}
+
+impl EntryState {
+    fn as_str(self) -> &'static str {
+        match self {
+            EntryState::Sending => "sending",
+            EntryState::Sent => "sent",
+            EntryState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> rusqlite::Result<EntryState> {
+        match s {
+            "sending" => Ok(EntryState::Sending),
+            "sent" => Ok(EntryState::Sent),
+            "failed" => Ok(EntryState::Failed),
+            other => Err(rusqlite::Error::InvalidColumnType(
+                0,
+                format!("state {other:?}"),
+                rusqlite::types::Type::Text,
+            )),
+        }
+    }
+}
+
+/// One reply or note on its way to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The idempotency key sent with the message: 128 random bits in hex.
+    pub client_id: String,
+    pub conversation_id: Id,
+    pub body: String,
+    pub internal: bool,
+    pub channel_id: Option<Id>,
+    pub state: EntryState,
+    /// Why the server refused it, when failed.
+    pub error: Option<String>,
+    /// How many times sending was tried.
+    pub attempts: u32,
+    pub created_at: Timestamp,
+    /// The server's message, once sent.
+    pub message_id: Option<Id>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS outbox (
+    client_id TEXT PRIMARY KEY,
+    conversation_id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    internal INTEGER NOT NULL,
+    channel_id INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed')),
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    message_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state);
+CREATE INDEX IF NOT EXISTS outbox_conversation ON outbox (conversation_id);
+";
+
+const COLUMNS: &str = "client_id, conversation_id, body, internal, channel_id, state, error, \
+                       attempts, created_at, message_id";
+
+/// The outbox file. Cheap to clone; clones share one connection.
+#[derive(Clone)]
+pub struct Outbox {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Outbox {
+    /// Opens (creating if missing) the outbox at `path`, durable on every commit.
+    pub fn open(path: &Path) -> Result<Outbox> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Outbox {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Stores a new entry in state `sending`; it is on disk when this returns.
+    pub fn enqueue(
+        &self,
+        conversation_id: Id,
+        body: &str,
+        internal: bool,
+        channel_id: Option<Id>,
+    ) -> Result<Entry> {
+        let entry = Entry {
+            client_id: format!("{:032x}", rand::random::<u128>()),
+            conversation_id,
+            body: body.to_string(),
+            internal,
+            channel_id,
+            state: EntryState::Sending,
+            error: None,
+            attempts: 0,
+            created_at: Timestamp::now(),
+            message_id: None,
+        };
+        self.lock().execute(
+            &format!(
+                "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL)"
+            ),
+            params![
+                entry.client_id,
+                entry.conversation_id,
+                entry.body,
+                entry.internal,
+                entry.channel_id,
+                entry.state.as_str(),
+                entry.created_at.millis(),
+            ],
+        )?;
+        Ok(entry)
+    }
+
+    /// Entries still to be sent, oldest first.
+    pub fn pending(&self) -> Result<Vec<Entry>> {
+        self.select("WHERE state = 'sending' ORDER BY rowid", params![])
+    }
+
+    /// Every entry of one conversation, oldest first.
+    pub fn entries_for(&self, conversation_id: Id) -> Result<Vec<Entry>> {
+        self.select(
+            "WHERE conversation_id = ?1 ORDER BY rowid",
+            params![conversation_id],
+        )
+    }
+
+    /// One entry by its `client_id`.
+    pub fn get(&self, client_id: &str) -> Result<Entry> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE client_id = ?1");
+        self.lock()
+            .query_row(&sql, params![client_id], entry_from_row)
+            .optional()?
+            .ok_or_else(|| OutboxError::Unknown(client_id.to_string()))
+    }
+
+    /// Records that the server stored the entry as `message_id`.
+    pub fn mark_sent(&self, client_id: &str, message_id: Id) -> Result<()> {
+        self.update(
+            "UPDATE outbox SET state = 'sent', error = NULL, message_id = ?2 WHERE client_id = ?1",
+            client_id,
+            &message_id,
+        )
+    }
+
+    /// Records that the server refused the entry, and why.
+    pub fn mark_failed(&self, client_id: &str, error: &str) -> Result<()> {
+        self.update(
+            "UPDATE outbox SET state = 'failed', error = ?2 WHERE client_id = ?1",
+            client_id,
+            &error,
+        )
+    }
+
+    /// Puts a failed entry back in the queue; other states are left as they are.
+    pub fn retry(&self, client_id: &str) -> Result<Entry> {
+        self.lock().execute(
+            "UPDATE outbox SET state = 'sending', error = NULL \
+             WHERE client_id = ?1 AND state = 'failed'",
+            params![client_id],
+        )?;
+        self.get(client_id)
+    }
+
+    /// Counts one more attempt at sending the entry.
+    fn count_attempt(&self, client_id: &str) -> Result<()> {
+        self.lock().execute(
+            "UPDATE outbox SET attempts = attempts + 1 WHERE client_id = ?1",
+            params![client_id],
+        )?;
+        Ok(())
+    }
+
+    fn update(&self, sql: &str, client_id: &str, value: &dyn rusqlite::ToSql) -> Result<()> {
+        match self.lock().execute(sql, params![client_id, value])? {
+            0 => Err(OutboxError::Unknown(client_id.to_string())),
+            _ => Ok(()),
+        }
+    }
+
+    fn select(&self, clause: &str, args: impl rusqlite::Params) -> Result<Vec<Entry>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox {clause}"))?;
+        let rows = stmt.query_map(args, entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written: use it anyway.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        client_id: row.get(0)?,
+        conversation_id: row.get(1)?,
+        body: row.get(2)?,
+        internal: row.get(3)?,
+        channel_id: row.get(4)?,
+        state: EntryState::parse(&row.get::<_, String>(5)?)?,
+        error: row.get(6)?,
+        attempts: row.get(7)?,
+        created_at: Timestamp(row.get(8)?),
+        message_id: row.get(9)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_survive_reopening_and_move_between_states() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/outbox.db");
+        let outbox = Outbox::open(&path).unwrap();
+        let a = outbox.enqueue(7, "first", false, None).unwrap();
+        let b = outbox.enqueue(7, "note", true, Some(3)).unwrap();
+        assert_eq!(a.client_id.len(), 32);
+        assert_ne!(a.client_id, b.client_id);
+        drop(outbox);
+
+        let outbox = Outbox::open(&path).unwrap();
+        assert_eq!(outbox.pending().unwrap(), vec![a.clone(), b.clone()]);
+        outbox.mark_sent(&a.client_id, 41).unwrap();
+        outbox.mark_failed(&b.client_id, "no such channel").unwrap();
+        assert!(outbox.pending().unwrap().is_empty());
+        let all = outbox.entries_for(7).unwrap();
+        assert_eq!(all[0].state, EntryState::Sent);
+        assert_eq!(all[0].message_id, Some(41));
+        assert_eq!(all[1].error.as_deref(), Some("no such channel"));
+
+        let retried = outbox.retry(&b.client_id).unwrap();
+        assert_eq!((retried.state, retried.error), (EntryState::Sending, None));
+        assert_eq!(outbox.retry(&a.client_id).unwrap().state, EntryState::Sent);
+        assert!(matches!(
+            outbox.mark_sent("nope", 1),
+            Err(OutboxError::Unknown(_))
+        ));
+    }
+}
