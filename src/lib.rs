@@ -4,5 +4,6 @@ pub mod api;
 pub mod bench;
 pub mod client;
 pub mod domain;
+pub mod embedded;
 pub mod server;
 pub mod tui;

@@ -13,10 +13,38 @@ use std::time::Duration;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// How the terminal client connects and looks.
+#[derive(clap::Args)]
+struct ClientArgs {
+    /// A team server's URL; without one, the client serves the local desk itself.
+    #[arg(long, env = "FRONTDESK_SERVER", global = true)]
+    server: Option<String>,
+    /// The API token for --server.
+    #[arg(long, env = "FRONTDESK_TOKEN", global = true, hide_env_values = true)]
+    token: Option<String>,
+    /// The local desk's directory (default: the XDG data dir).
+    #[arg(long = "data", env = "FRONTDESK_DATA")]
+    local_data: Option<PathBuf>,
+    /// Theme: dark, light, high-contrast, or a path to a theme file.
+    #[arg(long, env = "FRONTDESK_THEME", default_value = "dark", global = true)]
+    theme: String,
+    /// Keymap file (default: keymap.toml in the XDG config dir, when it exists).
+    #[arg(long, global = true)]
+    keymap: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// The client on a throw-away seeded desk with customers writing in live.
+    Demo {
+        /// Conversations in the demo desk.
+        #[arg(long, default_value_t = 3000)]
+        conversations: u64,
+    },
     /// Run the team server.
     Serve {
         /// The desk's data directory; created if missing.
@@ -112,17 +140,85 @@ fn init_logging() {
         .init();
 }
 
+/// The terminal client logs to a file: nothing may write over the screen.
+fn init_file_logging() {
+    let dir = dirs::state_dir()
+        .or_else(dirs::cache_dir)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("frontdesk");
+    let file = std::fs::create_dir_all(&dir).and_then(|_| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("frontdesk.log"))
+    });
+    if let Ok(file) = file {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "frontdesk=info".into()),
+            )
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init();
+    }
+}
+
+/// Runs the terminal client against a remote server, the local desk, or a demo desk.
+async fn client(args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
+    let theme = frontdesk::tui::theme::Theme::load(
+        &args.theme,
+        frontdesk::tui::theme::ColorMode::detect(),
+    )?;
+    let keymap = frontdesk::tui::keymap::Keymap::load(args.keymap.as_deref())?;
+    let (embedded, base_url, token, outbox) = match (demo, args.server) {
+        (Some(n), _) => {
+            eprintln!("seeding a demo desk of {n} conversations…");
+            let e = frontdesk::embedded::demo(n).await?;
+            let (url, token, outbox) = (e.base_url.clone(), e.token.clone(), e.outbox.clone());
+            (Some(e), url, token, outbox)
+        }
+        (None, Some(server)) => {
+            let token = args
+                .token
+                .ok_or_else(|| anyhow::anyhow!("--server needs --token (or FRONTDESK_TOKEN)"))?;
+            let server = server.trim_end_matches('/').to_string();
+            let outbox = frontdesk::embedded::remote_outbox(&server)?;
+            (None, server, token, outbox)
+        }
+        (None, None) => {
+            let dir = args
+                .local_data
+                .unwrap_or_else(frontdesk::embedded::default_data_dir);
+            let e = frontdesk::embedded::local(&dir).await?;
+            let (url, token, outbox) = (e.base_url.clone(), e.token.clone(), e.outbox.clone());
+            (Some(e), url, token, outbox)
+        }
+    };
+    let session = frontdesk::tui::run::Session {
+        base_url,
+        token,
+        outbox,
+        theme,
+        keymap,
+    };
+    let result = frontdesk::tui::run::run(session).await;
+    if let Some(e) = embedded {
+        e.stop().await?;
+    }
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    match cli.command {
+        None | Some(Command::Demo { .. }) => init_file_logging(),
+        Some(_) => init_logging(),
+    }
     let result = match cli.command {
-        None => {
-            eprintln!(
-                "frontdesk: the agent terminal client is not built yet; run `frontdesk serve --data DIR` for the server (see --help)"
-            );
-            return ExitCode::from(2);
-        }
+        None => client(cli.client, None).await,
+        Some(Command::Demo { conversations }) => client(cli.client, Some(conversations)).await,
         Some(Command::Serve {
             data,
             listen,

@@ -71,7 +71,7 @@ pub struct NewMessage {
 }
 
 /// `PATCH /api/v1/conversations/{id}`: absent fields stay; `null` clears owner or team.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConversationPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,5 +1,8 @@
 //! The agent terminal client: state, keymap, theme, views, and text sanitising.
 
+pub mod app;
 pub mod keymap;
+pub mod run;
 pub mod sanitize;
 pub mod theme;
+pub mod views;

@@ -1,0 +1,862 @@
+//! The client's state and its one mutation point, `App::update`.
+//!
+//! Everything that happens (a key, a live event, an answer from the server, a change in the
+//! outbox) arrives as a `Msg`; `update` changes the state and returns the `Effect`s to run
+//! (requests, sends, a bell). It does no I/O, so it is tested without a terminal or server.
+
+use super::keymap::{Action, Context, Keymap};
+use crate::api::{
+    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, Event, EventKind,
+};
+use crate::client::events::Connection;
+use crate::client::outbox::OutboxUpdate;
+use crate::domain::{Agent, Conversation, Id, Message, Status};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::HashMap;
+
+/// Conversations fetched per list page.
+pub const PAGE: usize = 200;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Thread,
+    Sidebar,
+    Editor,
+}
+
+/// A named list filter, shown as a tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub name: &'static str,
+    pub status: Option<&'static str>,
+    pub assignee: Option<&'static str>,
+}
+
+/// The built-in views, in tab order.
+pub const VIEWS: &[View] = &[
+    View {
+        name: "Open",
+        status: Some("open"),
+        assignee: None,
+    },
+    View {
+        name: "Mine",
+        status: Some("open"),
+        assignee: Some("me"),
+    },
+    View {
+        name: "Unassigned",
+        status: Some("open"),
+        assignee: Some("unassigned"),
+    },
+    View {
+        name: "Waiting on us",
+        status: Some("waiting_on_us"),
+        assignee: None,
+    },
+    View {
+        name: "Closed",
+        status: Some("closed"),
+        assignee: None,
+    },
+    View {
+        name: "All",
+        status: None,
+        assignee: None,
+    },
+];
+
+/// The query behind the list: a view plus free text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequest {
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// How a reply being written will go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compose {
+    Reply,
+    Note,
+}
+
+/// A menu that picks one value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Menu {
+    Status,
+    Assign,
+    Priority,
+}
+
+/// What covers the panes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    Menu { menu: Menu, selected: usize },
+}
+
+/// The open conversation.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub detail: ConversationDetail,
+    /// Lines scrolled up from the bottom; 0 follows new messages.
+    pub scroll: usize,
+    pub loading_older: bool,
+}
+
+/// How a reply in the outbox stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sending,
+    Sent,
+    Failed(String),
+}
+
+/// A reply the agent sent, as the thread shows it until the server's message replaces it.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub client_id: String,
+    pub conversation_id: Id,
+    pub body: String,
+    pub internal: bool,
+    pub delivery: Delivery,
+}
+
+/// Something the app asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    FetchList {
+        request: ListRequest,
+        append: bool,
+    },
+    FetchConversation(Id),
+    FetchOlder {
+        id: Id,
+        before: Id,
+    },
+    FetchContact(Id),
+    Send {
+        conversation_id: Id,
+        body: String,
+        internal: bool,
+    },
+    Patch {
+        id: Id,
+        patch: ConversationPatch,
+    },
+    MarkRead(Id),
+    SetAvailable(bool),
+    Bell,
+    Quit,
+}
+
+/// Everything that can happen to the app.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Live(Event),
+    Connection(Connection),
+    List {
+        page: ConversationPage,
+        append: bool,
+    },
+    Conversation(ConversationDetail),
+    Older {
+        id: Id,
+        messages: Vec<Message>,
+        has_older: bool,
+    },
+    Contact(ContactDetail),
+    Outbox(OutboxUpdate),
+    Queued(Outgoing),
+    /// The server's answer to a change this client asked for.
+    Updated(Conversation),
+    Agent(Agent),
+    Failed(String),
+}
+
+/// The whole client state.
+pub struct App {
+    pub me: Agent,
+    pub agents: Vec<Agent>,
+    pub keymap: Keymap,
+    pub view: usize,
+    pub filter: String,
+    pub filtering: bool,
+    pub list: Vec<Conversation>,
+    pub selected: usize,
+    pub next_cursor: Option<String>,
+    pub loading: bool,
+    pub thread: Option<Thread>,
+    pub contact: Option<ContactDetail>,
+    pub focus: Pane,
+    pub compose: Compose,
+    pub draft: String,
+    pub drafts: HashMap<Id, String>,
+    pub outgoing: Vec<Outgoing>,
+    pub overlay: Option<Overlay>,
+    pub connection: Connection,
+    pub notice: Option<String>,
+    pub sidebar: bool,
+    /// Ring the bell on new activity in conversations owned by me (or unassigned).
+    pub bell: bool,
+    pub quit: bool,
+}
+
+impl App {
+    /// A fresh app for `me`; call `start` for its first effects.
+    pub fn new(me: Agent, agents: Vec<Agent>, keymap: Keymap) -> App {
+        App {
+            me,
+            agents,
+            keymap,
+            view: 0,
+            filter: String::new(),
+            filtering: false,
+            list: Vec::new(),
+            selected: 0,
+            next_cursor: None,
+            loading: false,
+            thread: None,
+            contact: None,
+            focus: Pane::List,
+            compose: Compose::Reply,
+            draft: String::new(),
+            drafts: HashMap::new(),
+            outgoing: Vec::new(),
+            overlay: None,
+            connection: Connection::Connecting,
+            notice: None,
+            sidebar: true,
+            bell: true,
+            quit: false,
+        }
+    }
+
+    /// The first effects: load the list.
+    pub fn start(&mut self) -> Vec<Effect> {
+        vec![self.reload()]
+    }
+
+    /// The request behind the current view and filter.
+    pub fn request(&self) -> ListRequest {
+        let view = &VIEWS[self.view];
+        ListRequest {
+            status: view.status.map(str::to_string),
+            assignee: view.assignee.map(str::to_string),
+            q: (!self.filter.trim().is_empty()).then(|| self.filter.trim().to_string()),
+            cursor: None,
+        }
+    }
+
+    fn reload(&mut self) -> Effect {
+        self.loading = true;
+        Effect::FetchList {
+            request: self.request(),
+            append: false,
+        }
+    }
+
+    /// The selected conversation of the list.
+    pub fn current(&self) -> Option<&Conversation> {
+        self.list.get(self.selected)
+    }
+
+    /// The name of an agent, for display.
+    pub fn agent_name(&self, id: Option<Id>) -> &str {
+        match id {
+            None => "",
+            Some(id) => self
+                .agents
+                .iter()
+                .find(|a| a.id == id)
+                .map_or("?", |a| a.name.as_str()),
+        }
+    }
+
+    fn context(&self) -> Context {
+        match self.focus {
+            Pane::List => Context::List,
+            Pane::Thread => Context::Thread,
+            Pane::Sidebar => Context::Sidebar,
+            Pane::Editor => Context::Editor,
+        }
+    }
+
+    /// Applies one message; returns what to do next.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) => self.key(key),
+            Msg::Live(event) => self.live(event),
+            Msg::Connection(c) => {
+                self.connection = c;
+                vec![]
+            }
+            Msg::List { page, append } => {
+                self.loading = false;
+                if append {
+                    self.list.extend(page.items);
+                } else {
+                    let keep = self.current().map(|c| c.id);
+                    self.list = page.items;
+                    self.selected = keep
+                        .and_then(|id| self.list.iter().position(|c| c.id == id))
+                        .unwrap_or(0);
+                }
+                self.next_cursor = page.next_cursor;
+                vec![]
+            }
+            Msg::Conversation(detail) => {
+                let id = detail.conversation.id;
+                let contact = detail.conversation.contact_id;
+                self.thread = Some(Thread {
+                    detail,
+                    scroll: 0,
+                    loading_older: false,
+                });
+                vec![Effect::FetchContact(contact), Effect::MarkRead(id)]
+            }
+            Msg::Older {
+                id,
+                mut messages,
+                has_older,
+            } => {
+                if let Some(t) = self
+                    .thread
+                    .as_mut()
+                    .filter(|t| t.detail.conversation.id == id)
+                {
+                    messages.append(&mut t.detail.messages);
+                    t.detail.messages = messages;
+                    t.detail.has_older = has_older;
+                    t.loading_older = false;
+                }
+                vec![]
+            }
+            Msg::Contact(c) => {
+                self.contact = Some(c);
+                vec![]
+            }
+            Msg::Outbox(u) => {
+                if let Some(o) = self
+                    .outgoing
+                    .iter_mut()
+                    .find(|o| o.client_id == u.client_id)
+                {
+                    o.delivery = match (&u.error, u.message.is_some()) {
+                        (Some(e), _) => Delivery::Failed(e.clone()),
+                        (None, true) => Delivery::Sent,
+                        (None, false) => Delivery::Sending,
+                    };
+                    if let Delivery::Failed(e) = &o.delivery {
+                        self.notice = Some(format!("reply not sent: {e}"));
+                    }
+                }
+                if let Some(m) = u.message {
+                    self.add_message(m);
+                }
+                vec![]
+            }
+            Msg::Queued(o) => {
+                self.outgoing.push(o);
+                vec![]
+            }
+            Msg::Updated(c) => {
+                if let Some(t) = self
+                    .thread
+                    .as_mut()
+                    .filter(|t| t.detail.conversation.id == c.id)
+                {
+                    t.detail.conversation = c.clone();
+                }
+                self.upsert(c);
+                vec![]
+            }
+            Msg::Agent(a) => {
+                if a.id == self.me.id {
+                    self.me = a.clone();
+                }
+                match self.agents.iter_mut().find(|x| x.id == a.id) {
+                    Some(x) => *x = a,
+                    None => self.agents.push(a),
+                }
+                vec![]
+            }
+            Msg::Failed(e) => {
+                self.loading = false;
+                self.notice = Some(e);
+                vec![]
+            }
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.filtering {
+            return self.filter_key(key);
+        }
+        if let Some(overlay) = self.overlay.clone() {
+            return self.overlay_key(overlay, key);
+        }
+        if self.focus == Pane::Editor
+            && let Some(effects) = self.editor_key(key)
+        {
+            return effects;
+        }
+        match self.keymap.action(self.context(), key) {
+            Some(action) => self.action(action),
+            None => vec![],
+        }
+    }
+
+    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Esc => {
+                self.filtering = false;
+                self.filter.clear();
+            }
+            KeyCode::Enter => {
+                self.filtering = false;
+                return vec![];
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+            }
+            _ => return vec![],
+        }
+        vec![self.reload()]
+    }
+
+    /// Text keys in the editor; `None` lets the keymap handle the key.
+    fn editor_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char(c) => self.draft.push(c),
+            KeyCode::Enter => self.draft.push('\n'),
+            KeyCode::Backspace => {
+                self.draft.pop();
+            }
+            KeyCode::Tab => self.draft.push_str("    "),
+            _ => return None,
+        }
+        Some(vec![])
+    }
+
+    fn overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Menu { menu, selected } = overlay else {
+            self.overlay = None;
+            return vec![];
+        };
+        let options = self.menu_options(&menu);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => self.overlay = None,
+            KeyCode::Char('j') | KeyCode::Down => {
+                self.overlay = Some(Overlay::Menu {
+                    menu,
+                    selected: (selected + 1).min(options.len().saturating_sub(1)),
+                })
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                self.overlay = Some(Overlay::Menu {
+                    menu,
+                    selected: selected.saturating_sub(1),
+                })
+            }
+            KeyCode::Enter => {
+                self.overlay = None;
+                if let Some((_, patch)) = options.into_iter().nth(selected) {
+                    return self.patch_current(patch);
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// The choices of a menu: a label and the patch it applies.
+    pub fn menu_options(&self, menu: &Menu) -> Vec<(String, ConversationPatch)> {
+        match menu {
+            Menu::Status => Status::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        s.as_str().replace('_', " "),
+                        ConversationPatch {
+                            status: Some(*s),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            Menu::Priority => crate::domain::Priority::ALL
+                .iter()
+                .map(|p| {
+                    (
+                        p.as_str().to_string(),
+                        ConversationPatch {
+                            priority: Some(*p),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            Menu::Assign => std::iter::once(("nobody".to_string(), None))
+                .chain(self.agents.iter().map(|a| {
+                    let away = if a.available { "" } else { " (away)" };
+                    (format!("{}{away}", a.name), Some(a.id))
+                }))
+                .map(|(label, owner)| {
+                    (
+                        label,
+                        ConversationPatch {
+                            owner_id: Some(owner),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The conversation actions apply to: the open one in the thread, else the selected row.
+    fn target(&self) -> Option<Id> {
+        match (self.focus, &self.thread) {
+            (Pane::Thread | Pane::Editor | Pane::Sidebar, Some(t)) => {
+                Some(t.detail.conversation.id)
+            }
+            _ => self.current().map(|c| c.id),
+        }
+    }
+
+    fn patch_current(&mut self, patch: ConversationPatch) -> Vec<Effect> {
+        match self.target() {
+            Some(id) => vec![Effect::Patch { id, patch }],
+            None => vec![],
+        }
+    }
+
+    /// Runs a keymap action.
+    pub fn action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::MoveDown => return self.move_by(1),
+            Action::MoveUp => return self.move_by(-1),
+            Action::PageDown => return self.move_by(10),
+            Action::PageUp => return self.move_by(-10),
+            Action::Top => return self.move_by(-(self.list.len() as isize)),
+            Action::Bottom => return self.move_by(self.list.len() as isize),
+            Action::Open => return self.open(),
+            Action::NextPane => self.cycle_focus(true),
+            Action::PrevPane => self.cycle_focus(false),
+            Action::Filter => {
+                self.filtering = true;
+                self.focus = Pane::List;
+            }
+            Action::Reply | Action::Note => {
+                if self.thread.is_some() {
+                    self.compose = if action == Action::Note {
+                        Compose::Note
+                    } else {
+                        Compose::Reply
+                    };
+                    self.focus = Pane::Editor;
+                } else {
+                    return self.open();
+                }
+            }
+            Action::LeaveEditor => {
+                if self.focus == Pane::Editor {
+                    self.focus = Pane::Thread;
+                }
+                self.overlay = None;
+            }
+            Action::Send => return self.send(),
+            Action::Assign => self.menu(Menu::Assign),
+            Action::Status => self.menu(Menu::Status),
+            Action::Priority => self.menu(Menu::Priority),
+            Action::AssignToMe => {
+                let me = self.me.id;
+                return self.patch_current(ConversationPatch {
+                    owner_id: Some(Some(me)),
+                    ..Default::default()
+                });
+            }
+            Action::Close | Action::Reopen => {
+                let status = if action == Action::Close {
+                    Status::Closed
+                } else {
+                    Status::WaitingOnUs
+                };
+                return self.patch_current(ConversationPatch {
+                    status: Some(status),
+                    ..Default::default()
+                });
+            }
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::NextView | Action::PrevView => {
+                let n = VIEWS.len();
+                self.view = if action == Action::NextView {
+                    (self.view + 1) % n
+                } else {
+                    (self.view + n - 1) % n
+                };
+                return vec![self.reload()];
+            }
+            Action::ToggleSidebar => self.sidebar = !self.sidebar,
+            Action::ToggleAvailable => return vec![Effect::SetAvailable(!self.me.available)],
+            Action::LoadOlder => return self.load_older(),
+            Action::Refresh => return vec![self.reload()],
+            other => {
+                self.notice = Some(format!("{} is not available yet", other.description()));
+            }
+        }
+        vec![]
+    }
+
+    fn menu(&mut self, menu: Menu) {
+        if self.target().is_some() {
+            self.overlay = Some(Overlay::Menu { menu, selected: 0 });
+        }
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        let mut panes = vec![Pane::List];
+        if self.thread.is_some() {
+            panes.push(Pane::Thread);
+            if self.sidebar {
+                panes.push(Pane::Sidebar);
+            }
+        }
+        let at = panes.iter().position(|p| *p == self.focus).unwrap_or(0);
+        let n = panes.len();
+        self.focus = panes[if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        }];
+    }
+
+    fn move_by(&mut self, delta: isize) -> Vec<Effect> {
+        match self.focus {
+            Pane::Thread => {
+                if let Some(t) = self.thread.as_mut() {
+                    t.scroll = t.scroll.saturating_add_signed(-delta);
+                    if t.scroll > 0 && !t.detail.has_older {
+                        t.scroll = t.scroll.min(10_000);
+                    }
+                }
+                vec![]
+            }
+            _ => {
+                if self.list.is_empty() {
+                    return vec![];
+                }
+                let last = self.list.len() - 1;
+                self.selected = self.selected.saturating_add_signed(delta).min(last);
+                // Fetch the next page before the end is reached.
+                if self.selected + 20 >= self.list.len()
+                    && !self.loading
+                    && let Some(cursor) = self.next_cursor.clone()
+                {
+                    self.loading = true;
+                    return vec![Effect::FetchList {
+                        request: ListRequest {
+                            cursor: Some(cursor),
+                            ..self.request()
+                        },
+                        append: true,
+                    }];
+                }
+                vec![]
+            }
+        }
+    }
+
+    fn open(&mut self) -> Vec<Effect> {
+        let Some(c) = self.current() else {
+            return vec![];
+        };
+        let id = c.id;
+        self.stash_draft();
+        self.draft = self.drafts.remove(&id).unwrap_or_default();
+        self.focus = Pane::Thread;
+        if let Some(row) = self.list.get_mut(self.selected) {
+            row.unread = false;
+        }
+        vec![Effect::FetchConversation(id)]
+    }
+
+    fn stash_draft(&mut self) {
+        if let Some(t) = &self.thread
+            && !self.draft.is_empty()
+        {
+            self.drafts
+                .insert(t.detail.conversation.id, std::mem::take(&mut self.draft));
+        }
+    }
+
+    fn load_older(&mut self) -> Vec<Effect> {
+        match self.thread.as_mut() {
+            Some(t) if t.detail.has_older && !t.loading_older => {
+                t.loading_older = true;
+                match t.detail.messages.first() {
+                    Some(m) => vec![Effect::FetchOlder {
+                        id: t.detail.conversation.id,
+                        before: m.id,
+                    }],
+                    None => vec![],
+                }
+            }
+            _ => vec![],
+        }
+    }
+
+    fn send(&mut self) -> Vec<Effect> {
+        let Some(t) = &self.thread else {
+            return vec![];
+        };
+        let body = self.draft.trim_end().to_string();
+        if body.trim().is_empty() {
+            self.notice = Some("nothing to send".into());
+            return vec![];
+        }
+        self.draft.clear();
+        self.focus = Pane::Thread;
+        vec![Effect::Send {
+            conversation_id: t.detail.conversation.id,
+            body,
+            internal: self.compose == Compose::Note,
+        }]
+    }
+
+    /// Adds a message to the open thread (once) and follows it when at the bottom.
+    fn add_message(&mut self, m: Message) {
+        if let Some(t) = self.thread.as_mut()
+            && t.detail.conversation.id == m.conversation_id
+            && !t.detail.messages.iter().any(|x| x.id == m.id)
+        {
+            t.detail.messages.push(m.clone());
+            if let Some(cid) = &m.client_id {
+                self.outgoing.retain(|o| &o.client_id != cid);
+            }
+        }
+    }
+
+    /// Whether the view's server-side filter would show `c` (text filters excepted).
+    fn in_view(&self, c: &Conversation) -> bool {
+        let view = &VIEWS[self.view];
+        let status_ok = match view.status {
+            None => true,
+            Some("open") => c.status != Status::Closed,
+            Some(s) => c.status.as_str() == s,
+        };
+        let assignee_ok = match view.assignee {
+            None => true,
+            Some("me") => c.owner_id == Some(self.me.id),
+            Some("unassigned") => c.owner_id.is_none(),
+            Some(_) => true,
+        };
+        status_ok && assignee_ok
+    }
+
+    /// Puts the newest state of a conversation in the list, keeping the selection on its row.
+    fn upsert(&mut self, c: Conversation) {
+        let selected = self.current().map(|x| x.id);
+        let unread = c.unread
+            || self
+                .thread
+                .as_ref()
+                .is_none_or(|t| t.detail.conversation.id != c.id);
+        self.list.retain(|x| x.id != c.id);
+        if self.in_view(&c) && self.filter.trim().is_empty() {
+            let at = self
+                .list
+                .iter()
+                .position(|x| (x.last_message_at, x.id) < (c.last_message_at, c.id))
+                .unwrap_or(self.list.len());
+            self.list.insert(at, Conversation { unread, ..c });
+        }
+        if let Some(id) = selected
+            && let Some(at) = self.list.iter().position(|x| x.id == id)
+        {
+            self.selected = at;
+        }
+        self.selected = self.selected.min(self.list.len().saturating_sub(1));
+    }
+
+    fn live(&mut self, event: Event) -> Vec<Effect> {
+        let mut effects = vec![];
+        match event.kind {
+            EventKind::ConversationCreated { conversation } => {
+                if self.notify(&conversation) {
+                    effects.push(Effect::Bell);
+                }
+                self.upsert(conversation);
+            }
+            EventKind::ConversationUpdated { conversation, .. } => {
+                if let Some(t) = self.thread.as_mut()
+                    && t.detail.conversation.id == conversation.id
+                {
+                    t.detail.conversation = conversation.clone();
+                }
+                self.upsert(conversation);
+            }
+            EventKind::MessageCreated {
+                message,
+                conversation,
+                ..
+            } => {
+                let from_customer = message.kind == crate::domain::MessageKind::Inbound;
+                if from_customer && self.notify(&conversation) {
+                    effects.push(Effect::Bell);
+                }
+                let open = self
+                    .thread
+                    .as_ref()
+                    .is_some_and(|t| t.detail.conversation.id == conversation.id);
+                if let Some(t) = self.thread.as_mut().filter(|_| open) {
+                    t.detail.conversation = conversation.clone();
+                }
+                self.add_message(message);
+                self.upsert(conversation);
+                if open {
+                    effects.push(Effect::MarkRead(
+                        self.thread.as_ref().map_or(0, |t| t.detail.conversation.id),
+                    ));
+                }
+            }
+            EventKind::AgentUpdated { agent } => return self.update(Msg::Agent(agent)),
+            EventKind::ContactUpdated { contact } => {
+                if let Some(c) = self.contact.as_mut().filter(|c| c.contact.id == contact.id) {
+                    c.contact = contact;
+                }
+            }
+            EventKind::ContactCreated { .. }
+            | EventKind::ChannelCreated { .. }
+            | EventKind::ChannelUpdated { .. } => {}
+        }
+        effects
+    }
+
+    /// Whether activity on `c` concerns me: mine, or nobody's yet.
+    fn notify(&self, c: &Conversation) -> bool {
+        self.bell && (c.owner_id == Some(self.me.id) || c.owner_id.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,383 @@
+//! `App::update` without a terminal or a server.
+
+use super::*;
+use crate::api::{ConversationPage, Event, EventKind};
+use crate::domain::{
+    Agent, ChannelKind, Contact, Conversation, Message, MessageKind, Priority, Role, Sender,
+    SenderKind, Timestamp,
+};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn agent(id: Id, name: &str) -> Agent {
+    Agent {
+        id,
+        name: name.into(),
+        email: format!("{name}@x.example"),
+        role: Role::Agent,
+        has_seat: true,
+        available: true,
+    }
+}
+
+fn conv(id: Id, at: i64, owner: Option<Id>, status: Status) -> Conversation {
+    Conversation {
+        id,
+        subject: format!("subject {id}"),
+        status,
+        priority: Priority::Medium,
+        owner_id: owner,
+        team_id: None,
+        channel_id: 1,
+        channel_kind: ChannelKind::Email,
+        contact_id: 100 + id,
+        contact_name: format!("contact {id}"),
+        labels: vec![],
+        snoozed_until: None,
+        created_at: Timestamp(at),
+        updated_at: Timestamp(at),
+        last_message_at: Timestamp(at),
+        preview: String::new(),
+        message_count: 1,
+        unread: false,
+    }
+}
+
+fn message(id: Id, conversation_id: Id, body: &str) -> Message {
+    Message {
+        id,
+        conversation_id,
+        kind: MessageKind::Inbound,
+        internal: false,
+        sender: Sender {
+            kind: SenderKind::Contact,
+            id: Some(1),
+            name: "Customer".into(),
+        },
+        channel_id: 1,
+        body: body.into(),
+        client_id: None,
+        attachments: vec![],
+        created_at: Timestamp(0),
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// An app for agent 1 showing conversations 3, 2, 1 (newest first).
+fn app() -> App {
+    let mut app = App::new(
+        agent(1, "Ana"),
+        vec![agent(1, "Ana"), agent(2, "Bo")],
+        Keymap::default(),
+    );
+    app.update(Msg::List {
+        page: ConversationPage {
+            items: vec![
+                conv(3, 300, None, Status::New),
+                conv(2, 200, Some(2), Status::WaitingOnUs),
+                conv(1, 100, Some(1), Status::WaitingOnContact),
+            ],
+            next_cursor: Some("c".into()),
+            seq: 10,
+        },
+        append: false,
+    });
+    app
+}
+
+fn detail(c: Conversation) -> ConversationDetail {
+    ConversationDetail {
+        contact: Contact {
+            id: c.contact_id,
+            name: c.contact_name.clone(),
+            email: None,
+            phone: None,
+            owner_id: None,
+            company_id: None,
+            identities: vec![],
+            created_at: Timestamp(0),
+        },
+        messages: vec![message(10, c.id, "first")],
+        has_older: true,
+        conversation: c,
+    }
+}
+
+fn live(kind: EventKind) -> Msg {
+    Msg::Live(Event {
+        seq: 11,
+        at: Timestamp(0),
+        kind,
+    })
+}
+
+#[test]
+fn j_and_k_move_the_selection_within_the_list() {
+    let mut app = app();
+    app.update(key('j'));
+    assert_eq!(app.current().unwrap().id, 2);
+    app.update(key('j'));
+    app.update(key('j'));
+    assert_eq!(app.current().unwrap().id, 1, "stops at the last row");
+    app.update(key('k'));
+    assert_eq!(app.current().unwrap().id, 2);
+}
+
+#[test]
+fn moving_near_the_end_fetches_the_next_page_once() {
+    let mut app = app();
+    let effects = app.update(key('j'));
+    assert_eq!(
+        effects,
+        vec![Effect::FetchList {
+            request: ListRequest {
+                cursor: Some("c".into()),
+                ..app.request()
+            },
+            append: true
+        }]
+    );
+    assert!(app.update(key('j')).is_empty(), "not again while loading");
+}
+
+#[test]
+fn a_new_message_moves_its_conversation_to_the_top_unread_and_rings_for_unassigned() {
+    let mut app = app();
+    app.update(key('j'));
+    let mut c = conv(1, 400, None, Status::WaitingOnUs);
+    c.preview = "hello again".into();
+    let effects = app.update(live(EventKind::MessageCreated {
+        conversation_id: 1,
+        message: message(50, 1, "hello again"),
+        conversation: c,
+    }));
+    assert_eq!(effects, vec![Effect::Bell]);
+    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![1, 3, 2]);
+    assert!(app.list[0].unread);
+    assert_eq!(
+        app.current().unwrap().id,
+        2,
+        "the selection stays on its row"
+    );
+}
+
+#[test]
+fn activity_on_another_agents_conversation_does_not_ring() {
+    let mut app = app();
+    let effects = app.update(live(EventKind::MessageCreated {
+        conversation_id: 2,
+        message: message(51, 2, "hi"),
+        conversation: conv(2, 500, Some(2), Status::WaitingOnUs),
+    }));
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn a_conversation_that_leaves_the_view_leaves_the_list() {
+    let mut app = app();
+    app.update(live(EventKind::ConversationUpdated {
+        conversation: conv(2, 200, Some(2), Status::Closed),
+        changes: vec!["status".into()],
+    }));
+    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![3, 1], "the Open view hides closed conversations");
+}
+
+#[test]
+fn typing_a_filter_reloads_with_the_text() {
+    let mut app = app();
+    app.update(key('/'));
+    assert!(app.filtering);
+    app.update(key('r'));
+    let effects = app.update(key('e'));
+    assert_eq!(
+        effects,
+        vec![Effect::FetchList {
+            request: ListRequest {
+                status: Some("open".into()),
+                assignee: None,
+                q: Some("re".into()),
+                cursor: None
+            },
+            append: false
+        }]
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(!app.filtering && app.filter.is_empty());
+}
+
+#[test]
+fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
+    let mut app = app();
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Effect::FetchConversation(3)]
+    );
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    assert_eq!(app.focus, Pane::Editor);
+    for c in "On it".chars() {
+        app.update(key(c));
+    }
+    let effects = app.update(ctrl('s'));
+    assert_eq!(
+        effects,
+        vec![Effect::Send {
+            conversation_id: 3,
+            body: "On it".into(),
+            internal: false
+        }]
+    );
+    assert!(app.draft.is_empty());
+    assert_eq!(app.focus, Pane::Thread);
+}
+
+#[test]
+fn n_writes_an_internal_note() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('n'));
+    app.update(key('x'));
+    let effects = app.update(ctrl('s'));
+    assert!(
+        matches!(&effects[..], [Effect::Send { internal: true, .. }]),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn esc_keeps_the_draft_of_each_conversation() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    app.update(key('h'));
+    app.update(key('i'));
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.draft, "hi");
+    // Open another conversation, then come back.
+    app.focus = Pane::List;
+    app.update(key('j'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.draft, "", "the other conversation has no draft");
+    app.update(Msg::Conversation(detail(conv(
+        2,
+        200,
+        Some(2),
+        Status::WaitingOnUs,
+    ))));
+    app.focus = Pane::List;
+    app.update(key('k'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.draft, "hi");
+}
+
+#[test]
+fn an_empty_draft_is_not_sent() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    assert!(app.update(ctrl('s')).is_empty());
+    assert_eq!(app.notice.as_deref(), Some("nothing to send"));
+}
+
+#[test]
+fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(Msg::Queued(Outgoing {
+        client_id: "k1".into(),
+        conversation_id: 3,
+        body: "On it".into(),
+        internal: false,
+        delivery: Delivery::Sending,
+    }));
+    app.update(Msg::Outbox(OutboxUpdate {
+        client_id: "k1".into(),
+        conversation_id: 3,
+        state: crate::client::outbox::EntryState::Failed,
+        message: None,
+        error: Some("conversation 3 not found".into()),
+    }));
+    assert_eq!(
+        app.outgoing[0].delivery,
+        Delivery::Failed("conversation 3 not found".into())
+    );
+    assert!(app.notice.as_deref().unwrap().contains("not found"));
+    let mut m = message(60, 3, "On it");
+    m.client_id = Some("k1".into());
+    app.update(Msg::Outbox(OutboxUpdate {
+        client_id: "k1".into(),
+        conversation_id: 3,
+        state: crate::client::outbox::EntryState::Sent,
+        message: Some(m),
+        error: None,
+    }));
+    assert!(
+        app.outgoing.is_empty(),
+        "the stored message replaces the pending one"
+    );
+    let bodies: Vec<&str> = app
+        .thread
+        .as_ref()
+        .unwrap()
+        .detail
+        .messages
+        .iter()
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(bodies, vec!["first", "On it"]);
+}
+
+#[test]
+fn the_status_menu_patches_the_selected_conversation() {
+    let mut app = app();
+    app.update(key('s'));
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Menu {
+            menu: Menu::Status,
+            ..
+        })
+    ));
+    app.update(key('j'));
+    app.update(key('j'));
+    app.update(key('j'));
+    let effects = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Patch {
+            id: 3,
+            patch: ConversationPatch {
+                status: Some(Status::Closed),
+                ..Default::default()
+            }
+        }]
+    );
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn q_quits_and_help_opens_the_keymap() {
+    let mut app = app();
+    app.update(key('?'));
+    assert_eq!(app.overlay, Some(Overlay::Help));
+    app.update(key('x'));
+    assert_eq!(app.overlay, None, "any key closes the help");
+    assert_eq!(app.update(key('q')), vec![Effect::Quit]);
+    assert!(app.quit);
+}

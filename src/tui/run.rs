@@ -1,0 +1,183 @@
+//! The event loop: keys, live events and answers in; one `update` each; draw once per burst.
+
+use super::app::{App, Delivery, Effect, ListRequest, Msg, Outgoing};
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::views;
+use crate::client::api::{Api, ListQuery};
+use crate::client::events::{self, Live};
+use crate::client::outbox::{self, Outbox};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use std::io::Write;
+use std::path::PathBuf;
+use tokio::sync::mpsc;
+
+/// Most messages handled before the screen is drawn again.
+const BURST: usize = 256;
+
+/// Where the client talks to, and how it looks.
+pub struct Session {
+    pub base_url: String,
+    pub token: String,
+    pub outbox: PathBuf,
+    pub theme: Theme,
+    pub keymap: Keymap,
+}
+
+/// Converts the list request of the app into the API's query.
+fn query(r: &ListRequest) -> ListQuery {
+    ListQuery {
+        status: r.status.clone(),
+        assignee: r.assignee.clone(),
+        q: r.q.clone(),
+        cursor: r.cursor.clone(),
+        limit: Some(super::app::PAGE),
+        ..ListQuery::default()
+    }
+}
+
+/// Runs the client until the agent quits. The terminal is restored on every exit path.
+pub async fn run(session: Session) -> anyhow::Result<()> {
+    let api = Api::new(&session.base_url, &session.token)?;
+    // Fail before touching the terminal: a wrong URL or token is a plain error message.
+    let me = api.me().await?;
+    let agents = api.agents().await?;
+    let mut app = App::new(me, agents, session.keymap);
+    let first = api.conversations(&query(&app.request())).await?;
+    let outbox = Outbox::open(&session.outbox)?;
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (mut live, _live_task) = events::spawn(&session.base_url, &session.token, first.seq);
+    let (nudge, mut outbox_updates, _sender) = outbox::spawn_sender(outbox.clone(), api.clone());
+    app.update(Msg::List {
+        page: first,
+        append: false,
+    });
+
+    let mut terminal = ratatui::init();
+    let result = async {
+        let mut keys = EventStream::new();
+        let mut dirty = true;
+        loop {
+            if dirty {
+                terminal.draw(|f| views::draw(f, &app, &session.theme))?;
+                dirty = false;
+            }
+            let mut batch = Vec::new();
+            tokio::select! {
+                Some(Ok(ev)) = keys.next() => match ev {
+                    TermEvent::Key(k) if k.kind != KeyEventKind::Release => batch.push(Msg::Key(k)),
+                    TermEvent::Resize(..) => dirty = true,
+                    _ => {}
+                },
+                Some(l) = live.recv() => batch.push(match l {
+                    Live::Event(e) => Msg::Live(e),
+                    Live::Status(c) => Msg::Connection(c),
+                }),
+                Some(m) = rx.recv() => batch.push(m),
+                Some(u) = outbox_updates.recv() => batch.push(Msg::Outbox(u)),
+            }
+            // Drain what else is already waiting, then draw once.
+            while batch.len() < BURST {
+                match live.try_recv() {
+                    Ok(Live::Event(e)) => batch.push(Msg::Live(e)),
+                    Ok(Live::Status(c)) => batch.push(Msg::Connection(c)),
+                    Err(_) => break,
+                }
+            }
+            while let Ok(m) = rx.try_recv() {
+                batch.push(m);
+            }
+            for msg in batch {
+                dirty = true;
+                for effect in app.update(msg) {
+                    run_effect(effect, &api, &outbox, &nudge, &tx);
+                }
+            }
+            if app.quit {
+                return anyhow::Ok(());
+            }
+        }
+    }
+    .await;
+    ratatui::restore();
+    result
+}
+
+/// Starts one effect; its answer comes back as a `Msg`.
+fn run_effect(
+    effect: Effect,
+    api: &Api,
+    outbox: &Outbox,
+    nudge: &mpsc::UnboundedSender<()>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
+    let (api, tx) = (api.clone(), tx.clone());
+    match effect {
+        Effect::Quit => {}
+        Effect::Bell => {
+            let mut out = std::io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+        }
+        Effect::Send {
+            conversation_id,
+            body,
+            internal,
+        } => match outbox.enqueue(conversation_id, &body, internal, None) {
+            Ok(entry) => {
+                let _ = tx.send(Msg::Queued(Outgoing {
+                    client_id: entry.client_id,
+                    conversation_id,
+                    body,
+                    internal,
+                    delivery: Delivery::Sending,
+                }));
+                let _ = nudge.send(());
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Failed(format!("could not save the reply: {e}")));
+            }
+        },
+        other => {
+            tokio::spawn(async move {
+                match fetch(&api, other).await {
+                    Ok(Some(msg)) => {
+                        let _ = tx.send(msg);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = tx.send(Msg::Failed(e.to_string()));
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// Runs a request effect against the API; `None` when there is nothing to report.
+async fn fetch(api: &Api, effect: Effect) -> Result<Option<Msg>, crate::client::api::ClientError> {
+    Ok(Some(match effect {
+        Effect::FetchList { request, append } => Msg::List {
+            page: api.conversations(&query(&request)).await?,
+            append,
+        },
+        Effect::FetchConversation(id) => Msg::Conversation(api.conversation(id).await?),
+        Effect::FetchOlder { id, before } => {
+            let page = api.messages(id, Some(before), 50).await?;
+            Msg::Older {
+                id,
+                messages: page.items,
+                has_older: page.has_older,
+            }
+        }
+        Effect::FetchContact(id) => Msg::Contact(api.contact(id).await?),
+        Effect::Patch { id, patch } => Msg::Updated(api.patch_conversation(id, &patch).await?),
+        Effect::MarkRead(id) => {
+            api.mark_read(id).await?;
+            return Ok(None);
+        }
+        Effect::SetAvailable(available) => Msg::Agent(api.set_available(available).await?),
+        Effect::Send { .. } | Effect::Bell | Effect::Quit => return Ok(None),
+    }))
+}

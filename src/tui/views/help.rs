@@ -1,0 +1,72 @@
+//! Overlays: the live keymap (`?`) and the pick-one menus (assign, status, priority).
+
+use super::centered;
+use crate::tui::app::{App, Menu};
+use crate::tui::sanitize::sanitize_line;
+use crate::tui::theme::{Role, Theme};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// The keymap as it is bound now, generated from the same table the keys use.
+pub fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let rect = centered(area, 72, area.height.saturating_sub(2));
+    let lines: Vec<Line> = app
+        .keymap
+        .help()
+        .into_iter()
+        .map(|h| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<8}", format!("{:?}", h.context).to_lowercase()),
+                    theme.style(Role::Dim),
+                ),
+                Span::styled(format!("{:<14}", h.keys), theme.style(Role::Key)),
+                Span::raw(h.description),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" keys (any key closes) ")
+        .style(theme.style(Role::Base));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// A pick-one menu for the current conversation.
+pub fn draw_menu(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    menu: &Menu,
+    selected: usize,
+) {
+    let options = app.menu_options(menu);
+    let title = match menu {
+        Menu::Status => " status ",
+        Menu::Assign => " assign to ",
+        Menu::Priority => " priority ",
+    };
+    let rect = centered(area, 36, options.len() as u16 + 2);
+    let lines: Vec<Line> = options
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| {
+            let line = Line::raw(format!(" {}", sanitize_line(label)));
+            if i == selected {
+                line.style(theme.style(Role::Selected))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .style(theme.style(Role::Base));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

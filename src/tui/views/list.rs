@@ -1,0 +1,185 @@
+//! The conversation list: view tabs, filter bar, and only the rows that fit.
+
+use super::{age, pane_block, status_style};
+use crate::domain::{Priority, Timestamp};
+use crate::tui::app::{App, Pane, VIEWS};
+use crate::tui::sanitize::sanitize_line;
+use crate::tui::theme::{Role, Theme};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+/// Short label of a channel kind.
+fn channel_label(kind: crate::domain::ChannelKind) -> &'static str {
+    use crate::domain::ChannelKind::*;
+    match kind {
+        Email => "mail",
+        Chat => "chat",
+        Form => "form",
+        Messenger => "msgr",
+        Whatsapp => "wapp",
+        Call => "call",
+        Custom => "api ",
+    }
+}
+
+/// Cuts `s` to `width` columns, marking the cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return format!("{s}{}", " ".repeat(width - s.width()));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+/// Draws the list pane into `area`.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let title = format!(
+        " {} ({}{}) ",
+        VIEWS[app.view].name,
+        app.list.len(),
+        if app.next_cursor.is_some() { "+" } else { "" }
+    );
+    let block = pane_block(app, theme, Pane::List, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tabs, filter, rows] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+
+    let tab_spans: Vec<Span> = VIEWS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, v)| {
+            let style = if i == app.view {
+                theme.style(Role::Accent)
+            } else {
+                theme.style(Role::Dim)
+            };
+            [Span::styled(v.name, style), Span::raw("  ")]
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
+
+    let filter_line = if app.filtering || !app.filter.is_empty() {
+        let cursor = if app.filtering { "▏" } else { "" };
+        Line::from(vec![
+            Span::styled("/", theme.style(Role::Key)),
+            Span::raw(format!("{}{cursor}", sanitize_line(&app.filter))),
+        ])
+    } else {
+        Line::from(Span::styled("/ to search", theme.style(Role::Dim)))
+    };
+    frame.render_widget(Paragraph::new(filter_line), filter);
+
+    let height = rows.height as usize;
+    if app.list.is_empty() {
+        let text = if app.loading {
+            "loading…"
+        } else {
+            "nothing here"
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.style(Role::Dim))),
+            rows,
+        );
+        return;
+    }
+    let offset = app
+        .selected
+        .saturating_sub(height.saturating_sub(1) / 2)
+        .min(app.list.len().saturating_sub(height));
+    let now = Timestamp::now().millis();
+    let width = rows.width as usize;
+    let wide = width >= 70;
+    let lines: Vec<Line> = app
+        .list
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, c)| {
+            let marker = if c.unread { "●" } else { " " };
+            let prio = match c.priority {
+                Priority::Urgent => ("!!", theme.style(Role::PriorityUrgent)),
+                Priority::High => ("! ", theme.style(Role::PriorityHigh)),
+                _ => ("  ", theme.style(Role::Dim)),
+            };
+            let when = age(now, c.last_message_at.millis());
+            let mut spans = vec![
+                Span::styled(marker, theme.style(Role::Unread)),
+                Span::styled(prio.0, prio.1),
+                Span::styled(channel_label(c.channel_kind), theme.style(Role::Dim)),
+                Span::raw(" "),
+            ];
+            let fixed = 1 + 2 + 4 + 1 + 5;
+            let mut rest = width.saturating_sub(fixed);
+            if wide {
+                let status = c
+                    .status
+                    .as_str()
+                    .replace("waiting_on_", "w/")
+                    .replace('_', " ");
+                let owner = sanitize_line(app.agent_name(c.owner_id)).into_owned();
+                rest = rest.saturating_sub(10 + 11);
+                let contact_w = (rest / 3).clamp(8, 22);
+                let subject_w = rest.saturating_sub(contact_w + 1);
+                spans.push(Span::raw(fit(&sanitize_line(&c.contact_name), contact_w)));
+                spans.push(Span::raw(" "));
+                spans.push(Span::raw(fit(&sanitize_line(&c.subject), subject_w)));
+                spans.push(Span::styled(
+                    fit(&status, 10),
+                    status_style(theme, c.status),
+                ));
+                spans.push(Span::styled(fit(&owner, 11), theme.style(Role::Dim)));
+            } else {
+                let contact_w = (rest / 2).min(14);
+                spans.push(Span::raw(fit(&sanitize_line(&c.contact_name), contact_w)));
+                spans.push(Span::raw(" "));
+                spans.push(Span::raw(fit(
+                    &sanitize_line(&c.subject),
+                    rest.saturating_sub(contact_w + 1),
+                )));
+            }
+            spans.push(Span::styled(format!("{when:>5}"), theme.style(Role::Dim)));
+            let line = Line::from(spans);
+            if i == app.selected {
+                line.style(theme.style(Role::Selected))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), rows);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn fit_pads_and_cuts_by_columns_not_bytes() {
+        assert_eq!(fit("Gómez", 8), "Gómez   ");
+        assert_eq!(fit("Gómez", 8).width(), 8);
+        assert_eq!(fit("Nuria García Gómez", 10), "Nuria Gar…");
+        assert_eq!(fit("日本語テキスト", 7).width(), 7);
+    }
+}

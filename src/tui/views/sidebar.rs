@@ -1,0 +1,57 @@
+//! The contact sidebar: who this is, their company, their other conversations.
+
+use super::pane_block;
+use crate::tui::app::{App, Pane};
+use crate::tui::sanitize::sanitize_line;
+use crate::tui::theme::{Role, Theme};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Draws the contact of the open conversation into `area`.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let block = pane_block(app, theme, Pane::Sidebar, " contact ".into());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(c) = &app.contact else {
+        frame.render_widget(
+            Paragraph::new(Span::styled("loading…", theme.style(Role::Dim))),
+            inner,
+        );
+        return;
+    };
+    let field = |label: &str, value: Option<&str>| {
+        Line::from(vec![
+            Span::styled(format!("{label:<8}"), theme.style(Role::Dim)),
+            Span::raw(sanitize_line(value.unwrap_or("—")).into_owned()),
+        ])
+    };
+    let mut lines = vec![
+        Line::styled(
+            sanitize_line(&c.contact.name).into_owned(),
+            theme.style(Role::Title),
+        ),
+        field("email", c.contact.email.as_deref()),
+        field("phone", c.contact.phone.as_deref()),
+        field("company", c.company.as_ref().map(|co| co.name.as_str())),
+        field(
+            "owner",
+            Some(app.agent_name(c.contact.owner_id)).filter(|s| !s.is_empty()),
+        ),
+        Line::default(),
+        Line::styled(
+            format!("conversations ({})", c.conversations.len()),
+            theme.style(Role::Accent),
+        ),
+    ];
+    let open = app.thread.as_ref().map(|t| t.detail.conversation.id);
+    for conv in &c.conversations {
+        let marker = if Some(conv.id) == open { "▸ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::raw(sanitize_line(&conv.subject).into_owned()),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
