@@ -1,0 +1,222 @@
+//! The real client binary in a real pseudo-terminal against a real server: live updates
+//! without a key press, a reply typed on the keyboard, hostile text kept off the terminal,
+//! silence when idle, and a clean exit.
+
+mod common;
+
+use common::{BIN, Desk, customer};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A client running in a pseudo-terminal, its output parsed as a VT100 screen.
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
+
+impl Screen {
+    fn start(url: &str, token: &str) -> Screen {
+        let home = tempfile::tempdir().unwrap();
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 40,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(["--server", url, "--token", token]);
+        cmd.env("TERM", "xterm-256color");
+        for var in [
+            "HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CONFIG_HOME",
+            "XDG_CACHE_HOME",
+        ] {
+            cmd.env(var, home.path());
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(40).unwrap(),
+            NonZeroU16::new(120).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Screen {
+            parser,
+            raw,
+            writer,
+            child,
+            _home: home,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn bytes(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// Waits until the screen shows `needle`; panics with the screen after 20 s.
+    fn wait_for(&self, needle: &str) {
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until {
+            if self.text().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{needle:?} never appeared on screen:\n{}", self.text());
+    }
+
+    fn type_keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    desk.inbound(ch, &secret, &customer("old", "u1", "Invoice question"))
+        .await;
+    let (url, token) = (desk.url.clone(), desk.agent.clone());
+    let mut screen = tokio::task::spawn_blocking(move || Screen::start(&url, &token))
+        .await
+        .unwrap();
+    screen.wait_for("Invoice question");
+    screen.wait_for("live");
+
+    // A customer writes in, with text that tries to take over the terminal.
+    let hostile = "Printer on fire\u{1b}]0;pwned\u{7}\u{1b}]52;c;SGVsbG8=\u{7}\u{1b}[2J\u{202e}";
+    let (_, r) = desk
+        .inbound(ch, &secret, &customer("new", "u2", hostile))
+        .await;
+    let conv = r["conversation_id"].as_i64().unwrap();
+    screen.wait_for("Printer on fire");
+
+    // Open it (the newest row is at the top), reply, send with Ctrl-S.
+    screen.type_keys("gg");
+    screen.type_keys("k");
+    screen.type_keys("\r");
+    screen.wait_for("contact");
+    screen.type_keys("r");
+    screen.type_keys("Sending a technician today.");
+    screen.type_keys("\u{13}");
+    let api = desk.api(&desk.agent);
+    let mut found = false;
+    for _ in 0..100 {
+        let page = api.ok(&format!("/conversations/{conv}/messages")).await;
+        found = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "Sending a technician today." && m["kind"] == "outbound");
+        if found {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        found,
+        "the reply never reached the server:\n{}",
+        screen.text()
+    );
+    let messages = api.ok(&format!("/conversations/{conv}/messages")).await;
+    let replies = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "outbound")
+        .count();
+    assert_eq!(replies, 1, "exactly once");
+
+    // Nothing a customer wrote reached the terminal as a control sequence.
+    let raw = String::from_utf8_lossy(&screen.raw.lock().unwrap()).into_owned();
+    for bad in ["]0;pwned", "]52;", "\u{202e}", "\u{1b}[2J"] {
+        assert!(!raw.contains(bad), "{bad:?} reached the terminal");
+    }
+
+    // Idle: no event, no key, no output.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = screen.bytes();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(screen.bytes(), before, "the client wrote while idle");
+
+    // q quits cleanly and gives the terminal back.
+    screen.type_keys("\u{1b}");
+    screen.type_keys("q");
+    let status = tokio::task::spawn_blocking(move || {
+        let status = screen.child.wait().unwrap();
+        (status, screen.raw.lock().unwrap().clone())
+    })
+    .await
+    .unwrap();
+    assert!(status.0.success(), "exit status {:?}", status.0);
+    let tail =
+        String::from_utf8_lossy(&status.1[status.1.len().saturating_sub(200)..]).into_owned();
+    assert!(
+        tail.contains("\u{1b}[?1049l"),
+        "the alternate screen was not left: {tail:?}"
+    );
+}
+
+#[test]
+fn a_wrong_token_is_a_clear_message_and_the_terminal_is_untouched() {
+    let desk = Desk::start();
+    let out = std::process::Command::new(BIN)
+        .args(["--server", &desk.url, "--token", "fdk_wrong"])
+        .env("HOME", desk.data())
+        .env("XDG_STATE_HOME", desk.data())
+        .env("XDG_DATA_HOME", desk.data())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("token"), "{err}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains('\u{1b}'),
+        "no escape codes before the error"
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_message() {
+    let out = std::process::Command::new(BIN)
+        .args(["--server", "http://127.0.0.1:9", "--token", "fdk_x"])
+        .env("HOME", std::env::temp_dir())
+        .env("XDG_STATE_HOME", std::env::temp_dir())
+        .env("XDG_DATA_HOME", std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unreachable"), "{err}");
+}
