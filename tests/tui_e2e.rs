@@ -17,12 +17,11 @@ struct Screen {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    _home: tempfile::TempDir,
 }
 
 impl Screen {
-    fn start(url: &str, token: &str) -> Screen {
-        let home = tempfile::tempdir().unwrap();
+    /// Starts the client with `home` as its home and XDG directories (outbox, logs).
+    fn start(url: &str, token: &str, home: &std::path::Path) -> Screen {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -41,7 +40,7 @@ impl Screen {
             "XDG_CONFIG_HOME",
             "XDG_CACHE_HOME",
         ] {
-            cmd.env(var, home.path());
+            cmd.env(var, home);
         }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -70,7 +69,6 @@ impl Screen {
             raw,
             writer,
             child,
-            _home: home,
         }
     }
 
@@ -107,8 +105,13 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     let (ch, secret) = desk.custom_channel("Bridge").await;
     desk.inbound(ch, &secret, &customer("old", "u1", "Invoice question"))
         .await;
-    let (url, token) = (desk.url.clone(), desk.agent.clone());
-    let mut screen = tokio::task::spawn_blocking(move || Screen::start(&url, &token))
+    let home = tempfile::tempdir().unwrap();
+    let (url, token, h) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || Screen::start(&url, &token, &h))
         .await
         .unwrap();
     screen.wait_for("Invoice question");
@@ -219,4 +222,73 @@ fn an_unreachable_server_is_a_clear_message() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unreachable"), "{err}");
+}
+
+/// The outbound replies of a conversation, as the server stores them.
+async fn replies(desk: &Desk, conv: i64) -> Vec<String> {
+    let page = desk
+        .api(&desk.agent)
+        .ok(&format!("/conversations/{conv}/messages"))
+        .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "outbound")
+        .map(|m| m["body"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
+    let mut desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    let (_, r) = desk
+        .inbound(ch, &secret, &customer("t", "u", "Where is my parcel?"))
+        .await;
+    let conv = r["conversation_id"].as_i64().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let start = |url: String, token: String, home: std::path::PathBuf| {
+        tokio::task::spawn_blocking(move || Screen::start(&url, &token, &home))
+    };
+    let mut screen = start(desk.url.clone(), desk.agent.clone(), home.path().into())
+        .await
+        .unwrap();
+    screen.wait_for("Where is my parcel?");
+    screen.type_keys("\r");
+    screen.wait_for("contact");
+
+    // The server goes away; the agent replies anyway, then the client is killed.
+    desk.kill9();
+    screen.type_keys("r");
+    screen.type_keys("It left the warehouse this morning.");
+    screen.type_keys("\u{13}");
+    screen.wait_for("sending");
+    screen.child.kill().unwrap();
+    screen.child.wait().unwrap();
+
+    // Server back on the same address, client started again: the reply goes out, once.
+    desk.spawn_same_port();
+    let again = start(desk.url.clone(), desk.agent.clone(), home.path().into())
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = replies(&desk, conv).await;
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let log =
+        std::fs::read_to_string(home.path().join("frontdesk/frontdesk.log")).unwrap_or_default();
+    assert_eq!(
+        got,
+        vec!["It left the warehouse this morning."],
+        "{}\n{log}",
+        again.text()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(replies(&desk, conv).await.len(), 1, "exactly once");
+    drop(again);
 }

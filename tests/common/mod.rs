@@ -52,6 +52,7 @@ pub struct Desk {
     pub agent: String,
     child: Option<Child>,
     extra: Vec<String>,
+    listen: String,
 }
 
 impl Desk {
@@ -75,6 +76,7 @@ impl Desk {
             agent,
             child: None,
             extra: extra.iter().map(|s| s.to_string()).collect(),
+            listen: "127.0.0.1:0".into(),
         };
         desk.spawn();
         desk
@@ -96,7 +98,7 @@ impl Desk {
                 "--data",
                 self.dir.path().to_str().unwrap(),
                 "--listen",
-                "127.0.0.1:0",
+                &self.listen,
             ])
             .args(&self.extra)
             .stdout(Stdio::piped())
@@ -136,6 +138,12 @@ impl Desk {
 
     pub fn restart(&mut self) {
         self.kill9();
+        self.spawn();
+    }
+
+    /// Starts the server again on the address it had, so clients find it where they left it.
+    pub fn spawn_same_port(&mut self) {
+        self.listen = self.url.trim_start_matches("http://").to_string();
         self.spawn();
     }
 

@@ -9,7 +9,7 @@ use crate::api::{
     ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, Event, EventKind,
 };
 use crate::client::events::Connection;
-use crate::client::outbox::OutboxUpdate;
+use crate::client::outbox::{EntryState, OutboxUpdate};
 use crate::domain::{Agent, Conversation, Id, Message, Status};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
@@ -112,6 +112,8 @@ pub struct Thread {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     Sending,
+    /// Not acknowledged yet; the outbox keeps trying. The last error, for the agent.
+    Retrying(String),
     Sent,
     Failed(String),
 }
@@ -347,10 +349,13 @@ impl App {
                     .iter_mut()
                     .find(|o| o.client_id == u.client_id)
                 {
-                    o.delivery = match (&u.error, u.message.is_some()) {
-                        (Some(e), _) => Delivery::Failed(e.clone()),
-                        (None, true) => Delivery::Sent,
-                        (None, false) => Delivery::Sending,
+                    o.delivery = match (u.state, u.error.clone()) {
+                        (EntryState::Sent, _) => Delivery::Sent,
+                        (EntryState::Failed, e) => {
+                            Delivery::Failed(e.unwrap_or_else(|| "refused".into()))
+                        }
+                        (EntryState::Sending, Some(e)) => Delivery::Retrying(e),
+                        (EntryState::Sending, None) => Delivery::Sending,
                     };
                     if let Delivery::Failed(e) = &o.delivery {
                         self.notice = Some(format!("reply not sent: {e}"));

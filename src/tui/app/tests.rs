@@ -309,6 +309,19 @@ fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
     app.update(Msg::Outbox(OutboxUpdate {
         client_id: "k1".into(),
         conversation_id: 3,
+        state: crate::client::outbox::EntryState::Sending,
+        message: None,
+        error: Some("server unreachable".into()),
+    }));
+    assert_eq!(
+        app.outgoing[0].delivery,
+        Delivery::Retrying("server unreachable".into()),
+        "a retryable error is not a failure"
+    );
+    assert!(app.notice.is_none());
+    app.update(Msg::Outbox(OutboxUpdate {
+        client_id: "k1".into(),
+        conversation_id: 3,
         state: crate::client::outbox::EntryState::Failed,
         message: None,
         error: Some("conversation 3 not found".into()),

@@ -95,6 +95,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     for o in app.outgoing.iter().filter(|o| o.conversation_id == c.id) {
         let (state, role) = match &o.delivery {
             Delivery::Sending => ("sending…".to_string(), Role::StatusWarn),
+            Delivery::Retrying(e) => (
+                format!("sending… (will retry: {})", sanitize_line(e)),
+                Role::StatusWarn,
+            ),
             Delivery::Sent => ("sent".to_string(), Role::StatusOk),
             Delivery::Failed(e) => (format!("failed: {}", sanitize_line(e)), Role::StatusError),
         };
