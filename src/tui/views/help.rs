@@ -8,13 +8,15 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 /// The keymap as it is bound now, generated from the same table the keys use.
 pub fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let rect = centered(area, 72, area.height.saturating_sub(2));
-    let lines: Vec<Line> = app
-        .keymap
-        .help()
+    let help = app.keymap.help();
+    // Wide enough for the longest key list ("ctrl-d, pagedown"), so descriptions line up.
+    let keys_w = help.iter().map(|h| h.keys.width()).max().unwrap_or(0) + 2;
+    let lines: Vec<Line> = help
         .into_iter()
         .map(|h| {
             Line::from(vec![
@@ -22,7 +24,7 @@ pub fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     format!("{:<8}", format!("{:?}", h.context).to_lowercase()),
                     theme.style(Role::Dim),
                 ),
-                Span::styled(format!("{:<14}", h.keys), theme.style(Role::Key)),
+                Span::styled(format!("{:<keys_w$}", h.keys), theme.style(Role::Key)),
                 Span::raw(h.description),
             ])
         })

@@ -143,7 +143,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 let subject_w = rest.saturating_sub(contact_w + 1);
                 spans.push(Span::raw(fit(&sanitize_line(&c.contact_name), contact_w)));
                 spans.push(Span::raw(" "));
-                spans.push(Span::raw(fit(&sanitize_line(&c.subject), subject_w)));
+                // One column short of its share, so a cut subject does not touch the status.
+                spans.push(Span::raw(fit(
+                    &sanitize_line(&c.subject),
+                    subject_w.saturating_sub(1),
+                )));
+                spans.push(Span::raw(" "));
                 spans.push(Span::styled(
                     fit(&status, 10),
                     status_style(theme, c.status),

@@ -1,5 +1,6 @@
 //! The contact sidebar: who this is, their company, their other conversations.
 
+use super::list::fit;
 use super::pane_block;
 use crate::tui::app::{App, Pane};
 use crate::tui::sanitize::sanitize_line;
@@ -50,7 +51,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         let marker = if Some(conv.id) == open { "▸ " } else { "  " };
         lines.push(Line::from(vec![
             Span::raw(marker),
-            Span::raw(sanitize_line(&conv.subject).into_owned()),
+            Span::raw(fit(
+                &sanitize_line(&conv.subject),
+                (inner.width as usize).saturating_sub(2),
+            )),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);

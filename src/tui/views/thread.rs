@@ -106,12 +106,25 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         lines.push(Line::from(vec![
             Span::styled(
                 sanitize_line(&app.me.name).into_owned(),
-                theme.style(Role::Outbound),
+                theme.style(if o.internal {
+                    Role::Note
+                } else {
+                    Role::Outbound
+                }),
+            ),
+            Span::styled(
+                if o.internal { "  NOTE (internal)" } else { "" },
+                theme.style(Role::Note),
             ),
             Span::styled(format!("  {state}"), theme.style(role)),
         ]));
+        let style = if o.internal {
+            theme.style(Role::Note)
+        } else {
+            theme.style(Role::Base)
+        };
         for l in sanitize(&o.body).lines() {
-            lines.push(Line::raw(l.to_string()));
+            lines.push(Line::styled(l.to_string(), style));
         }
     }
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });

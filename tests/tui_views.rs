@@ -1,0 +1,783 @@
+//! The terminal views, rendered into ratatui's `TestBackend` from fixture `App` states.
+//!
+//! Layout is pinned with insta snapshots (tests/snapshots/); safety properties (no control
+//! characters in any cell, no colour under NO_COLOR, everything fits a small terminal) are
+//! asserted directly so they hold whatever the snapshots say.
+//!
+//! Ages are shown relative to `Timestamp::now()`, so every fixture time is a whole number of
+//! days ago plus a few hours' margin: the rendered ages ("1d", "2d", …) stay stable however
+//! long the test takes to reach the draw call.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use frontdesk::api::{ContactDetail, ConversationDetail, ConversationPage};
+use frontdesk::client::events::Connection;
+use frontdesk::domain::{
+    Agent, Attachment, AttachmentKind, ChannelKind, Company, Contact, Conversation, Id, Message,
+    MessageKind, Priority, Role, Sender, SenderKind, Status, Timestamp,
+};
+use frontdesk::tui::app::{App, Delivery, Msg, Outgoing, Overlay, Pane};
+use frontdesk::tui::keymap::{Action, Keymap};
+use frontdesk::tui::theme::{ColorMode, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use std::time::Duration;
+use unicode_width::UnicodeWidthStr;
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+
+/// `days` days ago, plus three hours so the age reads "{days}d" well away from a boundary.
+fn days_ago(days: i64) -> Timestamp {
+    Timestamp(Timestamp::now().millis() - days * DAY_MS - 3 * HOUR_MS)
+}
+
+fn agent(id: Id, name: &str) -> Agent {
+    Agent {
+        id,
+        name: name.into(),
+        email: format!("{}@desk.example", name.to_lowercase()),
+        role: Role::Agent,
+        has_seat: true,
+        available: true,
+    }
+}
+
+/// The signed-in agent is Ana (1); Bo (2) and Chen (3) are colleagues.
+fn new_app() -> App {
+    App::new(
+        agent(1, "Ana"),
+        vec![agent(1, "Ana"), agent(2, "Bo"), agent(3, "Chen")],
+        Keymap::default(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conv(
+    id: Id,
+    days: i64,
+    channel: ChannelKind,
+    status: Status,
+    priority: Priority,
+    unread: bool,
+    owner: Option<Id>,
+    contact: &str,
+    subject: &str,
+) -> Conversation {
+    let at = days_ago(days);
+    Conversation {
+        id,
+        subject: subject.into(),
+        status,
+        priority,
+        owner_id: owner,
+        team_id: None,
+        channel_id: 1,
+        channel_kind: channel,
+        contact_id: 100 + id,
+        contact_name: contact.into(),
+        labels: vec![],
+        snoozed_until: None,
+        created_at: at,
+        updated_at: at,
+        last_message_at: at,
+        preview: String::new(),
+        message_count: 3,
+        unread,
+    }
+}
+
+/// Eight conversations, newest first, covering every channel kind, status and priority.
+fn conversations() -> Vec<Conversation> {
+    use ChannelKind::*;
+    use Priority::*;
+    use Status::*;
+    vec![
+        conv(
+            8,
+            1,
+            Email,
+            New,
+            Urgent,
+            true,
+            None,
+            "Nuria García Gómez",
+            "Payment failed twice and the invoice shows the wrong VAT number",
+        ),
+        conv(
+            7,
+            1,
+            Chat,
+            WaitingOnUs,
+            High,
+            true,
+            Some(1),
+            "Tomás Ruiz",
+            "Cannot log in after password reset",
+        ),
+        conv(
+            6,
+            2,
+            Whatsapp,
+            WaitingOnContact,
+            Medium,
+            false,
+            Some(2),
+            "Priya Natarajan",
+            "Delivery address change",
+        ),
+        conv(
+            5,
+            2,
+            Form,
+            New,
+            Low,
+            false,
+            None,
+            "Jo",
+            "Feature request: dark mode",
+        ),
+        conv(
+            4,
+            3,
+            Messenger,
+            WaitingOnUs,
+            Medium,
+            true,
+            Some(3),
+            "山田 太郎",
+            "注文について質問があります",
+        ),
+        conv(
+            3,
+            4,
+            Call,
+            Closed,
+            High,
+            false,
+            Some(1),
+            "Olu Adeyemi",
+            "Callback about contract renewal",
+        ),
+        conv(
+            2,
+            5,
+            Custom,
+            WaitingOnContact,
+            Urgent,
+            false,
+            Some(2),
+            "API integration bot",
+            "Webhook 500s",
+        ),
+        conv(
+            1,
+            6,
+            Email,
+            Closed,
+            Low,
+            false,
+            None,
+            "Lena Schmidt",
+            "Thanks!",
+        ),
+    ]
+}
+
+/// An app on the "All" view showing `conversations()`, the second row selected.
+fn list_app() -> App {
+    let mut app = new_app();
+    app.view = frontdesk::tui::app::VIEWS.len() - 1;
+    app.update(Msg::List {
+        page: ConversationPage {
+            items: conversations(),
+            next_cursor: Some("next".into()),
+            seq: 1,
+        },
+        append: false,
+    });
+    app.connection = Connection::Connected;
+    app.update(key(KeyCode::Char('j')));
+    app
+}
+
+fn message(
+    id: Id,
+    conversation_id: Id,
+    kind: MessageKind,
+    sender: &str,
+    days: i64,
+    body: &str,
+) -> Message {
+    Message {
+        id,
+        conversation_id,
+        kind,
+        internal: kind == MessageKind::Note,
+        sender: Sender {
+            kind: if kind == MessageKind::Inbound {
+                SenderKind::Contact
+            } else {
+                SenderKind::Agent
+            },
+            id: Some(1),
+            name: sender.into(),
+        },
+        channel_id: 1,
+        body: body.into(),
+        client_id: None,
+        attachments: vec![],
+        created_at: days_ago(days),
+    }
+}
+
+fn attachment(kind: AttachmentKind, name: &str, size: i64) -> Attachment {
+    Attachment {
+        kind,
+        name: name.into(),
+        mime_type: None,
+        size,
+        url: format!("https://files.example/{name}"),
+    }
+}
+
+fn contact_of(c: &Conversation) -> Contact {
+    Contact {
+        id: c.contact_id,
+        name: c.contact_name.clone(),
+        email: Some("tomas.ruiz@example.com".into()),
+        phone: Some("+34 600 000 000".into()),
+        owner_id: Some(1),
+        company_id: Some(9),
+        identities: vec![],
+        created_at: days_ago(30),
+    }
+}
+
+/// Opens conversation 7 (Tomás, chat) with an inbound message, an agent reply with an
+/// attachment, an internal note, and the contact loaded into the sidebar.
+fn thread_app() -> App {
+    let mut app = list_app();
+    app.update(key(KeyCode::Enter));
+    let c = app.current().expect("a selected row").clone();
+    let mut inbound = message(
+        70,
+        c.id,
+        MessageKind::Inbound,
+        &c.contact_name,
+        3,
+        "Hi, I reset my password yesterday and now the login page just reloads.\n\
+         I attached a screenshot of the error.",
+    );
+    inbound.attachments = vec![attachment(
+        AttachmentKind::Image,
+        "login-error.png",
+        245_760,
+    )];
+    let reply = message(
+        71,
+        c.id,
+        MessageKind::Outbound,
+        "Ana",
+        2,
+        "Sorry about that! Could you try clearing cookies for desk.example and log in again?",
+    );
+    let mut note = message(
+        72,
+        c.id,
+        MessageKind::Note,
+        "Chen",
+        1,
+        "Same bug as the SSO ticket; engineering has a fix going out Thursday.",
+    );
+    note.attachments = vec![attachment(AttachmentKind::File, "sso-trace.har", 3_250_585)];
+    let contact = contact_of(&c);
+    app.update(Msg::Conversation(ConversationDetail {
+        conversation: c.clone(),
+        contact: contact.clone(),
+        messages: vec![inbound, reply, note],
+        has_older: true,
+    }));
+    let older = Conversation {
+        id: 40,
+        subject: "Invoice copy for March".into(),
+        status: Status::Closed,
+        ..c.clone()
+    };
+    app.update(Msg::Contact(ContactDetail {
+        contact,
+        company: Some(Company {
+            id: 9,
+            name: "Ruiz Logística S.L.".into(),
+            domain: Some("ruiz.example".into()),
+        }),
+        conversations: vec![c, older],
+        messages: vec![],
+    }));
+    app
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering helpers
+// ---------------------------------------------------------------------------------------------
+
+fn dark() -> Theme {
+    Theme::load("dark", ColorMode::TrueColor).unwrap()
+}
+
+/// Draws `app` once into a `width`×`height` test terminal.
+fn render_with(app: &App, theme: &Theme, width: u16, height: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frontdesk::tui::views::draw(frame, app, theme))
+        .expect("drawing into a TestBackend cannot fail");
+    terminal.backend().clone()
+}
+
+fn render(app: &App, width: u16, height: u16) -> TestBackend {
+    render_with(app, &dark(), width, height)
+}
+
+/// The rows of the buffer as a terminal would show them: a wide symbol hides the cells it
+/// covers, exactly as the `TestBackend`'s own `Display` does.
+fn rows(buffer: &Buffer) -> Vec<String> {
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width)
+        .map(|cells| {
+            let mut row = String::new();
+            let mut skip = 0usize;
+            for cell in cells {
+                let symbol = cell.symbol();
+                if skip == 0 {
+                    row.push_str(symbol);
+                }
+                skip = skip.max(symbol.width()).saturating_sub(1);
+            }
+            row
+        })
+        .collect()
+}
+
+/// The whole screen as plain text, one row a line.
+fn screen(buffer: &Buffer) -> String {
+    rows(buffer).join("\n")
+}
+
+/// Asserts that no row is wider on screen than the terminal.
+fn assert_rows_fit(buffer: &Buffer) {
+    let width = buffer.area.width as usize;
+    for (y, row) in rows(buffer).iter().enumerate() {
+        assert!(
+            row.width() <= width,
+            "row {y} is {} columns wide, more than {width}: {row:?}",
+            row.width()
+        );
+    }
+}
+
+/// True for the characters that must never reach a terminal cell.
+fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The list pane alone
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn list_pane_alone_at_120x32() {
+    let app = list_app();
+    let backend = render(&app, 120, 32);
+    assert_rows_fit(backend.buffer());
+    insta::assert_snapshot!(backend);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. A conversation open: list, thread and sidebar
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn open_conversation_with_sidebar_at_160x40() {
+    let app = thread_app();
+    let backend = render(&app, 160, 40);
+    let text = screen(backend.buffer());
+    assert!(text.contains(" contact "), "the sidebar is shown:\n{text}");
+    assert!(
+        text.contains("NOTE (internal)"),
+        "the note is marked:\n{text}"
+    );
+    assert!(
+        text.contains("[image] login-error.png (240.0 KB)"),
+        "attachment line:\n{text}"
+    );
+    assert!(text.contains("[file] sso-trace.har (3.1 MB)"));
+    assert_rows_fit(backend.buffer());
+    insta::assert_snapshot!(backend);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The editor, and replies in flight
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn reply_editor_with_a_draft() {
+    let mut app = thread_app();
+    app.action(Action::Reply);
+    assert_eq!(app.focus, Pane::Editor);
+    for c in "Thanks Tomás, the fix is live now.".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(key(KeyCode::Enter));
+    for c in "Please try again.".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    let backend = render(&app, 160, 40);
+    let text = screen(backend.buffer());
+    assert!(text.contains("reply (Ctrl-S send, Esc keep draft)"));
+    assert!(
+        text.contains("Please try again.▏"),
+        "cursor after the draft"
+    );
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
+fn outgoing_replies_sending_and_failed() {
+    let mut app = thread_app();
+    let id = app.thread.as_ref().unwrap().detail.conversation.id;
+    app.update(Msg::Queued(Outgoing {
+        client_id: "c-1".into(),
+        conversation_id: id,
+        body: "Following up: did clearing cookies help?".into(),
+        internal: false,
+        delivery: Delivery::Sending,
+    }));
+    app.update(Msg::Queued(Outgoing {
+        client_id: "c-2".into(),
+        conversation_id: id,
+        body: "Here is the workaround link.".into(),
+        internal: false,
+        delivery: Delivery::Failed("server said 503".into()),
+    }));
+    app.update(Msg::Queued(Outgoing {
+        client_id: "c-3".into(),
+        conversation_id: id,
+        body: "Customer is on the old SSO domain.".into(),
+        internal: true,
+        delivery: Delivery::Sending,
+    }));
+    let backend = render(&app, 160, 40);
+    let text = screen(backend.buffer());
+    assert!(text.contains("Ana  sending…"), "{text}");
+    assert!(text.contains("Ana  failed: server said 503"), "{text}");
+    assert!(
+        text.contains("Ana  NOTE (internal)  sending…"),
+        "a pending note is marked as internal:\n{text}"
+    );
+    insta::assert_snapshot!(backend);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. A small terminal
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn small_terminal_folds_the_sidebar_and_everything_fits() {
+    let app = thread_app();
+    assert!(
+        app.sidebar,
+        "the sidebar is wanted, only the width folds it"
+    );
+    let backend = render(&app, 80, 24);
+    let buffer = backend.buffer();
+    let rows = rows(buffer);
+    let text = rows.join("\n");
+    assert!(
+        !text.contains(" contact "),
+        "no sidebar at 80 columns:\n{text}"
+    );
+    assert!(
+        !text.contains("Ruiz Logística"),
+        "no sidebar content:\n{text}"
+    );
+    assert!(text.contains("Cannot log in after password reset"));
+    assert_rows_fit(buffer);
+    let last = rows.last().unwrap();
+    assert!(
+        last.starts_with("● live  Ana (available)"),
+        "status bar is the last row: {last:?}"
+    );
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
+fn other_themes_render_at_80x24() {
+    for name in ["light", "high-contrast"] {
+        for mode in [ColorMode::TrueColor, ColorMode::Ansi256, ColorMode::Ansi16] {
+            let theme = Theme::load(name, mode).unwrap();
+            let mut app = thread_app();
+            assert_rows_fit(render_with(&app, &theme, 80, 24).buffer());
+            app.action(Action::Reply);
+            app.update(Msg::Key(KeyEvent::new(
+                KeyCode::Char('?'),
+                KeyModifiers::NONE,
+            )));
+            assert_rows_fit(render_with(&app, &theme, 80, 24).buffer());
+            let list = list_app();
+            assert_rows_fit(render_with(&list, &theme, 80, 24).buffer());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Overlays
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn help_overlay() {
+    let mut app = list_app();
+    app.update(key(KeyCode::Char('?')));
+    assert_eq!(app.overlay, Some(Overlay::Help));
+    let backend = render(&app, 120, 32);
+    assert!(screen(backend.buffer()).contains(" keys (any key closes) "));
+    assert_rows_fit(backend.buffer());
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
+fn status_menu_overlay() {
+    let mut app = thread_app();
+    app.action(Action::Status);
+    app.update(key(KeyCode::Char('j')));
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Menu { selected: 1, .. })
+    ));
+    let backend = render(&app, 120, 32);
+    let text = screen(backend.buffer());
+    for label in [
+        " status ",
+        "new",
+        "waiting on contact",
+        "waiting on us",
+        "closed",
+    ] {
+        assert!(text.contains(label), "{label:?} in\n{text}");
+    }
+    insta::assert_snapshot!(backend);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. The status bar
+// ---------------------------------------------------------------------------------------------
+
+/// The last row of a 100-column list screen in `connection`'s state.
+fn status_bar(connection: Connection) -> String {
+    let mut app = list_app();
+    app.connection = connection;
+    let backend = render(&app, 100, 12);
+    rows(backend.buffer()).pop().unwrap()
+}
+
+#[test]
+fn status_bar_states() {
+    let bars = [
+        status_bar(Connection::Connected),
+        status_bar(Connection::Reconnecting {
+            attempt: 3,
+            retry_in: Duration::from_millis(4_200),
+            reason: "connection reset".into(),
+        }),
+        status_bar(Connection::Offline(
+            "token refused\x1b[31m (401)\x07".into(),
+        )),
+    ];
+    for bar in &bars {
+        assert!(!bar.chars().any(is_forbidden), "{bar:?}");
+    }
+    let quoted: Vec<String> = bars.iter().map(|b| format!("\"{b}\"")).collect();
+    insta::assert_snapshot!(quoted.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Hostile customer text
+// ---------------------------------------------------------------------------------------------
+
+const SGR_RED: &str = "\x1b[31m";
+const OSC_TITLE: &str = "\x1b]0;pwned\x07";
+const OSC_CLIPBOARD: &str = "\x1b]52;c;SGVsbG8=\x07";
+const CSI_8BIT_CLEAR: &str = "\u{9b}2J";
+const RLO: &str = "\u{202e}";
+
+#[test]
+fn hostile_customer_text_never_reaches_a_cell() {
+    let mut app = new_app();
+    app.connection = Connection::Connected;
+    let contact_name = format!("Mallory{SGR_RED} Evil{OSC_TITLE}\x07\x08 {RLO}Corp");
+    let subject = format!("Refund{OSC_CLIPBOARD} request{CSI_8BIT_CLEAR}\r\n\t{RLO}urgent");
+    let body = format!(
+        "Hello{SGR_RED} agent{OSC_TITLE},\r\nplease{CSI_8BIT_CLEAR} refund\x00 me{OSC_CLIPBOARD}.\n\
+         {RLO}txt.exe\u{2066}isolated\u{2069}\x7f end\u{85}"
+    );
+    let mut c = conv(
+        50,
+        1,
+        ChannelKind::Email,
+        Status::New,
+        Priority::Urgent,
+        true,
+        None,
+        &contact_name,
+        &subject,
+    );
+    c.preview = body.clone();
+    app.update(Msg::List {
+        page: ConversationPage {
+            items: vec![c.clone()],
+            next_cursor: None,
+            seq: 1,
+        },
+        append: false,
+    });
+    app.update(key(KeyCode::Enter));
+    let mut m = message(500, c.id, MessageKind::Inbound, &contact_name, 1, &body);
+    m.attachments = vec![attachment(
+        AttachmentKind::File,
+        &format!("invoice{RLO}fdp{OSC_TITLE}.exe\x1b[2K"),
+        2048,
+    )];
+    let contact = Contact {
+        id: c.contact_id,
+        name: contact_name.clone(),
+        email: Some(format!("m@evil.example{OSC_CLIPBOARD}")),
+        phone: Some(format!("{CSI_8BIT_CLEAR}555\x1b[H")),
+        owner_id: None,
+        company_id: None,
+        identities: vec![],
+        created_at: days_ago(1),
+    };
+    app.update(Msg::Conversation(ConversationDetail {
+        conversation: c.clone(),
+        contact: contact.clone(),
+        messages: vec![m],
+        has_older: false,
+    }));
+    app.update(Msg::Contact(ContactDetail {
+        contact,
+        company: Some(Company {
+            id: 1,
+            name: format!("Evil{OSC_TITLE} Inc"),
+            domain: None,
+        }),
+        conversations: vec![c],
+        messages: vec![],
+    }));
+    app.notice = Some(format!("notice{SGR_RED} text"));
+
+    let backend = render(&app, 120, 32);
+    let buffer = backend.buffer();
+    for (i, cell) in buffer.content.iter().enumerate() {
+        let (x, y) = (i % 120, i / 120);
+        assert!(
+            !cell.symbol().chars().any(is_forbidden),
+            "cell ({x}, {y}) holds {:?}",
+            cell.symbol()
+        );
+    }
+    assert_rows_fit(buffer);
+
+    let text = screen(buffer);
+    for payload in ["pwned", "SGVsbG8", "31m", "2J", "[2K", "[H"] {
+        assert!(
+            !text.contains(payload),
+            "escape payload {payload:?} leaked:\n{text}"
+        );
+    }
+    for visible in [
+        // contact name: list row, message sender and sidebar title
+        "Mallory Evil Corp",
+        // subject: list row and thread title, whitespace folded onto one line
+        " Refund request urgent ",
+        // body: the two lines survive, controls and overrides dropped
+        "Hello agent,",
+        "please refund me.",
+        "txt.exeisolated end",
+        // attachment
+        "[file] invoicefdp.exe (2.0 KB)",
+        // sidebar fields
+        "m@evil.example",
+        "555",
+        "Evil Inc",
+        "notice text",
+    ] {
+        assert!(text.contains(visible), "{visible:?} missing from\n{text}");
+    }
+    insta::assert_snapshot!(backend);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. NO_COLOR
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn no_color_uses_no_colour_but_still_shows_the_selection() {
+    let theme = Theme::load("dark", ColorMode::NoColor).unwrap();
+    for app in [list_app(), thread_app()] {
+        let backend = render_with(&app, &theme, 120, 32);
+        let buffer = backend.buffer();
+        for (i, cell) in buffer.content.iter().enumerate() {
+            assert_eq!(
+                (cell.fg, cell.bg),
+                (Color::Reset, Color::Reset),
+                "cell ({}, {}) {:?} is coloured",
+                i % 120,
+                i / 120,
+                cell.symbol()
+            );
+        }
+    }
+
+    let app = list_app();
+    let backend = render_with(&app, &theme, 120, 32);
+    let buffer = backend.buffer();
+    let rows = rows(buffer);
+    // The list's rows start under the border, the tabs and the filter line.
+    let selected_y = rows
+        .iter()
+        .position(|r| r.contains("Tomás Ruiz"))
+        .expect("the selected conversation is listed");
+    let other_y = rows
+        .iter()
+        .position(|r| r.contains("Nuria García"))
+        .unwrap();
+    assert_eq!(app.current().unwrap().contact_name, "Tomás Ruiz");
+    for x in 1..119 {
+        assert!(
+            buffer[(x, selected_y as u16)]
+                .modifier
+                .contains(Modifier::REVERSED),
+            "selected row, column {x}, is not reversed"
+        );
+        assert!(
+            !buffer[(x, other_y as u16)]
+                .modifier
+                .contains(Modifier::REVERSED),
+            "unselected row, column {x}, is reversed"
+        );
+    }
+}
