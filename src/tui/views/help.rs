@@ -12,29 +12,46 @@ use unicode_width::UnicodeWidthStr;
 
 /// The keymap as it is bound now, generated from the same table the keys use.
 pub fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let rect = centered(area, 72, area.height.saturating_sub(2));
-    let help = app.keymap.help();
-    // Wide enough for the longest key list ("ctrl-d, pagedown"), so descriptions line up.
-    let keys_w = help.iter().map(|h| h.keys.width()).max().unwrap_or(0) + 2;
-    let lines: Vec<Line> = help
-        .into_iter()
-        .map(|h| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<8}", format!("{:?}", h.context).to_lowercase()),
-                    theme.style(Role::Dim),
-                ),
-                Span::styled(format!("{:<keys_w$}", h.keys), theme.style(Role::Key)),
-                Span::raw(h.description),
-            ])
-        })
-        .collect();
-    frame.render_widget(Clear, rect);
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" keys (any key closes) ")
         .style(theme.style(Role::Base));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let help = app.keymap.help();
+    // Wide enough for the longest key list ("ctrl-d, pagedown"), so descriptions line up.
+    let keys_w = help.iter().map(|h| h.keys.width()).max().unwrap_or(0) + 2;
+    // As many columns as it takes for every binding to show.
+    let rows = usize::from(inner.height.max(1));
+    let columns = help.len().div_ceil(rows).max(1) as u16;
+    let column_w = inner.width / columns;
+    for (i, chunk) in help.chunks(rows).enumerate() {
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|h| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{:<8}", format!("{:?}", h.context).to_lowercase()),
+                        theme.style(Role::Dim),
+                    ),
+                    Span::styled(format!("{:<keys_w$}", h.keys), theme.style(Role::Key)),
+                    Span::raw(h.description),
+                ])
+            })
+            .collect();
+        let column = Rect {
+            x: inner.x + column_w * i as u16,
+            width: column_w.saturating_sub(1),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(lines), column);
+    }
 }
 
 /// A pick-one menu for the current conversation.

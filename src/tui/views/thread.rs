@@ -42,7 +42,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ),
         Span::styled(format!("  {}  ", c.priority), theme.style(Role::Dim)),
         Span::styled(
-            format!("owner: {}", sanitize_line(app.agent_name(c.owner_id))),
+            format!(
+                "owner: {}",
+                match c.owner_id {
+                    None => "nobody".into(),
+                    Some(_) => sanitize_line(app.agent_name(c.owner_id)),
+                }
+            ),
             theme.style(Role::Dim),
         ),
     ])];
