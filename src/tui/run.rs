@@ -66,10 +66,15 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
             }
             let mut batch = Vec::new();
             tokio::select! {
-                Some(Ok(ev)) = keys.next() => match ev {
-                    TermEvent::Key(k) if k.kind != KeyEventKind::Release => batch.push(Msg::Key(k)),
-                    TermEvent::Resize(..) => dirty = true,
-                    _ => {}
+                key = keys.next() => match key {
+                    Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                        batch.push(Msg::Key(k))
+                    }
+                    Some(Ok(TermEvent::Resize(..))) => dirty = true,
+                    Some(Ok(_)) => {}
+                    // The terminal is gone (an SSH session dropped): stop; the outbox keeps
+                    // unsent replies for the next start.
+                    Some(Err(_)) | None => return anyhow::Ok(()),
                 },
                 Some(l) = live.recv() => batch.push(match l {
                     Live::Event(e) => Msg::Live(e),
