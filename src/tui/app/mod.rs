@@ -10,7 +10,7 @@ use crate::api::{
 };
 use crate::client::events::Connection;
 use crate::client::outbox::{EntryState, OutboxUpdate};
-use crate::domain::{Agent, Conversation, Id, Message, Status};
+use crate::domain::{Agent, Conversation, Id, Message, Status, Timestamp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 
@@ -57,6 +57,11 @@ pub const VIEWS: &[View] = &[
         assignee: None,
     },
     View {
+        name: "Snoozed",
+        status: Some("snoozed"),
+        assignee: None,
+    },
+    View {
         name: "Closed",
         status: Some("closed"),
         assignee: None,
@@ -90,6 +95,7 @@ pub enum Menu {
     Status,
     Assign,
     Priority,
+    Snooze,
 }
 
 /// What covers the panes.
@@ -516,6 +522,28 @@ impl App {
                     )
                 })
                 .collect(),
+            Menu::Snooze => {
+                const HOUR: i64 = 3_600_000;
+                let now = Timestamp::now().millis();
+                [
+                    ("for an hour", Some(now + HOUR)),
+                    ("for 4 hours", Some(now + 4 * HOUR)),
+                    ("for a day", Some(now + 24 * HOUR)),
+                    ("for a week", Some(now + 7 * 24 * HOUR)),
+                    ("wake it now", None),
+                ]
+                .into_iter()
+                .map(|(label, until)| {
+                    (
+                        label.to_string(),
+                        ConversationPatch {
+                            snoozed_until: Some(until.map(Timestamp)),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect()
+            }
             Menu::Assign => std::iter::once(("nobody".to_string(), None))
                 .chain(self.agents.iter().map(|a| {
                     let away = if a.available { "" } else { " (away)" };
@@ -593,6 +621,7 @@ impl App {
             Action::Assign => self.menu(Menu::Assign),
             Action::Status => self.menu(Menu::Status),
             Action::Priority => self.menu(Menu::Priority),
+            Action::Snooze => self.menu(Menu::Snooze),
             Action::AssignToMe => {
                 let me = self.me.id;
                 return self.patch_current(ConversationPatch {
@@ -767,6 +796,7 @@ impl App {
         let status_ok = match view.status {
             None => true,
             Some("open") => c.status != Status::Closed,
+            Some("snoozed") => c.snoozed_until.is_some_and(|t| t > Timestamp::now()),
             Some(s) => c.status.as_str() == s,
         };
         let assignee_ok = match view.assignee {

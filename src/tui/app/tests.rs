@@ -394,3 +394,25 @@ fn q_quits_and_help_opens_the_keymap() {
     assert_eq!(app.update(key('q')), vec![Effect::Quit]);
     assert!(app.quit);
 }
+
+#[test]
+fn z_snoozes_the_selected_conversation_until_later() {
+    let mut app = app();
+    app.update(key('z'));
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Menu {
+            menu: Menu::Snooze,
+            ..
+        })
+    ));
+    app.update(key('j'));
+    let before = Timestamp::now().millis();
+    let effects = app.update(code(KeyCode::Enter));
+    let [Effect::Patch { id: 3, patch }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    let until = patch.snoozed_until.unwrap().unwrap().millis();
+    let four_hours = 4 * 3_600_000;
+    assert!((before + four_hours..before + four_hours + 60_000).contains(&until));
+}

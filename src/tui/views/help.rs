@@ -68,6 +68,7 @@ pub fn draw_menu(
         Menu::Status => " status ",
         Menu::Assign => " assign to ",
         Menu::Priority => " priority ",
+        Menu::Snooze => " snooze ",
     };
     let rect = centered(area, 36, options.len() as u16 + 2);
     let lines: Vec<Line> = options
