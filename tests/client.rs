@@ -170,6 +170,7 @@ async fn take_events(
         match next_live(rx).await {
             Live::Event(e) => events.push(e),
             Live::Status(s) => statuses.push(s),
+            Live::Reset => panic!("unexpected reset"),
         }
     }
     (events, statuses)
@@ -513,4 +514,41 @@ async fn a_refused_reply_is_marked_failed_and_the_queue_moves_on() {
     assert_eq!(entry.state, EntryState::Failed);
     assert_eq!(entry.error.as_deref(), Some(servers_word.as_str()));
     assert_eq!(entry.attempts, 1);
+}
+
+#[tokio::test]
+async fn a_desk_restored_from_an_older_backup_resets_the_stream_instead_of_going_offline() {
+    let mut desk = Desk::start().await;
+    desk.customer("t1", "first").await;
+    desk.customer("t1", "second").await;
+    let head = desk.head().await;
+    let (mut rx, task) = events::spawn(&desk.url(), &desk.token, head);
+    while next_live(&mut rx).await != Live::Status(Connection::Connected) {}
+
+    // The server comes back with an older history: its log ends before this client's seq.
+    desk.stop().await;
+    let db = rusqlite::Connection::open(desk.dir.path().join("frontdesk.db")).unwrap();
+    db.execute("DELETE FROM events WHERE seq > 2", []).unwrap();
+    drop(db);
+    desk.restart().await;
+    loop {
+        match next_live(&mut rx).await {
+            Live::Reset => break,
+            Live::Status(Connection::Offline(why)) => panic!("went offline: {why}"),
+            _ => {}
+        }
+    }
+    // From the newest event on, the stream carries on.
+    while next_live(&mut rx).await != Live::Status(Connection::Connected) {}
+    desk.customer("t2", "after the restore").await;
+    // A new customer on a new thread: exactly its three events, nothing older repeated.
+    let (after, _) = take_events(&mut rx, 3).await;
+    let types: Vec<&str> = after.iter().map(|e| e.kind.type_name()).collect();
+    assert_eq!(
+        types,
+        ["contact.created", "conversation.created", "message.created"]
+    );
+    assert_eq!(message_bodies(&after), ["after the restore"]);
+    drop(rx);
+    within("the stream task to end", task).await.unwrap();
 }

@@ -41,6 +41,9 @@ pub enum Live {
     Event(Event),
     /// The connection changed state.
     Status(Connection),
+    /// The server's log no longer holds where this client was (the desk was replaced or
+    /// restored): the stream starts again from the newest event; reload what is shown.
+    Reset,
 }
 
 /// The state of the connection, for the status bar.
@@ -67,6 +70,7 @@ pub fn spawn(base_url: &str, token: &str, since: i64) -> (mpsc::Receiver<Live>, 
         base: ws_base(base_url),
         token: token.to_string(),
         last: since,
+        from_head: false,
         tx,
     };
     (rx, tokio::spawn(stream.run()))
@@ -94,6 +98,8 @@ enum SessionEnd {
     Gone,
     /// Retrying cannot help.
     Refused(String),
+    /// The server is behind where this client was: start again from its newest event.
+    Reset,
     /// Worth reconnecting; `healthy` when the connection was useful before it dropped.
     Lost {
         reason: String,
@@ -106,6 +112,8 @@ struct Stream {
     token: String,
     /// The last `seq` passed on: resume after it.
     last: i64,
+    /// Connect without `since` (from the newest event) until an event arrives.
+    from_head: bool,
     tx: mpsc::Sender<Live>,
 }
 
@@ -121,6 +129,14 @@ impl Stream {
                 SessionEnd::Refused(why) => {
                     let _ = self.status(Connection::Offline(why)).await;
                     return;
+                }
+                SessionEnd::Reset => {
+                    tracing::warn!(last = self.last, "the server's log is behind this client");
+                    (self.last, self.from_head) = (0, true);
+                    if self.tx.send(Live::Reset).await.is_err() {
+                        return;
+                    }
+                    continue;
                 }
                 SessionEnd::Lost { reason, healthy } => {
                     if healthy {
@@ -171,7 +187,11 @@ impl Stream {
     }
 
     async fn connect(&self) -> Result<Socket, SessionEnd> {
-        let url = format!("{}/api/v1/events?since={}", self.base, self.last);
+        let url = if self.from_head {
+            format!("{}/api/v1/events", self.base)
+        } else {
+            format!("{}/api/v1/events?since={}", self.base, self.last)
+        };
         let mut request = (&url)
             .into_client_request()
             .map_err(|e| SessionEnd::Refused(format!("bad server URL {url}: {e}")))?;
@@ -223,7 +243,7 @@ impl Stream {
         }
         let seq = event.seq;
         self.tx.send(Live::Event(event)).await.map_err(|_| Gone)?;
-        self.last = seq;
+        (self.last, self.from_head) = (seq, false);
         Ok(())
     }
 
@@ -264,7 +284,9 @@ fn connect_failure(error: tungstenite::Error) -> SessionEnd {
         tungstenite::Error::Http(response) => {
             let body = response.body().as_deref().unwrap_or_default();
             let error = ClientError::from_status(response.status().as_u16(), body);
-            if error.is_retryable() {
+            if matches!(&error, ClientError::Refused { code, .. } if code == "since_ahead") {
+                SessionEnd::Reset
+            } else if error.is_retryable() {
                 lost(error.to_string())
             } else {
                 SessionEnd::Refused(error.to_string())

@@ -79,6 +79,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 Some(l) = live.recv() => batch.push(match l {
                     Live::Event(e) => Msg::Live(e),
                     Live::Status(c) => Msg::Connection(c),
+                    Live::Reset => Msg::Reset,
                 }),
                 Some(m) = rx.recv() => batch.push(m),
                 Some(u) = outbox_updates.recv() => batch.push(Msg::Outbox(u)),
@@ -88,6 +89,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 match live.try_recv() {
                     Ok(Live::Event(e)) => batch.push(Msg::Live(e)),
                     Ok(Live::Status(c)) => batch.push(Msg::Connection(c)),
+                    Ok(Live::Reset) => batch.push(Msg::Reset),
                     Err(_) => break,
                 }
             }

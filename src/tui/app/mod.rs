@@ -168,6 +168,8 @@ pub enum Msg {
     Key(KeyEvent),
     Live(Event),
     Connection(Connection),
+    /// The server's history restarted: reload the list and the open conversation.
+    Reset,
     List {
         page: ConversationPage,
         append: bool,
@@ -303,6 +305,14 @@ impl App {
             Msg::Connection(c) => {
                 self.connection = c;
                 vec![]
+            }
+            Msg::Reset => {
+                self.notice = Some("the server's history restarted: reloaded".into());
+                let mut effects = vec![self.reload()];
+                if let Some(t) = &self.thread {
+                    effects.push(Effect::FetchConversation(t.detail.conversation.id));
+                }
+                effects
             }
             Msg::List { page, append } => {
                 self.loading = false;
