@@ -128,6 +128,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         fanout_messages: usize,
     },
+    /// Measure the terminal client: frame time, bytes to the terminal, filtering, start-up,
+    /// live latency and memory, against an in-process seeded desk.
+    Tui {
+        #[arg(long, default_value_t = 100_000)]
+        conversations: u64,
+        /// Frames timed at 200x50.
+        #[arg(long, default_value_t = 500)]
+        frames: usize,
+        /// Also time filtering on a desk of 1,000,000 conversations (seeding takes minutes).
+        #[arg(long)]
+        million: bool,
+    },
 }
 
 fn init_logging() {
@@ -263,6 +275,18 @@ async fn main() -> ExitCode {
                     fanout_messages,
                 };
                 frontdesk::bench::run_server_bench(&opts).await
+            }
+            BenchCommand::Tui {
+                conversations,
+                frames,
+                million,
+            } => {
+                let opts = frontdesk::bench::TuiBench {
+                    conversations,
+                    frames,
+                    million,
+                };
+                frontdesk::bench::run_tui_bench(&opts).await
             }
         },
         Some(Command::Agent { command }) => match command {

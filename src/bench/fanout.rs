@@ -30,13 +30,13 @@ pub struct Fanout {
 const MARK: &str = "fanout-probe-";
 
 /// Instants, in nanoseconds since `base`, one slot per probe message.
-struct Clock {
+pub(super) struct Clock {
     base: Instant,
     slots: Vec<AtomicU64>,
 }
 
 impl Clock {
-    fn new(base: Instant, n: usize) -> Arc<Clock> {
+    pub(super) fn new(base: Instant, n: usize) -> Arc<Clock> {
         Arc::new(Clock {
             base,
             slots: (0..n).map(|_| AtomicU64::new(0)).collect(),
@@ -47,24 +47,24 @@ impl Clock {
         self.stamp_at(i, Instant::now());
     }
 
-    fn stamp_at(&self, i: usize, at: Instant) {
+    pub(super) fn stamp_at(&self, i: usize, at: Instant) {
         if let Some(slot) = self.slots.get(i) {
             let nanos = at.saturating_duration_since(self.base).as_nanos() as u64;
             slot.store(nanos, Ordering::Release);
         }
     }
 
-    fn get(&self, i: usize) -> Duration {
+    pub(super) fn get(&self, i: usize) -> Duration {
         Duration::from_nanos(self.slots[i].load(Ordering::Acquire))
     }
 }
 
-/// The probe index in a `message.created` frame, if it is one.
-fn probe_index(frame: &str) -> Option<usize> {
+/// The probe index after `mark` in a `message.created` frame, if it is one.
+pub(super) fn probe_index(frame: &str, mark: &str) -> Option<usize> {
     if !frame.contains("\"type\":\"message.created\"") {
         return None;
     }
-    let at = frame.find(MARK)? + MARK.len();
+    let at = frame.find(mark)? + mark.len();
     let digits: String = frame[at..]
         .chars()
         .take_while(char::is_ascii_digit)
@@ -86,7 +86,7 @@ pub async fn run(
         let published = published.clone();
         tokio::spawn(async move {
             while let Ok(e) = live.recv().await {
-                if let (Some(i), Some(at)) = (probe_index(&e.frame), e.committed) {
+                if let (Some(i), Some(at)) = (probe_index(&e.frame, MARK), e.committed) {
                     published.stamp_at(i, at);
                 }
             }
@@ -110,7 +110,7 @@ pub async fn run(
             readers.push(tokio::spawn(async move {
                 while let Some(Ok(msg)) = ws.next().await {
                     if let Message::Text(text) = msg
-                        && let Some(i) = probe_index(&text)
+                        && let Some(i) = probe_index(&text, MARK)
                     {
                         let _ = tx.send((i, base.elapsed()));
                     }

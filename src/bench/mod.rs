@@ -1,4 +1,5 @@
-//! `frontdesk bench server`: figures of the help desk server on a seeded desk.
+//! `frontdesk bench server` and `frontdesk bench tui`: figures of the help desk server on a
+//! seeded desk, and of the terminal client.
 //!
 //! Everything runs on this machine over loopback: a desk is seeded in a temporary directory,
 //! a real server listens on a free port, and real HTTP and websocket clients measure it.
@@ -7,6 +8,7 @@ mod fanout;
 mod ingest;
 mod queries;
 mod stats;
+mod tui;
 
 use crate::domain::{ChannelKind, Timestamp};
 use crate::server::auth::{new_secret, new_token};
@@ -16,6 +18,7 @@ use crate::server::{RunningServer, ServerConfig};
 use std::time::Instant;
 
 pub use stats::{Ms, Samples};
+pub use tui::{TuiBench, run_tui_bench};
 
 /// What the server benchmark does.
 #[derive(Debug, Clone)]

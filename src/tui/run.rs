@@ -26,7 +26,7 @@ pub struct Session {
 }
 
 /// Converts the list request of the app into the API's query.
-fn query(r: &ListRequest) -> ListQuery {
+pub(crate) fn query(r: &ListRequest) -> ListQuery {
     ListQuery {
         status: r.status.clone(),
         assignee: r.assignee.clone(),

@@ -1,0 +1,106 @@
+//! Figures without a server: the App holding a long list, drawn into a counting terminal.
+
+use super::data;
+use super::screen::Screen;
+use crate::api::ConversationPage;
+use crate::bench::Samples;
+use crate::domain::Timestamp;
+use crate::tui::app::{App, Msg, PAGE, Pane};
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::ColorMode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key press as the terminal reports it.
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// An App that received `n` generated conversations in `Msg::List` pages, as when scrolling
+/// through the whole list.
+pub fn loaded_app(n: u64) -> App {
+    let agents = data::agents();
+    let mut app = App::new(agents[0].clone(), agents, Keymap::default());
+    let now = Timestamp::now();
+    let mut start = 0;
+    while start < n {
+        let end = (start + PAGE as u64).min(n);
+        let page = ConversationPage {
+            items: (start..end).map(|i| data::conversation(i, now)).collect(),
+            next_cursor: (end < n).then(|| format!("cursor-{end}")),
+            seq: 1,
+        };
+        app.update(Msg::List {
+            page,
+            append: start > 0,
+        });
+        start = end;
+    }
+    app
+}
+
+/// Draw time at `width`×`height` over `frames` frames, the selection moving down one row each.
+pub fn frame_times(
+    app: &mut App,
+    width: u16,
+    height: u16,
+    frames: usize,
+) -> anyhow::Result<Samples> {
+    let mut screen = Screen::new(width, height, ColorMode::TrueColor)?;
+    screen.draw(app)?;
+    let mut samples = Samples::default();
+    for _ in 0..frames {
+        app.update(key(KeyCode::Char('j')));
+        samples.push(screen.draw(app)?.took);
+    }
+    Ok(samples)
+}
+
+/// Bytes written at 80×24 by the frames that matter for a slow link.
+pub struct Bytes {
+    pub full: u64,
+    /// One `j` near the top of the list, where the rows stay put.
+    pub move_top: u64,
+    /// One `j` deep in the list, where the centred selection scrolls every row.
+    pub move_deep: u64,
+    /// A customer's message arriving in the open thread (the conversation at the list's top).
+    pub message: u64,
+}
+
+/// Measures [`Bytes`] on `app` in colour `mode`, starting from the list alone; leaves the
+/// first conversation open.
+pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
+    let mut screen = Screen::new(80, 24, mode)?;
+    app.thread = None;
+    app.focus = Pane::List;
+    app.selected = 0;
+    let full = screen.draw(app)?.bytes;
+    app.update(key(KeyCode::Char('j')));
+    let move_top = screen.draw(app)?.bytes;
+
+    app.selected = app.list.len() / 2;
+    screen.draw(app)?;
+    app.update(key(KeyCode::Char('j')));
+    let move_deep = screen.draw(app)?.bytes;
+
+    app.selected = 0;
+    app.update(key(KeyCode::Enter));
+    let open = app.current().cloned().expect("a loaded list");
+    app.update(Msg::Conversation(data::detail(&open, 12)));
+    screen.draw(app)?;
+    app.update(Msg::Live(data::customer_writes(&open, 5_000, 2)));
+    let message = screen.draw(app)?.bytes;
+    Ok(Bytes {
+        full,
+        move_top,
+        move_deep,
+        message,
+    })
+}
+
+/// The resident set of this process in bytes, from `/proc/self/status`.
+pub fn rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
