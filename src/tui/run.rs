@@ -56,6 +56,9 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     });
 
     let mut terminal = ratatui::init();
+    app.update(Msg::Resize {
+        list_rows: list_rows(terminal.size()?.height),
+    });
     let result = async {
         let mut keys = EventStream::new();
         let mut dirty = true;
@@ -70,7 +73,9 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                     Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                         batch.push(Msg::Key(k))
                     }
-                    Some(Ok(TermEvent::Resize(..))) => dirty = true,
+                    Some(Ok(TermEvent::Resize(_, height))) => {
+                        batch.push(Msg::Resize { list_rows: list_rows(height) })
+                    }
                     Some(Ok(_)) => {}
                     // The terminal is gone (an SSH session dropped): stop; the outbox keeps
                     // unsent replies for the next start.
@@ -110,6 +115,12 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     .await;
     ratatui::restore();
     result
+}
+
+/// List rows on a terminal `height` rows tall: less the status bar, the pane's borders, the
+/// view tabs and the filter line.
+fn list_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(5)).max(1)
 }
 
 /// Starts one effect; its answer comes back as a `Msg`.

@@ -76,6 +76,7 @@ pub async fn commit_to_screen(
             client.app.update(match l {
                 Live::Event(e) => Msg::Live(e),
                 Live::Status(c) => Msg::Connection(c),
+                Live::Reset => Msg::Reset,
             });
         }
         client.screen.draw(&client.app)?;

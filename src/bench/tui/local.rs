@@ -60,8 +60,10 @@ pub struct Bytes {
     pub full: u64,
     /// One `j` near the top of the list, where the rows stay put.
     pub move_top: u64,
-    /// One `j` deep in the list, where the centred selection scrolls every row.
+    /// One `j` deep in the list, inside the visible window.
     pub move_deep: u64,
+    /// One `j` on the last visible row, which scrolls the list by a row.
+    pub move_edge: u64,
     /// A customer's message arriving in the open thread (the conversation at the list's top).
     pub message: u64,
 }
@@ -70,19 +72,27 @@ pub struct Bytes {
 /// first conversation open.
 pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
     let mut screen = Screen::new(80, 24, mode)?;
+    // As the client's loop tells it: 24 rows less status bar, borders, tabs and filter.
+    app.update(Msg::Resize { list_rows: 19 });
     app.thread = None;
     app.focus = Pane::List;
-    app.selected = 0;
+    (app.selected, app.list_top) = (0, 0);
     let full = screen.draw(app)?.bytes;
     app.update(key(KeyCode::Char('j')));
     let move_top = screen.draw(app)?.bytes;
 
     app.selected = app.list.len() / 2;
+    app.list_top = app.selected - 9;
     screen.draw(app)?;
     app.update(key(KeyCode::Char('j')));
     let move_deep = screen.draw(app)?.bytes;
 
-    app.selected = 0;
+    app.list_top = app.selected + 1 - app.list_rows;
+    screen.draw(app)?;
+    app.update(key(KeyCode::Char('j')));
+    let move_edge = screen.draw(app)?.bytes;
+
+    (app.selected, app.list_top) = (0, 0);
     app.update(key(KeyCode::Enter));
     let open = app.current().cloned().expect("a loaded list");
     app.update(Msg::Conversation(data::detail(&open, 12)));
@@ -93,6 +103,7 @@ pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
         full,
         move_top,
         move_deep,
+        move_edge,
         message,
     })
 }

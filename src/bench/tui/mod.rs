@@ -63,8 +63,8 @@ pub async fn run_tui_bench(opts: &TuiBench) -> anyhow::Result<()> {
     ] {
         let b = local::bytes(&mut app, mode)?;
         println!(
-            "bytes 80x24 {name}  first frame {} B; j at the top {} B; j deep in the list {} B; new message in the open thread {} B",
-            b.full, b.move_top, b.move_deep, b.message
+            "bytes 80x24 {name}  first frame {} B; j at the top {} B; j deep in the list {} B; j at the window's edge (scrolls) {} B; new message in the open thread {} B",
+            b.full, b.move_top, b.move_deep, b.move_edge, b.message
         );
     }
     drop(app);

@@ -14,8 +14,8 @@ use crate::domain::{Agent, Conversation, Id, Message, Status, Timestamp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 
-/// Conversations fetched per list page.
-pub const PAGE: usize = 200;
+/// Conversations fetched per list page: more than any screen shows; more load on scroll.
+pub const PAGE: usize = 60;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +168,10 @@ pub enum Msg {
     Key(KeyEvent),
     Live(Event),
     Connection(Connection),
+    /// The terminal now shows this many list rows.
+    Resize {
+        list_rows: usize,
+    },
     /// The server's history restarted: reload the list and the open conversation.
     Reset,
     List {
@@ -199,6 +203,11 @@ pub struct App {
     pub filtering: bool,
     pub list: Vec<Conversation>,
     pub selected: usize,
+    /// The first list row on screen: it moves only when the selection leaves the window, so
+    /// a move redraws two rows, not all of them.
+    pub list_top: usize,
+    /// How many list rows the screen shows (from the terminal size).
+    pub list_rows: usize,
     pub next_cursor: Option<String>,
     pub loading: bool,
     pub thread: Option<Thread>,
@@ -229,6 +238,8 @@ impl App {
             filtering: false,
             list: Vec::new(),
             selected: 0,
+            list_top: 0,
+            list_rows: 20,
             next_cursor: None,
             loading: false,
             thread: None,
@@ -306,6 +317,11 @@ impl App {
                 self.connection = c;
                 vec![]
             }
+            Msg::Resize { list_rows } => {
+                self.list_rows = list_rows.max(1);
+                self.keep_visible();
+                vec![]
+            }
             Msg::Reset => {
                 self.notice = Some("the server's history restarted: reloaded".into());
                 let mut effects = vec![self.reload()];
@@ -324,6 +340,8 @@ impl App {
                     self.selected = keep
                         .and_then(|id| self.list.iter().position(|c| c.id == id))
                         .unwrap_or(0);
+                    self.list_top = 0;
+                    self.keep_visible();
                 }
                 self.next_cursor = page.next_cursor;
                 vec![]
@@ -711,6 +729,7 @@ impl App {
                 }
                 let last = self.list.len() - 1;
                 self.selected = self.selected.saturating_add_signed(delta).min(last);
+                self.keep_visible();
                 // Fetch the next page before the end is reached.
                 if self.selected + 20 >= self.list.len()
                     && !self.loading
@@ -727,6 +746,16 @@ impl App {
                 }
                 vec![]
             }
+        }
+    }
+
+    /// Scrolls the list just enough for the selected row to be on screen.
+    fn keep_visible(&mut self) {
+        let rows = self.list_rows.max(1);
+        if self.selected < self.list_top {
+            self.list_top = self.selected;
+        } else if self.selected >= self.list_top + rows {
+            self.list_top = self.selected + 1 - rows;
         }
     }
 
@@ -841,6 +870,7 @@ impl App {
             self.selected = at;
         }
         self.selected = self.selected.min(self.list.len().saturating_sub(1));
+        self.keep_visible();
     }
 
     fn live(&mut self, event: Event) -> Vec<Effect> {

@@ -102,10 +102,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     }
-    let offset = app
-        .selected
-        .saturating_sub(height.saturating_sub(1) / 2)
-        .min(app.list.len().saturating_sub(height));
+    // The app's scroll position, corrected if this pane is shorter than the app assumed.
+    let mut offset = app.list_top.min(app.list.len().saturating_sub(height));
+    if app.selected >= offset + height {
+        offset = app.selected + 1 - height;
+    }
+    offset = offset.min(app.selected);
     let now = Timestamp::now().millis();
     let width = rows.width as usize;
     let wide = width >= 70;
