@@ -422,11 +422,27 @@ fn the_list_scrolls_only_when_the_selection_leaves_the_window() {
     let mut app = app();
     app.update(Msg::Resize { list_rows: 2 });
     app.update(key('j'));
-    assert_eq!((app.selected, app.list_top), (1, 0), "inside the window: no scroll");
+    assert_eq!(
+        (app.selected, app.list_top),
+        (1, 0),
+        "inside the window: no scroll"
+    );
     app.update(key('j'));
-    assert_eq!((app.selected, app.list_top), (2, 1), "past the bottom edge: one row");
+    assert_eq!(
+        (app.selected, app.list_top),
+        (2, 1),
+        "past the bottom edge: one row"
+    );
     app.update(key('k'));
-    assert_eq!((app.selected, app.list_top), (1, 1), "back inside: no scroll");
+    assert_eq!(
+        (app.selected, app.list_top),
+        (1, 1),
+        "back inside: no scroll"
+    );
     app.update(key('k'));
-    assert_eq!((app.selected, app.list_top), (0, 0), "past the top edge: one row");
+    assert_eq!(
+        (app.selected, app.list_top),
+        (0, 0),
+        "past the top edge: one row"
+    );
 }
