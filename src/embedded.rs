@@ -111,43 +111,72 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
 }
 
-/// A seeded desk in a temporary directory, signed in as one of its agents, with customers
-/// writing in through a custom channel every few seconds.
-pub async fn demo(conversations: u64) -> anyhow::Result<Embedded> {
-    let dir = tempfile::tempdir()?;
-    crate::server::seed::seed_dir(dir.path(), conversations, 1, None)?;
-    let server = start(dir.path()).await?;
-    let store = server.store().clone();
-    let agent = store
-        .agents()
-        .await?
-        .into_iter()
-        .find(|a| a.role == Role::Agent && a.has_seat && a.available)
-        .ok_or_else(|| anyhow::anyhow!("the demo desk has no agent"))?;
-    let (token, hash) = new_token();
-    store
-        .write(move |ctx| store::add_token(ctx.tx, agent.id, &hash))
-        .await?;
+/// A seeded desk being served, signed in as one of its agents, with a custom channel.
+pub struct SeededDesk {
+    pub server: RunningServer,
+    pub base_url: String,
+    pub token: String,
+    /// The custom channel's inbound endpoint and signing secret.
+    pub inbound_url: String,
+    pub secret: String,
+}
+
+/// Creates a custom channel named `name`; returns its id and secret.
+pub async fn custom_channel(
+    store: &Store,
+    name: &str,
+) -> anyhow::Result<(crate::domain::Id, String)> {
     let channel = store
         .create_channel(
             NewChannel {
                 kind: ChannelKind::Custom,
-                name: "Live demo bridge".into(),
+                name: name.into(),
                 webhook_url: None,
                 settings: None,
             },
             new_secret(),
         )
         .await?;
+    Ok((channel.channel.id, channel.secret))
+}
+
+/// Serves the seeded desk in `dir`, signs in as one of its available agents, and opens a
+/// custom channel named `channel` for simulated customers.
+pub async fn serve_seeded(dir: &Path, channel: &str) -> anyhow::Result<SeededDesk> {
+    let server = start(dir).await?;
+    let store = server.store().clone();
+    let agent = store
+        .agents()
+        .await?
+        .into_iter()
+        .find(|a| a.role == Role::Agent && a.has_seat && a.available)
+        .ok_or_else(|| anyhow::anyhow!("the seeded desk has no available agent"))?;
+    let (token, hash) = new_token();
+    store
+        .write(move |ctx| store::add_token(ctx.tx, agent.id, &hash))
+        .await?;
+    let (channel_id, secret) = custom_channel(&store, channel).await?;
     let base_url = format!("http://{}", server.addr);
-    let simulator = tokio::spawn(simulate(
-        format!("{base_url}/api/v1/channels/{}/inbound", channel.channel.id),
-        channel.secret,
-    ));
-    Ok(Embedded {
+    Ok(SeededDesk {
+        inbound_url: format!("{base_url}/api/v1/channels/{channel_id}/inbound"),
         server,
         base_url,
         token,
+        secret,
+    })
+}
+
+/// A seeded desk in a temporary directory, signed in as one of its agents, with customers
+/// writing in through a custom channel every few seconds.
+pub async fn demo(conversations: u64) -> anyhow::Result<Embedded> {
+    let dir = tempfile::tempdir()?;
+    crate::server::seed::seed_dir(dir.path(), conversations, 1, None)?;
+    let desk = serve_seeded(dir.path(), "Live demo bridge").await?;
+    let simulator = tokio::spawn(simulate(desk.inbound_url, desk.secret));
+    Ok(Embedded {
+        server: desk.server,
+        base_url: desk.base_url,
+        token: desk.token,
         outbox: dir.path().join("outbox.db"),
         _demo_dir: Some(dir),
         simulator: Some(simulator),

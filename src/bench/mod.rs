@@ -10,8 +10,8 @@ mod queries;
 mod stats;
 mod tui;
 
-use crate::domain::{ChannelKind, Timestamp};
-use crate::server::auth::{new_secret, new_token};
+use crate::domain::Timestamp;
+use crate::server::auth::new_token;
 use crate::server::seed::{SeedOptions, seed};
 use crate::server::store::open_connection;
 use crate::server::{RunningServer, ServerConfig};
@@ -97,23 +97,13 @@ pub async fn run_server_bench(opts: &ServerBench) -> anyhow::Result<()> {
             hash,
         )
         .await?;
-    let channel = server
-        .store()
-        .create_channel(
-            crate::api::NewChannel {
-                kind: ChannelKind::Custom,
-                name: "Bench bridge".into(),
-                webhook_url: None,
-                settings: None,
-            },
-            new_secret(),
-        )
-        .await?;
+    let (channel_id, secret) =
+        crate::embedded::custom_channel(server.store(), "Bench bridge").await?;
     let target = Target {
         base: format!("http://{}", server.addr),
         token,
-        channel_id: channel.channel.id,
-        secret: channel.secret,
+        channel_id,
+        secret,
     };
 
     let ingest = ingest::run(&target, opts.ingest_messages, opts.ingest_connections).await?;

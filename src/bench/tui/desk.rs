@@ -2,15 +2,11 @@
 
 use super::local::key;
 use super::screen::Screen;
-use crate::api::NewChannel;
 use crate::bench::Samples;
 use crate::client::api::Api;
 use crate::client::events::{self, Live};
 use crate::client::outbox::Outbox;
-use crate::domain::{ChannelKind, Role};
-use crate::server::auth::{new_secret, new_token};
-use crate::server::store;
-use crate::server::{RunningServer, ServerConfig};
+use crate::server::RunningServer;
 use crate::tui::app::{App, Effect, Msg};
 use crate::tui::keymap::Keymap;
 use crate::tui::run::query;
@@ -38,37 +34,14 @@ impl Desk {
         let t0 = Instant::now();
         crate::server::seed::seed_dir(dir.path(), conversations, 1, None)?;
         let seeded = t0.elapsed();
-        let server = RunningServer::start(ServerConfig::new(dir.path(), "127.0.0.1:0")).await?;
-        let store = server.store().clone();
-        let agent = store
-            .agents()
-            .await?
-            .into_iter()
-            .find(|a| a.role == Role::Agent && a.has_seat && a.available)
-            .ok_or_else(|| anyhow::anyhow!("the seeded desk has no agent"))?;
-        let (token, hash) = new_token();
-        store
-            .write(move |ctx| store::add_token(ctx.tx, agent.id, &hash))
-            .await?;
-        let channel = store
-            .create_channel(
-                NewChannel {
-                    kind: ChannelKind::Custom,
-                    name: "Bench bridge".into(),
-                    webhook_url: None,
-                    settings: None,
-                },
-                new_secret(),
-            )
-            .await?;
-        let base_url = format!("http://{}", server.addr);
+        let seeded_desk = crate::embedded::serve_seeded(dir.path(), "Bench bridge").await?;
         let desk = Desk {
-            inbound_url: format!("{base_url}/api/v1/channels/{}/inbound", channel.channel.id),
-            secret: channel.secret,
-            base_url,
-            token,
+            inbound_url: seeded_desk.inbound_url,
+            secret: seeded_desk.secret,
+            base_url: seeded_desk.base_url,
+            token: seeded_desk.token,
             dir,
-            server,
+            server: seeded_desk.server,
         };
         Ok((desk, seeded))
     }
