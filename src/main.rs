@@ -35,6 +35,12 @@ struct ClientArgs {
     /// Keymap file (default: keymap.toml in the XDG config dir, when it exists).
     #[arg(long, global = true)]
     keymap: Option<PathBuf>,
+    /// No terminal bell on new activity for you.
+    #[arg(long, env = "FRONTDESK_NO_BELL", global = true)]
+    no_bell: bool,
+    /// Also send desktop notifications (OSC 9: iTerm2, WezTerm, Windows Terminal, kitty…).
+    #[arg(long, env = "FRONTDESK_NOTIFY", global = true)]
+    notify: bool,
 }
 
 #[derive(Subcommand)]
@@ -213,6 +219,8 @@ async fn client(args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
         outbox,
         theme,
         keymap,
+        bell: !args.no_bell,
+        notify: args.notify,
     };
     let result = frontdesk::tui::run::run(session).await;
     if let Some(e) = embedded {

@@ -31,7 +31,7 @@ impl Screen {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(["--server", url, "--token", token]);
+        cmd.args(["--server", url, "--token", token, "--notify"]);
         cmd.env("TERM", "xterm-256color");
         for var in [
             "HOME",
@@ -166,6 +166,18 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     for bad in ["]0;pwned", "]52;", "\u{202e}", "\u{1b}[2J"] {
         assert!(!raw.contains(bad), "{bad:?} reached the terminal");
     }
+    // The bell and the desktop notification announced it, with the text made harmless.
+    let notice = raw
+        .split("\u{1b}]9;")
+        .nth(1)
+        .and_then(|rest| rest.split('\u{7}').next())
+        .expect("a desktop notification");
+    assert!(
+        notice.starts_with("Customer u2: Printer on fire"),
+        "{notice:?}"
+    );
+    assert!(!notice.contains('\u{1b}'), "{notice:?}");
+    assert!(raw.contains('\u{7}'));
 
     // Idle: no event, no key, no output.
     tokio::time::sleep(Duration::from_millis(500)).await;

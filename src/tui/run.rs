@@ -2,6 +2,7 @@
 
 use super::app::{App, Delivery, Effect, ListRequest, Msg, Outgoing};
 use super::keymap::Keymap;
+use super::sanitize::sanitize_line;
 use super::theme::Theme;
 use super::views;
 use crate::client::api::{Api, ListQuery};
@@ -23,6 +24,10 @@ pub struct Session {
     pub outbox: PathBuf,
     pub theme: Theme,
     pub keymap: Keymap,
+    /// Ring the terminal bell on new activity for me.
+    pub bell: bool,
+    /// Also send a desktop notification escape (OSC 9) with who wrote and about what.
+    pub notify: bool,
 }
 
 /// Converts the list request of the app into the API's query.
@@ -43,7 +48,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     // Fail before touching the terminal: a wrong URL or token is a plain error message.
     let me = api.me().await?;
     let agents = api.agents().await?;
+    let teams = api.teams().await?;
     let mut app = App::new(me, agents, session.keymap);
+    app.teams = teams;
+    app.bell = session.bell || session.notify;
     let first = api.conversations(&query(&app.request())).await?;
     let outbox = Outbox::open(&session.outbox)?;
 
@@ -104,7 +112,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
             for msg in batch {
                 dirty = true;
                 for effect in app.update(msg) {
-                    run_effect(effect, &api, &outbox, &nudge, &tx);
+                    match effect {
+                        Effect::Bell { title } => ring(&title, session.bell, session.notify),
+                        other => run_effect(other, &api, &outbox, &nudge, &tx),
+                    }
                 }
             }
             if app.quit {
@@ -115,6 +126,21 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     .await;
     ratatui::restore();
     result
+}
+
+/// The bell and, when asked for, a desktop notification. The title is customer text: it goes
+/// through the sanitiser, so it cannot end the escape early or smuggle another one in.
+fn ring(title: &str, bell: bool, notify: bool) {
+    let mut out = Vec::new();
+    if bell {
+        out.push(0x07);
+    }
+    if notify {
+        let title: String = sanitize_line(title).chars().take(200).collect();
+        out.extend_from_slice(format!("\x1b]9;{title}\x07").as_bytes());
+    }
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(&out).and_then(|_| stdout.flush());
 }
 
 /// List rows on a terminal `height` rows tall: less the status bar, the pane's borders, the
@@ -133,11 +159,7 @@ fn run_effect(
 ) {
     let (api, tx) = (api.clone(), tx.clone());
     match effect {
-        Effect::Quit => {}
-        Effect::Bell => {
-            let mut out = std::io::stdout();
-            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
-        }
+        Effect::Quit | Effect::Bell { .. } => {}
         Effect::Send {
             conversation_id,
             body,
@@ -196,6 +218,6 @@ async fn fetch(api: &Api, effect: Effect) -> Result<Option<Msg>, crate::client::
             return Ok(None);
         }
         Effect::SetAvailable(available) => Msg::Agent(api.set_available(available).await?),
-        Effect::Send { .. } | Effect::Bell | Effect::Quit => return Ok(None),
+        Effect::Send { .. } | Effect::Bell { .. } | Effect::Quit => return Ok(None),
     }))
 }

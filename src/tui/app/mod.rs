@@ -10,7 +10,7 @@ use crate::api::{
 };
 use crate::client::events::Connection;
 use crate::client::outbox::{EntryState, OutboxUpdate};
-use crate::domain::{Agent, Conversation, Id, Message, Status, Timestamp};
+use crate::domain::{Agent, Conversation, Id, Message, Status, Team, Timestamp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 
@@ -158,7 +158,10 @@ pub enum Effect {
     },
     MarkRead(Id),
     SetAvailable(bool),
-    Bell,
+    /// New activity for me: ring the bell (and, when enabled, a desktop notification).
+    Bell {
+        title: String,
+    },
     Quit,
 }
 
@@ -197,6 +200,8 @@ pub enum Msg {
 pub struct App {
     pub me: Agent,
     pub agents: Vec<Agent>,
+    /// Teams conversations can be assigned to (the assign menu lists them after agents).
+    pub teams: Vec<Team>,
     pub keymap: Keymap,
     pub view: usize,
     pub filter: String,
@@ -232,6 +237,7 @@ impl App {
         App {
             me,
             agents,
+            teams: Vec::new(),
             keymap,
             view: 0,
             filter: String::new(),
@@ -586,6 +592,15 @@ impl App {
                         },
                     )
                 })
+                .chain(self.teams.iter().map(|t| {
+                    (
+                        format!("team: {}", t.name),
+                        ConversationPatch {
+                            team_id: Some(Some(t.id)),
+                            ..Default::default()
+                        },
+                    )
+                }))
                 .collect(),
         }
     }
@@ -646,6 +661,12 @@ impl App {
                 self.overlay = None;
             }
             Action::Send => return self.send(),
+            Action::ToggleNote => {
+                self.compose = match self.compose {
+                    Compose::Reply => Compose::Note,
+                    Compose::Note => Compose::Reply,
+                };
+            }
             Action::Assign => self.menu(Menu::Assign),
             Action::Status => self.menu(Menu::Status),
             Action::Priority => self.menu(Menu::Priority),
@@ -878,7 +899,7 @@ impl App {
         match event.kind {
             EventKind::ConversationCreated { conversation } => {
                 if self.notify(&conversation) {
-                    effects.push(Effect::Bell);
+                    effects.push(bell(&conversation));
                 }
                 self.upsert(conversation);
             }
@@ -897,7 +918,7 @@ impl App {
             } => {
                 let from_customer = message.kind == crate::domain::MessageKind::Inbound;
                 if from_customer && self.notify(&conversation) {
-                    effects.push(Effect::Bell);
+                    effects.push(bell(&conversation));
                 }
                 let open = self
                     .thread
@@ -930,6 +951,13 @@ impl App {
     /// Whether activity on `c` concerns me: mine, or nobody's yet.
     fn notify(&self, c: &Conversation) -> bool {
         self.bell && (c.owner_id == Some(self.me.id) || c.owner_id.is_none())
+    }
+}
+
+/// The notification for activity on `c`: who wrote, about what (raw; sanitised on output).
+fn bell(c: &Conversation) -> Effect {
+    Effect::Bell {
+        title: format!("{}: {}", c.contact_name, c.subject),
     }
 }
 

@@ -4,7 +4,7 @@ use super::*;
 use crate::api::{ConversationPage, Event, EventKind};
 use crate::domain::{
     Agent, ChannelKind, Contact, Conversation, Message, MessageKind, Priority, Role, Sender,
-    SenderKind, Timestamp,
+    SenderKind, Team, Timestamp,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -161,7 +161,12 @@ fn a_new_message_moves_its_conversation_to_the_top_unread_and_rings_for_unassign
         message: message(50, 1, "hello again"),
         conversation: c,
     }));
-    assert_eq!(effects, vec![Effect::Bell]);
+    assert_eq!(
+        effects,
+        vec![Effect::Bell {
+            title: "contact 1: subject 1".into()
+        }]
+    );
     let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![1, 3, 2]);
     assert!(app.list[0].unread);
@@ -445,4 +450,34 @@ fn the_list_scrolls_only_when_the_selection_leaves_the_window() {
         (0, 0),
         "past the top edge: one row"
     );
+}
+
+#[test]
+fn ctrl_t_switches_the_editor_between_reply_and_note() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    app.update(ctrl('t'));
+    assert_eq!(app.compose, Compose::Note);
+    app.update(key('x'));
+    let effects = app.update(ctrl('s'));
+    assert!(
+        matches!(&effects[..], [Effect::Send { internal: true, .. }]),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_assign_menu_offers_teams_after_agents() {
+    let mut app = app();
+    app.teams = vec![Team {
+        id: 7,
+        name: "Billing".into(),
+        member_ids: vec![],
+    }];
+    let options = app.menu_options(&Menu::Assign);
+    let labels: Vec<&str> = options.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["nobody", "Ana", "Bo", "team: Billing"]);
+    assert_eq!(options[3].1.team_id, Some(Some(7)));
 }
