@@ -217,6 +217,8 @@ pub struct App {
     pub loading: bool,
     pub thread: Option<Thread>,
     pub contact: Option<ContactDetail>,
+    /// The row of the contact's conversations picked in the sidebar.
+    pub sidebar_selected: usize,
     pub focus: Pane,
     pub compose: Compose,
     pub draft: String,
@@ -250,6 +252,7 @@ impl App {
             loading: false,
             thread: None,
             contact: None,
+            sidebar_selected: 0,
             focus: Pane::List,
             compose: Compose::Reply,
             draft: String::new(),
@@ -380,6 +383,12 @@ impl App {
                 vec![]
             }
             Msg::Contact(c) => {
+                let open = self.thread.as_ref().map(|t| t.detail.conversation.id);
+                self.sidebar_selected = c
+                    .conversations
+                    .iter()
+                    .position(|x| Some(x.id) == open)
+                    .unwrap_or(0);
                 self.contact = Some(c);
                 vec![]
             }
@@ -738,10 +747,16 @@ impl App {
             Pane::Thread => {
                 if let Some(t) = self.thread.as_mut() {
                     t.scroll = t.scroll.saturating_add_signed(-delta);
-                    if t.scroll > 0 && !t.detail.has_older {
-                        t.scroll = t.scroll.min(10_000);
-                    }
                 }
+                vec![]
+            }
+            Pane::Sidebar => {
+                let last = self
+                    .contact
+                    .as_ref()
+                    .map_or(0, |c| c.conversations.len().saturating_sub(1));
+                self.sidebar_selected =
+                    self.sidebar_selected.saturating_add_signed(delta).min(last);
                 vec![]
             }
             _ => {
@@ -781,14 +796,22 @@ impl App {
     }
 
     fn open(&mut self) -> Vec<Effect> {
-        let Some(c) = self.current() else {
+        let picked = match self.focus {
+            // From the sidebar: another conversation of the same contact.
+            Pane::Sidebar => self
+                .contact
+                .as_ref()
+                .and_then(|c| c.conversations.get(self.sidebar_selected))
+                .map(|c| c.id),
+            _ => self.current().map(|c| c.id),
+        };
+        let Some(id) = picked else {
             return vec![];
         };
-        let id = c.id;
         self.stash_draft();
         self.draft = self.drafts.remove(&id).unwrap_or_default();
         self.focus = Pane::Thread;
-        if let Some(row) = self.list.get_mut(self.selected) {
+        if let Some(row) = self.list.iter_mut().find(|c| c.id == id) {
             row.unread = false;
         }
         vec![Effect::FetchConversation(id)]

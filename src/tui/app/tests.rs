@@ -481,3 +481,26 @@ fn the_assign_menu_offers_teams_after_agents() {
     assert_eq!(labels, ["nobody", "Ana", "Bo", "team: Billing"]);
     assert_eq!(options[3].1.team_id, Some(Some(7)));
 }
+
+#[test]
+fn enter_in_the_sidebar_opens_another_conversation_of_the_contact() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    let open = conv(3, 300, None, Status::New);
+    app.update(Msg::Conversation(detail(open.clone())));
+    let older = conv(9, 50, None, Status::Closed);
+    app.update(Msg::Contact(ContactDetail {
+        contact: detail(open.clone()).contact,
+        company: None,
+        conversations: vec![open, older],
+        messages: vec![],
+    }));
+    assert_eq!(app.sidebar_selected, 0, "starts on the open conversation");
+    app.focus = Pane::Sidebar;
+    app.update(key('j'));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Effect::FetchConversation(9)]
+    );
+    assert_eq!(app.focus, Pane::Thread);
+}

@@ -47,15 +47,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ),
     ];
     let open = app.thread.as_ref().map(|t| t.detail.conversation.id);
-    for conv in &c.conversations {
+    let focused = app.focus == Pane::Sidebar;
+    for (i, conv) in c.conversations.iter().enumerate() {
         let marker = if Some(conv.id) == open { "▸ " } else { "  " };
-        lines.push(Line::from(vec![
+        let line = Line::from(vec![
             Span::raw(marker),
             Span::raw(fit(
                 &sanitize_line(&conv.subject),
                 (inner.width as usize).saturating_sub(2),
             )),
-        ]));
+        ]);
+        lines.push(if focused && i == app.sidebar_selected {
+            line.style(theme.style(Role::Selected))
+        } else {
+            line
+        });
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
