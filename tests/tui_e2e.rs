@@ -22,6 +22,11 @@ struct Screen {
 impl Screen {
     /// Starts the client with `home` as its home and XDG directories (outbox, logs).
     fn start(url: &str, token: &str, home: &std::path::Path) -> Screen {
+        Screen::start_with(url, token, home, &[])
+    }
+
+    /// Starts the client with extra environment variables.
+    fn start_with(url: &str, token: &str, home: &std::path::Path, env: &[(&str, &str)]) -> Screen {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -33,6 +38,9 @@ impl Screen {
         let mut cmd = CommandBuilder::new(BIN);
         cmd.args(["--server", url, "--token", token, "--notify"]);
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         for var in [
             "HOME",
             "XDG_DATA_HOME",
@@ -303,4 +311,60 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(replies(&desk, conv).await.len(), 1, "exactly once");
     drop(again);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_e_hands_the_draft_to_the_editor_and_takes_back_its_text() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    let (_, r) = desk
+        .inbound(ch, &secret, &customer("t", "u", "Can I get an invoice?"))
+        .await;
+    let conv = r["conversation_id"].as_i64().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // An "editor" that appends to whatever draft it is given.
+    let editor = home.path().join("fake-editor");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf '%s, attached to this mail.' \"$(cat \"$1\")\" > \"$1\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&editor).unwrap().permissions(),
+        0o755,
+    );
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (url, token, h, e) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+        editor.display().to_string(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || {
+        Screen::start_with(&url, &token, &h, &[("EDITOR", &e), ("VISUAL", &e)])
+    })
+    .await
+    .unwrap();
+    screen.wait_for("Can I get an invoice?");
+    screen.type_keys("\r");
+    screen.wait_for("contact");
+    screen.type_keys("r");
+    screen.type_keys("Here it is");
+    screen.type_keys("\u{5}");
+    screen.wait_for("attached to this mail.");
+    screen.type_keys("\u{13}");
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = replies(&desk, conv).await;
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        got,
+        vec!["Here it is, attached to this mail."],
+        "{}",
+        screen.text()
+    );
 }

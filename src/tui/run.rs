@@ -114,6 +114,19 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 for effect in app.update(msg) {
                     match effect {
                         Effect::Bell { title } => ring(&title, session.bell, session.notify),
+                        Effect::Edit { draft } => {
+                            // The key reader must let go of the terminal while the editor runs.
+                            drop(keys);
+                            ratatui::restore();
+                            let edited = edit(&draft);
+                            // A fresh alternate screen and terminal: the next draw paints it all.
+                            terminal = ratatui::init();
+                            keys = EventStream::new();
+                            let _ = tx.send(match edited {
+                                Ok(text) => Msg::Edited(text),
+                                Err(e) => Msg::Failed(format!("$EDITOR: {e}")),
+                            });
+                        }
                         other => run_effect(other, &api, &outbox, &nudge, &tx),
                     }
                 }
@@ -126,6 +139,31 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     .await;
     ratatui::restore();
     result
+}
+
+/// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a private temporary file holding `draft`;
+/// returns the file's text once the editor exits successfully.
+fn edit(draft: &str) -> anyhow::Result<String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let file = tempfile::Builder::new()
+        .prefix("frontdesk-reply-")
+        .suffix(".txt")
+        .tempfile()?;
+    std::fs::write(file.path(), draft)?;
+    // Through the shell, so EDITOR may carry arguments ("code --wait").
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "{editor} exited with {status}; the draft is unchanged"
+    );
+    Ok(std::fs::read_to_string(file.path())?)
 }
 
 /// The bell and, when asked for, a desktop notification. The title is customer text: it goes
@@ -159,7 +197,7 @@ fn run_effect(
 ) {
     let (api, tx) = (api.clone(), tx.clone());
     match effect {
-        Effect::Quit | Effect::Bell { .. } => {}
+        Effect::Quit | Effect::Bell { .. } | Effect::Edit { .. } => {}
         Effect::Send {
             conversation_id,
             body,
@@ -218,6 +256,8 @@ async fn fetch(api: &Api, effect: Effect) -> Result<Option<Msg>, crate::client::
             return Ok(None);
         }
         Effect::SetAvailable(available) => Msg::Agent(api.set_available(available).await?),
-        Effect::Send { .. } | Effect::Bell { .. } | Effect::Quit => return Ok(None),
+        Effect::Send { .. } | Effect::Bell { .. } | Effect::Edit { .. } | Effect::Quit => {
+            return Ok(None);
+        }
     }))
 }

@@ -162,6 +162,10 @@ pub enum Effect {
     Bell {
         title: String,
     },
+    /// Hand the draft to `$EDITOR`; the edited text comes back as `Msg::Edited`.
+    Edit {
+        draft: String,
+    },
     Quit,
 }
 
@@ -177,6 +181,8 @@ pub enum Msg {
     },
     /// The server's history restarted: reload the list and the open conversation.
     Reset,
+    /// The draft as `$EDITOR` left it.
+    Edited(String),
     List {
         page: ConversationPage,
         append: bool,
@@ -329,6 +335,11 @@ impl App {
             Msg::Resize { list_rows } => {
                 self.list_rows = list_rows.max(1);
                 self.keep_visible();
+                vec![]
+            }
+            Msg::Edited(text) => {
+                self.draft = text.trim_end_matches('\n').to_string();
+                self.focus = Pane::Editor;
                 vec![]
             }
             Msg::Reset => {
@@ -670,6 +681,14 @@ impl App {
                 self.overlay = None;
             }
             Action::Send => return self.send(),
+            Action::ComposeInEditor => {
+                if self.thread.is_none() {
+                    return self.open();
+                }
+                return vec![Effect::Edit {
+                    draft: self.draft.clone(),
+                }];
+            }
             Action::ToggleNote => {
                 self.compose = match self.compose {
                     Compose::Reply => Compose::Note,

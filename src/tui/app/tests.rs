@@ -504,3 +504,19 @@ fn enter_in_the_sidebar_opens_another_conversation_of_the_contact() {
     );
     assert_eq!(app.focus, Pane::Thread);
 }
+
+#[test]
+fn ctrl_e_hands_the_draft_to_the_editor_and_keeps_what_comes_back() {
+    let mut app = app();
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    app.update(key('h'));
+    assert_eq!(
+        app.update(ctrl('e')),
+        vec![Effect::Edit { draft: "h".into() }]
+    );
+    app.update(Msg::Edited("hello from vim\n".into()));
+    assert_eq!(app.draft, "hello from vim");
+    assert_eq!(app.focus, Pane::Editor);
+}
