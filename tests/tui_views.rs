@@ -448,7 +448,7 @@ fn reply_editor_with_a_draft() {
     }
     let backend = render(&app, 160, 40);
     let text = screen(backend.buffer());
-    assert!(text.contains("reply (Ctrl-S send, Esc keep draft)"));
+    assert!(text.contains("reply via its channel  ^S send  ^L channel  Esc keep draft"));
     assert!(
         text.contains("Please try again.▏"),
         "cursor after the draft"

@@ -49,8 +49,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let me = api.me().await?;
     let agents = api.agents().await?;
     let teams = api.teams().await?;
+    let channels = api.channels().await?;
     let mut app = App::new(me, agents, session.keymap);
     app.teams = teams;
+    app.channels = channels;
     app.bell = session.bell || session.notify;
     let first = api.conversations(&query(&app.request())).await?;
     let outbox = Outbox::open(&session.outbox)?;
@@ -202,7 +204,8 @@ fn run_effect(
             conversation_id,
             body,
             internal,
-        } => match outbox.enqueue(conversation_id, &body, internal, None) {
+            channel_id,
+        } => match outbox.enqueue(conversation_id, &body, internal, channel_id) {
             Ok(entry) => {
                 let _ = tx.send(Msg::Queued(Outgoing {
                     client_id: entry.client_id,

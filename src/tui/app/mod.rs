@@ -10,7 +10,7 @@ use crate::api::{
 };
 use crate::client::events::Connection;
 use crate::client::outbox::{EntryState, OutboxUpdate};
-use crate::domain::{Agent, Conversation, Id, Message, Status, Team, Timestamp};
+use crate::domain::{Agent, Channel, Conversation, Id, Message, Status, Team, Timestamp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 
@@ -151,6 +151,8 @@ pub enum Effect {
         conversation_id: Id,
         body: String,
         internal: bool,
+        /// Reply on this channel instead of the conversation's own.
+        channel_id: Option<Id>,
     },
     Patch {
         id: Id,
@@ -208,6 +210,10 @@ pub struct App {
     pub agents: Vec<Agent>,
     /// Teams conversations can be assigned to (the assign menu lists them after agents).
     pub teams: Vec<Team>,
+    /// The desk's channels, for choosing where a reply goes.
+    pub channels: Vec<Channel>,
+    /// The channel the reply being written goes out on, when not the conversation's own.
+    pub reply_channel: Option<Id>,
     pub keymap: Keymap,
     pub view: usize,
     pub filter: String,
@@ -246,6 +252,8 @@ impl App {
             me,
             agents,
             teams: Vec::new(),
+            channels: Vec::new(),
+            reply_channel: None,
             keymap,
             view: 0,
             filter: String::new(),
@@ -689,6 +697,7 @@ impl App {
                     draft: self.draft.clone(),
                 }];
             }
+            Action::SwitchChannel => self.switch_channel(),
             Action::ToggleNote => {
                 self.compose = match self.compose {
                     Compose::Reply => Compose::Note,
@@ -804,6 +813,39 @@ impl App {
         }
     }
 
+    /// Moves the reply to the next enabled channel (back to the conversation's own after the
+    /// last one).
+    fn switch_channel(&mut self) {
+        let Some(t) = &self.thread else { return };
+        let own = t.detail.conversation.channel_id;
+        let current = self.reply_channel.unwrap_or(own);
+        let enabled: Vec<Id> = self
+            .channels
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| c.id)
+            .collect();
+        let next = enabled
+            .iter()
+            .position(|id| *id == current)
+            .and_then(|i| enabled.get(i + 1))
+            .or(enabled.first())
+            .copied();
+        self.reply_channel = next.filter(|id| *id != own);
+    }
+
+    /// The name of the channel a reply goes out on.
+    pub fn reply_channel_name(&self) -> Option<&str> {
+        let id = self.reply_channel.or(self
+            .thread
+            .as_ref()
+            .map(|t| t.detail.conversation.channel_id))?;
+        self.channels
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str())
+    }
+
     /// Scrolls the list just enough for the selected row to be on screen.
     fn keep_visible(&mut self) {
         let rows = self.list_rows.max(1);
@@ -829,6 +871,7 @@ impl App {
         };
         self.stash_draft();
         self.draft = self.drafts.remove(&id).unwrap_or_default();
+        self.reply_channel = None;
         self.focus = Pane::Thread;
         if let Some(row) = self.list.iter_mut().find(|c| c.id == id) {
             row.unread = false;
@@ -876,6 +919,7 @@ impl App {
             conversation_id: t.detail.conversation.id,
             body,
             internal: self.compose == Compose::Note,
+            channel_id: self.reply_channel.take(),
         }]
     }
 

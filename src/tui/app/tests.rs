@@ -241,7 +241,8 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
         vec![Effect::Send {
             conversation_id: 3,
             body: "On it".into(),
-            internal: false
+            internal: false,
+            channel_id: None
         }]
     );
     assert!(app.draft.is_empty());
@@ -519,4 +520,52 @@ fn ctrl_e_hands_the_draft_to_the_editor_and_keeps_what_comes_back() {
     app.update(Msg::Edited("hello from vim\n".into()));
     assert_eq!(app.draft, "hello from vim");
     assert_eq!(app.focus, Pane::Editor);
+}
+
+#[test]
+fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
+    let mut app = app();
+    let channel = |id: Id, name: &str, enabled: bool| crate::domain::Channel {
+        id,
+        kind: ChannelKind::Email,
+        name: name.into(),
+        enabled,
+        webhook_url: None,
+        settings: serde_json::json!({}),
+        created_at: Timestamp(0),
+    };
+    app.channels = vec![
+        channel(1, "support@", true),
+        channel(2, "off", false),
+        channel(3, "WhatsApp", true),
+    ];
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    assert_eq!(
+        app.reply_channel_name(),
+        Some("support@"),
+        "the conversation's own"
+    );
+    app.update(ctrl('l'));
+    assert_eq!(
+        app.reply_channel_name(),
+        Some("WhatsApp"),
+        "a turned-off channel is skipped"
+    );
+    app.update(ctrl('l'));
+    assert_eq!(app.reply_channel, None, "back to its own");
+    app.update(ctrl('l'));
+    app.update(key('x'));
+    let effects = app.update(ctrl('s'));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Send {
+                channel_id: Some(3),
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
 }

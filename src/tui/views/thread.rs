@@ -141,10 +141,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
     if editing {
         let mode = match app.compose {
-            Compose::Reply => " reply (Ctrl-S send, Esc keep draft) ",
-            Compose::Note => " internal note (Ctrl-S save, Esc keep draft) ",
+            Compose::Reply => format!(
+                " reply via {}  ^S send  ^L channel  Esc keep draft ",
+                sanitize_line(app.reply_channel_name().unwrap_or("its channel"))
+            ),
+            Compose::Note => " internal note  ^S save  ^T reply  Esc keep draft ".to_string(),
         };
-        let block = pane_block(app, theme, Pane::Editor, mode.to_string());
+        let block = pane_block(app, theme, Pane::Editor, mode);
         let inner = block.inner(editor);
         frame.render_widget(block, editor);
         let cursor = if app.focus == Pane::Editor { "▏" } else { "" };
