@@ -12,7 +12,7 @@ use crate::client::events::Connection;
 use crate::client::outbox::{EntryState, OutboxUpdate};
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Status, Team, Timestamp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Conversations fetched per list page: more than any screen shows; more load on scroll.
 pub const PAGE: usize = 60;
@@ -220,6 +220,8 @@ pub struct App {
     pub filtering: bool,
     pub list: Vec<Conversation>,
     pub selected: usize,
+    /// Conversations marked for a bulk action.
+    pub marked: BTreeSet<Id>,
     /// The first list row on screen: it moves only when the selection leaves the window, so
     /// a move redraws two rows, not all of them.
     pub list_top: usize,
@@ -260,6 +262,7 @@ impl App {
             filtering: false,
             list: Vec::new(),
             selected: 0,
+            marked: BTreeSet::new(),
             list_top: 0,
             list_rows: 20,
             next_cursor: None,
@@ -643,7 +646,18 @@ impl App {
         }
     }
 
+    /// Applies `patch` to every marked conversation when the list has marks, else to the
+    /// target; the marks are cleared once used.
     fn patch_current(&mut self, patch: ConversationPatch) -> Vec<Effect> {
+        if self.focus == Pane::List && !self.marked.is_empty() {
+            return std::mem::take(&mut self.marked)
+                .into_iter()
+                .map(|id| Effect::Patch {
+                    id,
+                    patch: patch.clone(),
+                })
+                .collect();
+        }
         match self.target() {
             Some(id) => vec![Effect::Patch { id, patch }],
             None => vec![],
@@ -698,6 +712,14 @@ impl App {
                 }];
             }
             Action::SwitchChannel => self.switch_channel(),
+            Action::ToggleSelect => {
+                if let Some(id) = self.current().map(|c| c.id) {
+                    if !self.marked.remove(&id) {
+                        self.marked.insert(id);
+                    }
+                    return self.move_by(1);
+                }
+            }
             Action::ToggleNote => {
                 self.compose = match self.compose {
                     Compose::Reply => Compose::Note,

@@ -569,3 +569,30 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn marked_rows_are_closed_together_and_the_marks_cleared() {
+    let mut app = app();
+    app.update(key('x'));
+    assert_eq!(app.current().unwrap().id, 2, "marking moves on");
+    app.update(key('j'));
+    app.update(key(' '));
+    let marked: Vec<Id> = app.marked.iter().copied().collect();
+    assert_eq!(marked, vec![1, 3]);
+    let effects = app.update(key('c'));
+    let closed = |id| Effect::Patch {
+        id,
+        patch: ConversationPatch {
+            status: Some(Status::Closed),
+            ..Default::default()
+        },
+    };
+    assert_eq!(effects, vec![closed(1), closed(3)]);
+    assert!(app.marked.is_empty());
+    // Without marks, the action is for the selected row only.
+    app.update(key('k'));
+    assert_eq!(
+        app.update(key('c')),
+        vec![closed(app.current().unwrap().id)]
+    );
+}

@@ -48,8 +48,12 @@ pub fn fit(s: &str, width: usize) -> String {
 
 /// Draws the list pane into `area`.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let marked = match app.marked.len() {
+        0 => String::new(),
+        n => format!(", {n} marked"),
+    };
     let title = format!(
-        " {} ({}{}) ",
+        " {} ({}{}{marked}) ",
         VIEWS[app.view].name,
         app.list.len(),
         if app.next_cursor.is_some() { "+" } else { "" }
@@ -118,7 +122,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .skip(offset)
         .take(height)
         .map(|(i, c)| {
-            let marker = if c.unread { "●" } else { " " };
+            let marker = if app.marked.contains(&c.id) {
+                "✓"
+            } else if c.unread {
+                "●"
+            } else {
+                " "
+            };
             let prio = match c.priority {
                 Priority::Urgent => ("!!", theme.style(Role::PriorityUrgent)),
                 Priority::High => ("! ", theme.style(Role::PriorityHigh)),
