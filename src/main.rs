@@ -35,6 +35,9 @@ struct ClientArgs {
     /// Keymap file (default: keymap.toml in the XDG config dir, when it exists).
     #[arg(long, global = true)]
     keymap: Option<PathBuf>,
+    /// Canned replies file (default: canned.toml in the XDG config dir, when it exists).
+    #[arg(long, global = true)]
+    canned: Option<PathBuf>,
     /// No terminal bell on new activity for you.
     #[arg(long, env = "FRONTDESK_NO_BELL", global = true)]
     no_bell: bool,
@@ -189,6 +192,7 @@ async fn client(args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
         frontdesk::tui::theme::ColorMode::detect(),
     )?;
     let keymap = frontdesk::tui::keymap::Keymap::load(args.keymap.as_deref())?;
+    let canned = frontdesk::tui::canned::load(args.canned.as_deref())?;
     let (embedded, base_url, token, outbox) = match (demo, args.server) {
         (Some(n), _) => {
             eprintln!("seeding a demo desk of {n} conversations…");
@@ -221,6 +225,7 @@ async fn client(args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
         keymap,
         bell: !args.no_bell,
         notify: args.notify,
+        canned,
     };
     let result = frontdesk::tui::run::run(session).await;
     if let Some(e) = embedded {

@@ -1,6 +1,7 @@
 //! The agent terminal client: state, keymap, theme, views, and text sanitising.
 
 pub mod app;
+pub mod canned;
 pub mod keymap;
 pub mod run;
 pub mod sanitize;

@@ -28,6 +28,8 @@ pub struct Session {
     pub bell: bool,
     /// Also send a desktop notification escape (OSC 9) with who wrote and about what.
     pub notify: bool,
+    /// Snippets for the reply editor.
+    pub canned: Vec<super::canned::Canned>,
 }
 
 /// Converts the list request of the app into the API's query.
@@ -53,6 +55,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let mut app = App::new(me, agents, session.keymap);
     app.teams = teams;
     app.channels = channels;
+    app.canned = session.canned;
     app.bell = session.bell || session.notify;
     let first = api.conversations(&query(&app.request())).await?;
     let outbox = Outbox::open(&session.outbox)?;

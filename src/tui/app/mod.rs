@@ -96,6 +96,16 @@ pub enum Menu {
     Assign,
     Priority,
     Snooze,
+    Canned,
+}
+
+/// What picking a menu entry does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Choice {
+    /// Change the conversation (or every marked one).
+    Patch(ConversationPatch),
+    /// Add text to the draft.
+    Insert(String),
 }
 
 /// What covers the panes.
@@ -212,6 +222,8 @@ pub struct App {
     pub teams: Vec<Team>,
     /// The desk's channels, for choosing where a reply goes.
     pub channels: Vec<Channel>,
+    /// Snippets for the reply editor.
+    pub canned: Vec<super::canned::Canned>,
     /// The channel the reply being written goes out on, when not the conversation's own.
     pub reply_channel: Option<Id>,
     pub keymap: Keymap,
@@ -255,6 +267,7 @@ impl App {
             agents,
             teams: Vec::new(),
             channels: Vec::new(),
+            canned: Vec::new(),
             reply_channel: None,
             keymap,
             view: 0,
@@ -551,8 +564,13 @@ impl App {
             }
             KeyCode::Enter => {
                 self.overlay = None;
-                if let Some((_, patch)) = options.into_iter().nth(selected) {
-                    return self.patch_current(patch);
+                match options.into_iter().nth(selected) {
+                    Some((_, Choice::Patch(patch))) => return self.patch_current(patch),
+                    Some((_, Choice::Insert(text))) => {
+                        self.draft.push_str(&text);
+                        self.focus = Pane::Editor;
+                    }
+                    None => {}
                 }
             }
             _ => {}
@@ -560,9 +578,16 @@ impl App {
         vec![]
     }
 
-    /// The choices of a menu: a label and the patch it applies.
-    pub fn menu_options(&self, menu: &Menu) -> Vec<(String, ConversationPatch)> {
-        match menu {
+    /// The choices of a menu: a label and what picking it does.
+    pub fn menu_options(&self, menu: &Menu) -> Vec<(String, Choice)> {
+        if *menu == Menu::Canned {
+            return self
+                .canned
+                .iter()
+                .map(|c| (c.name.clone(), Choice::Insert(c.text.clone())))
+                .collect();
+        }
+        let patches: Vec<(String, ConversationPatch)> = match menu {
             Menu::Status => Status::ALL
                 .iter()
                 .map(|s| {
@@ -633,7 +658,12 @@ impl App {
                     )
                 }))
                 .collect(),
-        }
+            Menu::Canned => Vec::new(),
+        };
+        patches
+            .into_iter()
+            .map(|(label, patch)| (label, Choice::Patch(patch)))
+            .collect()
     }
 
     /// The conversation actions apply to: the open one in the thread, else the selected row.
@@ -712,6 +742,14 @@ impl App {
                 }];
             }
             Action::SwitchChannel => self.switch_channel(),
+            Action::CannedReply => {
+                if self.thread.is_some() && !self.canned.is_empty() {
+                    self.overlay = Some(Overlay::Menu {
+                        menu: Menu::Canned,
+                        selected: 0,
+                    });
+                }
+            }
             Action::ToggleSelect => {
                 if let Some(id) = self.current().map(|c| c.id) {
                     if !self.marked.remove(&id) {

@@ -480,7 +480,13 @@ fn the_assign_menu_offers_teams_after_agents() {
     let options = app.menu_options(&Menu::Assign);
     let labels: Vec<&str> = options.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(labels, ["nobody", "Ana", "Bo", "team: Billing"]);
-    assert_eq!(options[3].1.team_id, Some(Some(7)));
+    assert_eq!(
+        options[3].1,
+        Choice::Patch(ConversationPatch {
+            team_id: Some(Some(7)),
+            ..Default::default()
+        })
+    );
 }
 
 #[test]
@@ -595,4 +601,36 @@ fn marked_rows_are_closed_together_and_the_marks_cleared() {
         app.update(key('c')),
         vec![closed(app.current().unwrap().id)]
     );
+}
+
+#[test]
+fn ctrl_p_inserts_a_canned_reply_into_the_draft() {
+    let mut app = app();
+    app.canned = vec![
+        crate::tui::canned::Canned {
+            name: "Hi".into(),
+            text: "Hello!".into(),
+        },
+        crate::tui::canned::Canned {
+            name: "Bye".into(),
+            text: " Have a good day.".into(),
+        },
+    ];
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    app.update(key('r'));
+    app.update(ctrl('p'));
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Menu {
+            menu: Menu::Canned,
+            ..
+        })
+    ));
+    app.update(code(KeyCode::Enter));
+    app.update(ctrl('p'));
+    app.update(key('j'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.draft, "Hello! Have a good day.");
+    assert_eq!(app.focus, Pane::Editor);
 }

@@ -69,6 +69,7 @@ pub fn draw_menu(
         Menu::Assign => " assign to ",
         Menu::Priority => " priority ",
         Menu::Snooze => " snooze ",
+        Menu::Canned => " canned reply ",
     };
     let rect = centered(area, 36, options.len() as u16 + 2);
     let lines: Vec<Line> = options
