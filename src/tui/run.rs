@@ -37,6 +37,9 @@ pub(crate) fn query(r: &ListRequest) -> ListQuery {
     ListQuery {
         status: r.status.clone(),
         assignee: r.assignee.clone(),
+        channel: r.channel.clone(),
+        priority: r.priority.clone(),
+        team: r.team.clone(),
         q: r.q.clone(),
         cursor: r.cursor.clone(),
         limit: Some(super::app::PAGE),

@@ -78,8 +78,38 @@ pub const VIEWS: &[View] = &[
 pub struct ListRequest {
     pub status: Option<String>,
     pub assignee: Option<String>,
+    pub channel: Option<String>,
+    pub priority: Option<String>,
+    pub team: Option<String>,
     pub q: Option<String>,
     pub cursor: Option<String>,
+}
+
+/// Filters set from the palette on top of the view (`None` keeps the view's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrow {
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub channel: Option<String>,
+    pub priority: Option<String>,
+    pub team: Option<String>,
+}
+
+impl Narrow {
+    /// `field=value` pairs of what is set, for the list's title.
+    pub fn label(&self) -> String {
+        [
+            ("status", &self.status),
+            ("assignee", &self.assignee),
+            ("channel", &self.channel),
+            ("priority", &self.priority),
+            ("team", &self.team),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
 }
 
 /// How a reply being written will go out.
@@ -230,6 +260,10 @@ pub struct App {
     pub view: usize,
     pub filter: String,
     pub filtering: bool,
+    /// Filters set from the palette.
+    pub narrow: Narrow,
+    /// The palette's line while it is open.
+    pub palette: Option<String>,
     pub list: Vec<Conversation>,
     pub selected: usize,
     /// Conversations marked for a bulk action.
@@ -273,6 +307,8 @@ impl App {
             view: 0,
             filter: String::new(),
             filtering: false,
+            narrow: Narrow::default(),
+            palette: None,
             list: Vec::new(),
             selected: 0,
             marked: BTreeSet::new(),
@@ -305,9 +341,13 @@ impl App {
     /// The request behind the current view and filter.
     pub fn request(&self) -> ListRequest {
         let view = &VIEWS[self.view];
+        let n = &self.narrow;
         ListRequest {
-            status: view.status.map(str::to_string),
-            assignee: view.assignee.map(str::to_string),
+            status: n.status.clone().or(view.status.map(str::to_string)),
+            assignee: n.assignee.clone().or(view.assignee.map(str::to_string)),
+            channel: n.channel.clone(),
+            priority: n.priority.clone(),
+            team: n.team.clone(),
             q: (!self.filter.trim().is_empty()).then(|| self.filter.trim().to_string()),
             cursor: None,
         }
@@ -484,6 +524,9 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.palette.is_some() {
+            return self.palette_key(key);
+        }
         if self.filtering {
             return self.filter_key(key);
         }
@@ -787,6 +830,7 @@ impl App {
                 });
             }
             Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Palette => self.open_palette(),
             Action::NextView | Action::PrevView => {
                 let n = VIEWS.len();
                 self.view = if action == Action::NextView {
@@ -1022,14 +1066,27 @@ impl App {
                 .thread
                 .as_ref()
                 .is_none_or(|t| t.detail.conversation.id != c.id);
-        self.list.retain(|x| x.id != c.id);
-        if self.in_view(&c) && self.filter.trim().is_empty() {
-            let at = self
-                .list
-                .iter()
-                .position(|x| (x.last_message_at, x.id) < (c.last_message_at, c.id))
-                .unwrap_or(self.list.len());
-            self.list.insert(at, Conversation { unread, ..c });
+        let c = Conversation { unread, ..c };
+        let present = self.list.iter().position(|x| x.id == c.id);
+        // Only the view's own filters can be checked here; text and palette filters cannot.
+        let checkable = self.filter.trim().is_empty() && self.narrow == Narrow::default();
+        match (present, self.in_view(&c), checkable) {
+            (Some(at), false, _) => {
+                self.list.remove(at);
+            }
+            (Some(at), true, false) => self.list[at] = c,
+            (present, true, true) => {
+                if let Some(at) = present {
+                    self.list.remove(at);
+                }
+                let at = self
+                    .list
+                    .iter()
+                    .position(|x| (x.last_message_at, x.id) < (c.last_message_at, c.id))
+                    .unwrap_or(self.list.len());
+                self.list.insert(at, c);
+            }
+            (None, _, _) => {}
         }
         if let Some(id) = selected
             && let Some(at) = self.list.iter().position(|x| x.id == id)
@@ -1106,6 +1163,8 @@ fn bell(c: &Conversation) -> Effect {
         title: format!("{}: {}", c.contact_name, c.subject),
     }
 }
+
+mod palette;
 
 #[cfg(test)]
 mod tests;

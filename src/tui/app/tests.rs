@@ -211,9 +211,8 @@ fn typing_a_filter_reloads_with_the_text() {
         vec![Effect::FetchList {
             request: ListRequest {
                 status: Some("open".into()),
-                assignee: None,
                 q: Some("re".into()),
-                cursor: None
+                ..Default::default()
             },
             append: false
         }]
@@ -633,4 +632,64 @@ fn ctrl_p_inserts_a_canned_reply_into_the_draft() {
     app.update(code(KeyCode::Enter));
     assert_eq!(app.draft, "Hello! Have a good day.");
     assert_eq!(app.focus, Pane::Editor);
+}
+
+#[test]
+fn the_palette_runs_actions_and_narrows_the_list() {
+    let mut app = app();
+    app.channels = vec![crate::domain::Channel {
+        id: 4,
+        kind: ChannelKind::Whatsapp,
+        name: "WhatsApp Spain".into(),
+        enabled: true,
+        webhook_url: None,
+        settings: serde_json::json!({}),
+        created_at: Timestamp(0),
+    }];
+    let type_line = |app: &mut App, line: &str| {
+        app.update(key(':'));
+        for c in line.chars() {
+            app.update(key(c));
+        }
+        app.update(code(KeyCode::Enter))
+    };
+    let effects = type_line(&mut app, "channel spain");
+    let [Effect::FetchList { request, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(request.channel.as_deref(), Some("4"));
+    assert_eq!(
+        request.status.as_deref(),
+        Some("open"),
+        "the view's own filter stays"
+    );
+    let effects = type_line(&mut app, "assignee bo");
+    let [Effect::FetchList { request, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (request.channel.as_deref(), request.assignee.as_deref()),
+        (Some("4"), Some("2"))
+    );
+    assert!(type_line(&mut app, "priority meh").is_empty());
+    assert!(app.notice.as_deref().unwrap().contains("meh"));
+    let effects = type_line(&mut app, "clear");
+    assert!(
+        matches!(&effects[..], [Effect::FetchList { request, .. }] if request.channel.is_none())
+    );
+    // Any action by name.
+    assert_eq!(type_line(&mut app, "close").len(), 1);
+    assert_eq!(type_line(&mut app, "quit"), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_live_update_keeps_its_row_in_a_text_filtered_list() {
+    let mut app = app();
+    app.filter = "subject".into();
+    app.update(live(EventKind::ConversationUpdated {
+        conversation: conv(2, 999, Some(2), Status::WaitingOnUs),
+        changes: vec!["priority".into()],
+    }));
+    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![3, 2, 1], "updated in place, not dropped");
 }

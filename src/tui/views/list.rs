@@ -52,6 +52,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         0 => String::new(),
         n => format!(", {n} marked"),
     };
+    let narrow = app.narrow.label();
+    let marked = if narrow.is_empty() {
+        marked
+    } else {
+        format!("{marked}; {narrow}")
+    };
     let title = format!(
         " {} ({}{}{marked}) ",
         VIEWS[app.view].name,

@@ -11,6 +11,16 @@ use ratatui::widgets::Paragraph;
 
 /// Draws the status bar into `area`.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    if let Some(line) = &app.palette {
+        let hint: Vec<&str> = app.completions().into_iter().take(8).collect();
+        let prompt = Line::from(vec![
+            Span::styled(":", theme.style(Role::Key)),
+            Span::raw(format!("{}▏", sanitize_line(line))),
+            Span::styled(format!("   {}", hint.join(" ")), theme.style(Role::Dim)),
+        ]);
+        frame.render_widget(Paragraph::new(prompt).style(theme.style(Role::StatusBar)), area);
+        return;
+    }
     let (conn, role) = match &app.connection {
         Connection::Connected => ("● live".to_string(), Role::StatusOk),
         Connection::Connecting => ("○ connecting".to_string(), Role::StatusWarn),
