@@ -29,9 +29,12 @@ struct ClientArgs {
     /// The local desk's directory (default: the XDG data dir).
     #[arg(long = "data", env = "FRONTDESK_DATA")]
     local_data: Option<PathBuf>,
-    /// Theme: dark, light, high-contrast, or a path to a theme file.
-    #[arg(long, env = "FRONTDESK_THEME", default_value = "dark", global = true)]
-    theme: String,
+    /// Theme: dark, light, high-contrast, or a path to a theme file [default: dark].
+    #[arg(long, env = "FRONTDESK_THEME", global = true)]
+    theme: Option<String>,
+    /// Config file (default: config.toml in the XDG config dir, when it exists).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     /// Keymap file (default: keymap.toml in the XDG config dir, when it exists).
     #[arg(long, global = true)]
     keymap: Option<PathBuf>,
@@ -186,9 +189,17 @@ fn init_file_logging() {
 }
 
 /// Runs the terminal client against a remote server, the local desk, or a demo desk.
-async fn client(args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
+async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
+    // Flags and environment first, then the config file.
+    let config = frontdesk::tui::config::load(args.config.as_deref())?;
+    args.server = args.server.or(config.server);
+    args.token = args.token.or(config.token);
+    args.local_data = args.local_data.or(config.data);
+    let bell = !args.no_bell && config.bell.unwrap_or(true);
+    let notify = args.notify || config.notify.unwrap_or(false);
+    let theme_name = args.theme.or(config.theme).unwrap_or_else(|| "dark".into());
     let theme = frontdesk::tui::theme::Theme::load(
-        &args.theme,
+        &theme_name,
         frontdesk::tui::theme::ColorMode::detect(),
     )?;
     let keymap = frontdesk::tui::keymap::Keymap::load(args.keymap.as_deref())?;
@@ -223,8 +234,8 @@ async fn client(args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
         outbox,
         theme,
         keymap,
-        bell: !args.no_bell,
-        notify: args.notify,
+        bell,
+        notify,
         canned,
     };
     let result = frontdesk::tui::run::run(session).await;

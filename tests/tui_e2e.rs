@@ -368,3 +368,48 @@ async fn ctrl_e_hands_the_draft_to_the_editor_and_takes_back_its_text() {
         screen.text()
     );
 }
+
+#[test]
+fn the_server_and_token_can_come_from_the_config_file() {
+    let desk = Desk::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("server = \"{}\"\ntoken = \"fdk_from_config\"\n", desk.url),
+    )
+    .unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["--config", config.to_str().unwrap()])
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("FRONTDESK_SERVER")
+        .env_remove("FRONTDESK_TOKEN")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("token was refused"),
+        "the config's server was asked: {err}"
+    );
+    // A flag wins over the file.
+    let out = std::process::Command::new(BIN)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--server",
+            "http://127.0.0.1:9",
+        ])
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unreachable") && err.contains("127.0.0.1:9"),
+        "{err}"
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod canned;
+pub mod config;
 pub mod keymap;
 pub mod run;
 pub mod sanitize;

@@ -18,7 +18,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Span::raw(format!("{}▏", sanitize_line(line))),
             Span::styled(format!("   {}", hint.join(" ")), theme.style(Role::Dim)),
         ]);
-        frame.render_widget(Paragraph::new(prompt).style(theme.style(Role::StatusBar)), area);
+        frame.render_widget(
+            Paragraph::new(prompt).style(theme.style(Role::StatusBar)),
+            area,
+        );
         return;
     }
     let (conn, role) = match &app.connection {
