@@ -244,6 +244,18 @@ fn an_unreachable_server_is_a_clear_message() {
     assert!(err.contains("unreachable"), "{err}");
 }
 
+/// The outbound replies of a conversation once there is at least one (within 10 s).
+async fn first_replies(desk: &Desk, conv: i64) -> Vec<String> {
+    for _ in 0..100 {
+        let got = replies(desk, conv).await;
+        if !got.is_empty() {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Vec::new()
+}
+
 /// The outbound replies of a conversation, as the server stores them.
 async fn replies(desk: &Desk, conv: i64) -> Vec<String> {
     let page = desk
@@ -292,14 +304,7 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
     let again = start(desk.url.clone(), desk.agent.clone(), home.path().into())
         .await
         .unwrap();
-    let mut got = Vec::new();
-    for _ in 0..100 {
-        got = replies(&desk, conv).await;
-        if !got.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let got = first_replies(&desk, conv).await;
     let log =
         std::fs::read_to_string(home.path().join("frontdesk/frontdesk.log")).unwrap_or_default();
     assert_eq!(
@@ -353,14 +358,7 @@ async fn ctrl_e_hands_the_draft_to_the_editor_and_takes_back_its_text() {
     screen.type_keys("\u{5}");
     screen.wait_for("attached to this mail.");
     screen.type_keys("\u{13}");
-    let mut got = Vec::new();
-    for _ in 0..100 {
-        got = replies(&desk, conv).await;
-        if !got.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let got = first_replies(&desk, conv).await;
     assert_eq!(
         got,
         vec!["Here it is, attached to this mail."],

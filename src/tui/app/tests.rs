@@ -113,6 +113,12 @@ fn detail(c: Conversation) -> ConversationDetail {
     }
 }
 
+/// Opens the newest conversation (3) as the server would answer.
+fn open_newest(app: &mut App) {
+    app.update(code(KeyCode::Enter));
+    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+}
+
 fn live(kind: EventKind) -> Msg {
     Msg::Live(Event {
         seq: 11,
@@ -251,8 +257,7 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
 #[test]
 fn n_writes_an_internal_note() {
     let mut app = app();
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('n'));
     app.update(key('x'));
     let effects = app.update(ctrl('s'));
@@ -265,8 +270,7 @@ fn n_writes_an_internal_note() {
 #[test]
 fn esc_keeps_the_draft_of_each_conversation() {
     let mut app = app();
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('r'));
     app.update(key('h'));
     app.update(key('i'));
@@ -292,8 +296,7 @@ fn esc_keeps_the_draft_of_each_conversation() {
 #[test]
 fn an_empty_draft_is_not_sent() {
     let mut app = app();
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('r'));
     assert!(app.update(ctrl('s')).is_empty());
     assert_eq!(app.notice.as_deref(), Some("nothing to send"));
@@ -302,8 +305,7 @@ fn an_empty_draft_is_not_sent() {
 #[test]
 fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
     let mut app = app();
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(Msg::Queued(Outgoing {
         client_id: "k1".into(),
         conversation_id: 3,
@@ -455,8 +457,7 @@ fn the_list_scrolls_only_when_the_selection_leaves_the_window() {
 #[test]
 fn ctrl_t_switches_the_editor_between_reply_and_note() {
     let mut app = app();
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('r'));
     app.update(ctrl('t'));
     assert_eq!(app.compose, Compose::Note);
@@ -514,8 +515,7 @@ fn enter_in_the_sidebar_opens_another_conversation_of_the_contact() {
 #[test]
 fn ctrl_e_hands_the_draft_to_the_editor_and_keeps_what_comes_back() {
     let mut app = app();
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('r'));
     app.update(key('h'));
     assert_eq!(
@@ -544,8 +544,7 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
         channel(2, "off", false),
         channel(3, "WhatsApp", true),
     ];
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('r'));
     assert_eq!(
         app.reply_channel_name(),
@@ -615,8 +614,7 @@ fn ctrl_p_inserts_a_canned_reply_into_the_draft() {
             text: " Have a good day.".into(),
         },
     ];
-    app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    open_newest(&mut app);
     app.update(key('r'));
     app.update(ctrl('p'));
     assert!(matches!(
