@@ -1,6 +1,8 @@
 //! A real `frontdesk serve` on a loopback port, driven over HTTP and websockets.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use frontdesk::server::signature::sign;
 use futures_util::StreamExt;
 use reqwest::StatusCode;
