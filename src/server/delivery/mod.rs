@@ -1,0 +1,46 @@
+//! Agent replies leaving the desk through their channel: what a transport receives and what
+//! it answers. Each channel kind that sends (custom webhooks, email, Messenger, WhatsApp) has
+//! a transport; a durable queue hands it every reply until it is delivered or refused.
+
+use crate::api::ChannelWithSecret;
+use crate::domain::{Agent, Contact, Conversation, Message};
+use crate::server::store::Store;
+
+/// A reply on its way out, with everything a transport needs to address it.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub message: Message,
+    pub conversation: Conversation,
+    pub channel: ChannelWithSecret,
+    pub contact: Contact,
+    /// The agent who wrote it.
+    pub agent: Option<Agent>,
+    /// 1 on the first try.
+    pub attempt: u32,
+}
+
+/// What transports share: the desk and one HTTP client.
+#[derive(Clone)]
+pub struct TransportContext {
+    pub store: Store,
+    pub http: reqwest::Client,
+}
+
+/// A reply the channel accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// The channel's own id for the message (an email Message-ID, a Graph message id...),
+    /// used to match later delivery and read receipts.
+    pub external_id: Option<String>,
+}
+
+/// Why a reply did not go out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// Worth another try later: the peer was unreachable, busy, or answered 5xx.
+    #[error("will retry: {0}")]
+    Retry(String),
+    /// Retrying cannot help: the peer refused the message or the channel is misconfigured.
+    #[error("failed: {0}")]
+    Permanent(String),
+}
