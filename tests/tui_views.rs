@@ -232,6 +232,7 @@ fn message(
         body: body.into(),
         client_id: None,
         attachments: vec![],
+        delivery: None,
         created_at: days_ago(days),
     }
 }

@@ -33,6 +33,9 @@ pub enum EventKind {
         message: Message,
         conversation: Conversation,
     },
+    /// A message changed after it was created: its delivery status moved.
+    #[serde(rename = "message.updated")]
+    MessageUpdated { message: Message },
     #[serde(rename = "contact.created")]
     ContactCreated { contact: Contact },
     #[serde(rename = "contact.updated")]
@@ -52,6 +55,7 @@ impl EventKind {
             EventKind::ConversationCreated { .. } => "conversation.created",
             EventKind::ConversationUpdated { .. } => "conversation.updated",
             EventKind::MessageCreated { .. } => "message.created",
+            EventKind::MessageUpdated { .. } => "message.updated",
             EventKind::ContactCreated { .. } => "contact.created",
             EventKind::ContactUpdated { .. } => "contact.updated",
             EventKind::ChannelCreated { .. } => "channel.created",
@@ -68,6 +72,7 @@ impl EventKind {
             EventKind::MessageCreated {
                 conversation_id, ..
             } => Some(*conversation_id),
+            EventKind::MessageUpdated { message } => Some(message.conversation_id),
             _ => None,
         }
     }

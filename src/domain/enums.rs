@@ -171,3 +171,41 @@ mod tests {
         assert_eq!(k, AttachmentKind::VoiceNote);
     }
 }
+
+wire_enum!(
+    /// How far an agent's reply got on its way to the customer.
+    DeliveryStatus, "delivery status" {
+        /// Stored; waiting for the channel to take it (retried until it does or refuses).
+        Queued => "queued",
+        /// The channel accepted it.
+        Sent => "sent",
+        /// The customer's device or mailbox has it.
+        Delivered => "delivered",
+        /// The customer has read it.
+        Read => "read",
+        /// The channel refused it, or every retry failed.
+        Failed => "failed",
+    }
+);
+
+impl DeliveryStatus {
+    /// Whether a receipt saying `next` may replace this status: receipts only move forward
+    /// (queued, sent, delivered, read), and a failure can only replace what was not yet
+    /// delivered.
+    pub fn may_become(self, next: DeliveryStatus) -> bool {
+        use DeliveryStatus::*;
+        let rank = |s: DeliveryStatus| match s {
+            Queued => 0,
+            Sent => 1,
+            Delivered => 2,
+            Read => 3,
+            Failed => 1,
+        };
+        match (self, next) {
+            (Failed, Failed) => false,
+            (Failed, _) => true,
+            (_, Failed) => rank(self) <= 1,
+            _ => rank(next) > rank(self),
+        }
+    }
+}

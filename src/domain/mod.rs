@@ -6,10 +6,13 @@ mod enums;
 mod records;
 mod time;
 
-pub use enums::{AttachmentKind, ChannelKind, MessageKind, ParseEnumError, Priority, Role, Status};
+pub use enums::{
+    AttachmentKind, ChannelKind, DeliveryStatus, MessageKind, ParseEnumError, Priority, Role,
+    Status,
+};
 pub use records::{
-    Agent, Attachment, Channel, Company, Contact, ContactIdentity, Conversation, Message, Sender,
-    SenderKind, Team,
+    Agent, Attachment, Channel, Company, Contact, ContactIdentity, Conversation, Delivery, Message,
+    Sender, SenderKind, Team,
 };
 pub use time::Timestamp;
 

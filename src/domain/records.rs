@@ -1,6 +1,8 @@
 //! The records of a help desk, as they travel over the wire.
 
-use super::{AttachmentKind, ChannelKind, Id, MessageKind, Priority, Role, Status, Timestamp};
+use super::{
+    AttachmentKind, ChannelKind, DeliveryStatus, Id, MessageKind, Priority, Role, Status, Timestamp,
+};
 use serde::{Deserialize, Serialize};
 
 /// A conversation with a contact; every conversation is a ticket.
@@ -72,6 +74,21 @@ pub struct Message {
     pub client_id: Option<String>,
     pub attachments: Vec<Attachment>,
     pub created_at: Timestamp,
+    /// For replies that leave through a channel (webhook, email, Messenger, WhatsApp): how
+    /// far they got. `None` for inbound messages, notes, and channels that need no delivery.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+}
+
+/// The delivery state of an outbound message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub status: DeliveryStatus,
+    /// Why the last attempt failed, when it did.
+    pub error: Option<String>,
+    /// Attempts made so far.
+    pub attempts: i64,
+    pub updated_at: Timestamp,
 }
 
 /// How a contact is known on one channel (a phone number, a page-scoped id, ...).

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod delivery;
 pub mod error;
+pub mod files;
 mod http;
 mod run;
 pub mod seed;
@@ -51,6 +52,8 @@ impl ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Attachment bytes kept by the desk.
+    pub files: files::Files,
     pub config: Arc<ServerConfig>,
     /// Turns true when the server is stopping; websocket streams then close.
     pub stopping: watch::Receiver<bool>,
@@ -78,6 +81,7 @@ impl RunningServer {
         let (stop, stopping) = watch::channel(false);
         let state = AppState {
             store: store.clone(),
+            files: files::Files::new(&config.data_dir),
             config: Arc::new(config),
             stopping: stopping.clone(),
         };

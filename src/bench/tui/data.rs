@@ -168,6 +168,7 @@ fn message(id: Id, c: &Conversation, inbound: bool, body: &str, at: Timestamp) -
         body: body.into(),
         client_id: None,
         attachments: vec![],
+        delivery: None,
         created_at: at,
     }
 }

@@ -4,6 +4,7 @@ mod agents;
 mod channels;
 mod conversations;
 mod events;
+mod files;
 mod inbound;
 
 use super::AppState;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/channels", get(channels::list).post(channels::create))
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
+        .route("/files/{hash}", get(files::get))
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)

@@ -1,7 +1,7 @@
 //! Reading message history and posting agent replies and notes.
 
 use super::rows::{self, MESSAGE_SELECT};
-use super::{Store, StoreError, WriteCtx, conversations};
+use super::{Store, StoreError, WriteCtx, conversations, deliveries};
 use crate::api::{EventKind, MessagePage, NewMessage};
 use crate::domain::{Id, Message, MessageKind, Status};
 use rusqlite::{Connection, OptionalExtension};
@@ -134,7 +134,11 @@ fn post(
             &new.client_id,
             now.millis(),
         ))?;
-    let message = rows::message(ctx.tx, ctx.tx.last_insert_rowid())?;
+    let message_id = ctx.tx.last_insert_rowid();
+    if kind == MessageKind::Outbound {
+        deliveries::enqueue(ctx, message_id, channel_id)?;
+    }
+    let message = rows::message(ctx.tx, message_id)?;
     touch_conversation(ctx, conversation_id, &message)?;
     if kind == MessageKind::Outbound {
         if before.owner_id.is_none() {

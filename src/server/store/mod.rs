@@ -7,6 +7,7 @@ mod agents;
 mod channels;
 mod contacts;
 pub mod conversations;
+pub mod deliveries;
 mod events;
 mod inbound;
 mod messages;

@@ -2,8 +2,8 @@
 
 use super::StoreError;
 use crate::domain::{
-    Agent, Attachment, Contact, ContactIdentity, Conversation, Id, Message, MessageKind, Sender,
-    SenderKind, Timestamp,
+    Agent, Attachment, Contact, ContactIdentity, Conversation, Delivery, Id, Message, MessageKind,
+    Sender, SenderKind, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 use std::str::FromStr;
@@ -70,8 +70,9 @@ pub fn conversation(conn: &Connection, id: Id, agent_id: Id) -> Result<Conversat
 
 /// Columns of `Message`, in `message_from_row` order.
 pub const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.kind, m.sender_agent_id, \
-     m.sender_contact_id, m.sender_name, m.channel_id, m.body, m.client_id, m.created_at \
-     FROM messages m";
+     m.sender_contact_id, m.sender_name, m.channel_id, m.body, m.client_id, m.created_at, \
+     d.status, d.error, d.attempts, d.updated_at \
+     FROM messages m LEFT JOIN deliveries d ON d.message_id = m.id";
 
 /// A row of `MESSAGE_SELECT`, without attachments.
 pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
@@ -101,6 +102,15 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         client_id: row.get(8)?,
         attachments: Vec::new(),
         created_at: ts(row, 9)?,
+        delivery: match row.get::<_, Option<String>>(10)? {
+            None => None,
+            Some(_) => Some(Delivery {
+                status: parsed(row, 10)?,
+                error: row.get(11)?,
+                attempts: row.get(12)?,
+                updated_at: ts(row, 13)?,
+            }),
+        },
     })
 }
 

@@ -1138,6 +1138,13 @@ impl App {
                     ));
                 }
             }
+            EventKind::MessageUpdated { message } => {
+                if let Some(t) = self.thread.as_mut()
+                    && let Some(m) = t.detail.messages.iter_mut().find(|m| m.id == message.id)
+                {
+                    *m = message;
+                }
+            }
             EventKind::AgentUpdated { agent } => return self.update(Msg::Agent(agent)),
             EventKind::ContactUpdated { contact } => {
                 if let Some(c) = self.contact.as_mut().filter(|c| c.contact.id == contact.id) {

@@ -57,6 +57,7 @@ fn message(id: Id, conversation_id: Id, body: &str) -> Message {
         body: body.into(),
         client_id: None,
         attachments: vec![],
+        delivery: None,
         created_at: Timestamp(0),
     }
 }
