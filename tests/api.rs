@@ -258,6 +258,28 @@ async fn list_filters_by_status_assignee_channel_and_text() {
         Vec::<i64>::new(),
         "text without words matches nothing"
     );
+    for query in [
+        "status=open",
+        "status=closed",
+        "assignee=me",
+        "assignee=unassigned",
+        "channel=custom",
+        "channel=email",
+        "q=invoice",
+        "status=open&q=refund",
+        "",
+    ] {
+        let counted = bo.ok(&format!("/conversations/count?{query}")).await;
+        assert_eq!(
+            counted["count"].as_u64().unwrap() as usize,
+            bo.ids(query).await.len(),
+            "count of {query:?} matches its list"
+        );
+        assert!(counted["seq"].as_i64().unwrap() > 0);
+    }
+    let (s, body) = bo.get("/conversations/count?status=bogus").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "invalid_query");
 }
 
 #[tokio::test]

@@ -402,7 +402,10 @@ fn is_forbidden(c: char) -> bool {
 
 #[test]
 fn list_pane_alone_at_120x32() {
-    let app = list_app();
+    let mut app = list_app();
+    app.update(Msg::Counts(Some(vec![
+        812, 37, 5, 9_949, 0, 12_400, 1_250_000,
+    ])));
     let backend = render(&app, 120, 32);
     assert_rows_fit(backend.buffer());
     insta::assert_snapshot!(backend);

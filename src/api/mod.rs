@@ -36,6 +36,14 @@ pub struct ConversationPage {
     pub seq: i64,
 }
 
+/// `GET /api/v1/conversations/count`: how many conversations pass the list's filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationCount {
+    pub count: i64,
+    /// The event sequence number this count is consistent with.
+    pub seq: i64,
+}
+
 /// `GET /api/v1/conversations/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConversationDetail {

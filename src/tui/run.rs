@@ -32,6 +32,9 @@ pub struct Session {
     pub canned: Vec<super::canned::Canned>,
 }
 
+/// How long activity settles before the views are counted again.
+const COUNT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Converts the list request of the app into the API's query.
 pub(crate) fn query(r: &ListRequest) -> ListQuery {
     ListQuery {
@@ -70,6 +73,9 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         page: first,
         append: false,
     });
+    if let Some(effect) = app.count_views(false) {
+        run_effect(effect, &api, &outbox, &nudge, &tx);
+    }
 
     let mut terminal = ratatui::init();
     app.update(Msg::Resize {
@@ -265,6 +271,21 @@ async fn fetch(api: &Api, effect: Effect) -> Result<Option<Msg>, crate::client::
             return Ok(None);
         }
         Effect::SetAvailable(available) => Msg::Agent(api.set_available(available).await?),
+        Effect::FetchCounts { requests, delay } => {
+            if delay {
+                tokio::time::sleep(COUNT_DELAY).await;
+            }
+            let counts = futures_util::future::join_all(requests.iter().map(|r| {
+                let mut q = query(r);
+                q.limit = None;
+                async move { api.count(&q).await.map(|c| c.count) }
+            }))
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .ok();
+            Msg::Counts(counts)
+        }
         Effect::Send { .. } | Effect::Bell { .. } | Effect::Edit { .. } | Effect::Quit => {
             return Ok(None);
         }

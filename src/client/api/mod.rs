@@ -6,8 +6,8 @@ pub use error::ClientError;
 pub(crate) use error::io_cause;
 
 use crate::api::{
-    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, MePatch, MessagePage,
-    NewMessage,
+    ContactDetail, ConversationCount, ConversationDetail, ConversationPage, ConversationPatch,
+    MePatch, MessagePage, NewMessage,
 };
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -126,6 +126,11 @@ impl Api {
     /// `GET /conversations`: one page of the list, most recently active first.
     pub async fn conversations(&self, query: &ListQuery) -> Result<ConversationPage, ClientError> {
         self.get("/conversations", &query.pairs()).await
+    }
+
+    /// `GET /conversations/count`: how many conversations pass the query's filters.
+    pub async fn count(&self, query: &ListQuery) -> Result<ConversationCount, ClientError> {
+        self.get("/conversations/count", &query.pairs()).await
     }
 
     /// `GET /conversations/{id}`: the conversation, its contact and latest messages.

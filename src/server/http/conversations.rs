@@ -1,7 +1,8 @@
 //! `/conversations` and `/contacts`.
 
 use crate::api::{
-    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, MessagePage, NewMessage,
+    ContactDetail, ConversationCount, ConversationDetail, ConversationPage, ConversationPatch,
+    MessagePage, NewMessage,
 };
 use crate::domain::{ChannelKind, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;
@@ -120,6 +121,18 @@ impl ListQuery {
             cursor,
         })
     }
+}
+
+/// `GET /conversations/count`: the list's filters, counted.
+pub async fn count(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<ConversationCount>, ApiError> {
+    let filter = q.into_filter()?;
+    Ok(Json(
+        state.store.count_conversations(agent.id, filter).await?,
+    ))
 }
 
 pub async fn list(

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/agents", get(agents::list).post(agents::create))
         .route("/teams", get(agents::teams))
         .route("/conversations", get(conversations::list))
+        .route("/conversations/count", get(conversations::count))
         .route(
             "/conversations/{id}",
             get(conversations::detail).patch(conversations::patch),

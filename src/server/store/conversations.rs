@@ -3,7 +3,9 @@
 use super::rows::{self, CONVERSATION_COLUMNS, CONVERSATION_JOINS};
 use super::search;
 use super::{Store, StoreError, WriteCtx};
-use crate::api::{ConversationDetail, ConversationPage, ConversationPatch, EventKind};
+use crate::api::{
+    ConversationCount, ConversationDetail, ConversationPage, ConversationPatch, EventKind,
+};
 use crate::domain::{ChannelKind, Conversation, Id, Status, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
@@ -266,6 +268,39 @@ pub fn list(
     })
 }
 
+/// How many conversations pass `filter` (its limit and cursor ignored).
+pub fn count(
+    conn: &Connection,
+    agent_id: Id,
+    filter: &ListFilter,
+) -> Result<ConversationCount, StoreError> {
+    let seq: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
+        .query_row([], |r| r.get(0))?;
+    let fts = filter.q.as_deref().and_then(search::fts_query);
+    if filter.q.is_some() && fts.is_none() {
+        return Ok(ConversationCount { count: 0, seq });
+    }
+    let mut q = Query::new(
+        "SELECT count(*) FROM conversations c WHERE 1".into(),
+        vec![],
+    );
+    if let Some(text) = fts {
+        q.push(
+            " AND c.search_rowid IN (SELECT rowid FROM conversation_search \
+             WHERE conversation_search MATCH ?)",
+            &[Value::Text(text)],
+        );
+    }
+    for (clause, values) in &conditions(filter, agent_id) {
+        q.push(clause, values);
+    }
+    let count = conn
+        .prepare_cached(&q.sql)?
+        .query_row(params_from_iter(q.params), |r| r.get(0))?;
+    Ok(ConversationCount { count, seq })
+}
+
 /// How many messages a conversation detail carries.
 const DETAIL_MESSAGES: usize = 50;
 
@@ -388,6 +423,15 @@ impl Store {
         filter: ListFilter,
     ) -> Result<ConversationPage, StoreError> {
         self.read(move |c| list(c, agent_id, &filter)).await
+    }
+
+    /// How many conversations `agent_id` would see through `filter`.
+    pub async fn count_conversations(
+        &self,
+        agent_id: Id,
+        filter: ListFilter,
+    ) -> Result<ConversationCount, StoreError> {
+        self.read(move |c| count(c, agent_id, &filter)).await
     }
 
     /// A conversation with its contact and latest messages.

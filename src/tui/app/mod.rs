@@ -199,6 +199,12 @@ pub enum Effect {
         patch: ConversationPatch,
     },
     MarkRead(Id),
+    /// Count each view's conversations; after a short pause when `delay`, so a burst of
+    /// activity costs one round of counts.
+    FetchCounts {
+        requests: Vec<ListRequest>,
+        delay: bool,
+    },
     SetAvailable(bool),
     /// New activity for me: ring the bell (and, when enabled, a desktop notification).
     Bell {
@@ -236,6 +242,8 @@ pub enum Msg {
         has_older: bool,
     },
     Contact(ContactDetail),
+    /// How many conversations each view holds, in `VIEWS` order; `None` if counting failed.
+    Counts(Option<Vec<i64>>),
     Outbox(OutboxUpdate),
     Queued(Outgoing),
     /// The server's answer to a change this client asked for.
@@ -265,6 +273,12 @@ pub struct App {
     /// The palette's line while it is open.
     pub palette: Option<String>,
     pub list: Vec<Conversation>,
+    /// How many conversations each view holds, in `VIEWS` order, once counted.
+    pub counts: Vec<Option<i64>>,
+    /// A round of counts is on its way; activity meanwhile waits for its answer.
+    counts_pending: bool,
+    /// Activity arrived while counts were on their way: count again when they land.
+    counts_stale: bool,
     pub selected: usize,
     /// Conversations marked for a bulk action.
     pub marked: BTreeSet<Id>,
@@ -310,6 +324,9 @@ impl App {
             narrow: Narrow::default(),
             palette: None,
             list: Vec::new(),
+            counts: vec![None; VIEWS.len()],
+            counts_pending: false,
+            counts_stale: false,
             selected: 0,
             marked: BTreeSet::new(),
             list_top: 0,
@@ -333,9 +350,30 @@ impl App {
         }
     }
 
-    /// The first effects: load the list.
+    /// The first effects: load the list and count the views.
     pub fn start(&mut self) -> Vec<Effect> {
-        vec![self.reload()]
+        let mut effects = vec![self.reload()];
+        effects.extend(self.count_views(false));
+        effects
+    }
+
+    /// Counts every view again, unless a round is already on its way (then once it lands).
+    pub fn count_views(&mut self, delay: bool) -> Option<Effect> {
+        if self.counts_pending {
+            self.counts_stale = true;
+            return None;
+        }
+        self.counts_pending = true;
+        self.counts_stale = false;
+        let requests = VIEWS
+            .iter()
+            .map(|v| ListRequest {
+                status: v.status.map(str::to_string),
+                assignee: v.assignee.map(str::to_string),
+                ..ListRequest::default()
+            })
+            .collect();
+        Some(Effect::FetchCounts { requests, delay })
     }
 
     /// The request behind the current view and filter.
@@ -409,6 +447,7 @@ impl App {
             Msg::Reset => {
                 self.notice = Some("the server's history restarted: reloaded".into());
                 let mut effects = vec![self.reload()];
+                effects.extend(self.count_views(false));
                 if let Some(t) = &self.thread {
                     effects.push(Effect::FetchConversation(t.detail.conversation.id));
                 }
@@ -512,6 +551,16 @@ impl App {
                 match self.agents.iter_mut().find(|x| x.id == a.id) {
                     Some(x) => *x = a,
                     None => self.agents.push(a),
+                }
+                vec![]
+            }
+            Msg::Counts(counts) => {
+                self.counts_pending = false;
+                if let Some(counts) = counts {
+                    self.counts = counts.into_iter().map(Some).collect();
+                }
+                if self.counts_stale {
+                    return self.count_views(true).into_iter().collect();
                 }
                 vec![]
             }
@@ -1099,6 +1148,14 @@ impl App {
 
     fn live(&mut self, event: Event) -> Vec<Effect> {
         let mut effects = vec![];
+        if matches!(
+            event.kind,
+            EventKind::ConversationCreated { .. }
+                | EventKind::ConversationUpdated { .. }
+                | EventKind::MessageCreated { .. }
+        ) {
+            effects.extend(self.count_views(true));
+        }
         match event.kind {
             EventKind::ConversationCreated { conversation } => {
                 if self.notify(&conversation) {

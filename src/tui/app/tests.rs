@@ -93,6 +93,8 @@ fn app() -> App {
         },
         append: false,
     });
+    // A round of counts is on its way, so live events below ask for no new one.
+    assert!(app.count_views(false).is_some());
     app
 }
 
@@ -691,4 +693,47 @@ fn a_live_update_keeps_its_row_in_a_text_filtered_list() {
     }));
     let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![3, 2, 1], "updated in place, not dropped");
+}
+
+#[test]
+fn a_burst_of_activity_costs_one_delayed_round_of_counts_and_one_more_after_it() {
+    let mut app = App::new(agent(1, "Ana"), vec![agent(1, "Ana")], Keymap::default());
+    let first = app.start();
+    assert!(
+        matches!(first.last(), Some(Effect::FetchCounts { requests, delay: false }) if requests.len() == VIEWS.len()),
+        "{first:?}"
+    );
+    let created = |id| {
+        live(EventKind::ConversationCreated {
+            conversation: conv(id, 500 + id, None, Status::New),
+        })
+    };
+    let during: Vec<Effect> = (10..20).flat_map(|id| app.update(created(id))).collect();
+    assert!(
+        !during
+            .iter()
+            .any(|e| matches!(e, Effect::FetchCounts { .. })),
+        "nothing while a round is on its way: {during:?}"
+    );
+    let after = app.update(Msg::Counts(Some(vec![7, 1, 2, 3, 0, 4, 11])));
+    assert_eq!(app.counts[0], Some(7));
+    assert!(
+        matches!(after.as_slice(), [Effect::FetchCounts { delay: true, .. }]),
+        "the activity meanwhile is counted once more: {after:?}"
+    );
+    assert!(
+        app.update(Msg::Counts(None)).is_empty(),
+        "quiet: no more rounds"
+    );
+    assert_eq!(
+        app.counts[6],
+        Some(11),
+        "a failed round keeps the last counts"
+    );
+    let next = app.update(created(30));
+    assert!(
+        next.iter()
+            .any(|e| matches!(e, Effect::FetchCounts { delay: true, .. })),
+        "{next:?}"
+    );
 }

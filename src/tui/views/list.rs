@@ -83,7 +83,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             } else {
                 theme.style(Role::Dim)
             };
-            [Span::styled(v.name, style), Span::raw("  ")]
+            let label = match app.counts.get(i).copied().flatten() {
+                Some(n) => format!("{} {}", v.name, compact(n)),
+                None => v.name.to_string(),
+            };
+            [Span::styled(label, style), Span::raw("  ")]
         })
         .collect();
     frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
@@ -204,5 +208,15 @@ mod tests {
         assert_eq!(fit("Gómez", 8).width(), 8);
         assert_eq!(fit("Nuria García Gómez", 10), "Nuria Gar…");
         assert_eq!(fit("日本語テキスト", 7).width(), 7);
+    }
+}
+
+/// A count in at most four characters: `987`, `1.2k`, `45k`, `1.3M`.
+fn compact(n: i64) -> String {
+    match n {
+        ..1_000 => n.to_string(),
+        ..9_950 => format!("{:.1}k", n as f64 / 1e3),
+        ..1_000_000 => format!("{}k", n / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
     }
 }
