@@ -197,6 +197,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(lines), rows);
 }
 
+/// A count in at most four characters: `987`, `1.2k`, `45k`, `1.3M`.
+fn compact(n: i64) -> String {
+    if n < 1_000 {
+        n.to_string()
+    } else if n < 9_950 {
+        format!("{:.1}k", n as f64 / 1e3)
+    } else if n < 1_000_000 {
+        format!("{}k", n / 1_000)
+    } else {
+        format!("{:.1}M", n as f64 / 1e6)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::fit;
@@ -208,15 +221,5 @@ mod tests {
         assert_eq!(fit("Gómez", 8).width(), 8);
         assert_eq!(fit("Nuria García Gómez", 10), "Nuria Gar…");
         assert_eq!(fit("日本語テキスト", 7).width(), 7);
-    }
-}
-
-/// A count in at most four characters: `987`, `1.2k`, `45k`, `1.3M`.
-fn compact(n: i64) -> String {
-    match n {
-        ..1_000 => n.to_string(),
-        ..9_950 => format!("{:.1}k", n as f64 / 1e3),
-        ..1_000_000 => format!("{}k", n / 1_000),
-        _ => format!("{:.1}M", n as f64 / 1e6),
     }
 }
