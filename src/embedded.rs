@@ -2,6 +2,7 @@
 //! throw-away demo desk with simulated customers writing in live.
 
 use crate::api::NewChannel;
+use crate::client::outbox::OutboxPlace;
 use crate::domain::{ChannelKind, Role};
 use crate::server::auth::{hash_token, new_secret, new_token};
 use crate::server::signature::sign;
@@ -22,7 +23,7 @@ pub struct Embedded {
     pub base_url: String,
     pub token: String,
     /// Where the client keeps its outbox.
-    pub outbox: PathBuf,
+    pub outbox: OutboxPlace,
     _demo_dir: Option<tempfile::TempDir>,
     simulator: Option<tokio::task::JoinHandle<()>>,
 }
@@ -44,13 +45,15 @@ pub fn default_data_dir() -> PathBuf {
         .join("frontdesk")
 }
 
-/// The outbox file for replies to the team server at `base_url`: one per server, so a reply
-/// queued for one desk can never be sent to another.
-pub fn remote_outbox(base_url: &str) -> std::io::Result<PathBuf> {
+/// Where replies to the team server at `base_url` wait: one file per desk (by the id the
+/// server reports), adopting the file earlier versions kept per URL.
+pub fn remote_outbox(base_url: &str) -> OutboxPlace {
     let dir = default_data_dir().join("outbox");
-    std::fs::create_dir_all(&dir)?;
     let key = hex::encode(&Sha256::digest(base_url.as_bytes())[..8]);
-    Ok(dir.join(format!("{key}.db")))
+    OutboxPlace::PerDesk {
+        legacy: Some(dir.join(format!("{key}.db"))),
+        dir,
+    }
 }
 
 async fn start(dir: &Path) -> anyhow::Result<RunningServer> {
@@ -65,7 +68,7 @@ pub async fn local(dir: &Path) -> anyhow::Result<Embedded> {
         base_url: format!("http://{}", server.addr),
         server,
         token,
-        outbox: dir.join("outbox.db"),
+        outbox: OutboxPlace::File(dir.join("outbox.db")),
         _demo_dir: None,
         simulator: None,
     })
@@ -177,7 +180,7 @@ pub async fn demo(conversations: u64) -> anyhow::Result<Embedded> {
         server: desk.server,
         base_url: desk.base_url,
         token: desk.token,
-        outbox: dir.path().join("outbox.db"),
+        outbox: OutboxPlace::File(dir.path().join("outbox.db")),
         _demo_dir: Some(dir),
         simulator: Some(simulator),
     })

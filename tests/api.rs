@@ -455,3 +455,19 @@ async fn text_search_keeps_activity_order_and_pages_exactly_once_with_and_withou
         vec![conv[0]]
     );
 }
+
+#[tokio::test]
+async fn the_desk_has_one_id_across_restarts_whatever_agent_asks() {
+    let mut desk = Desk::start();
+    let first = desk.api(&desk.agent).ok("/desk").await;
+    let id = first["id"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(desk.api(&desk.admin).ok("/desk").await["id"], id.as_str());
+    desk.restart();
+    assert_eq!(desk.api(&desk.agent).ok("/desk").await["id"], id.as_str());
+    let other = Desk::start();
+    assert_ne!(other.api(&other.agent).ok("/desk").await["id"], id.as_str());
+    let (s, _) = desk.api("fdk_wrong").get("/desk").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

@@ -187,8 +187,8 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     assert!(!notice.contains('\u{1b}'), "{notice:?}");
     assert!(raw.contains('\u{7}'));
 
-    // Idle: no event, no key, no output.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Idle: no event, no key, no output (once the views' counts after the reply are in).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let before = screen.bytes();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(screen.bytes(), before, "the client wrote while idle");

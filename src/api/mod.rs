@@ -36,6 +36,15 @@ pub struct ConversationPage {
     pub seq: i64,
 }
 
+/// `GET /api/v1/desk`: which desk this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskInfo {
+    /// 32 lowercase hex digits, made when the desk was created; the same under any URL.
+    pub id: String,
+    /// The server's frontdesk version.
+    pub version: String,
+}
+
 /// `GET /api/v1/conversations/count`: how many conversations pass the list's filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationCount {

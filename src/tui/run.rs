@@ -7,11 +7,10 @@ use super::theme::Theme;
 use super::views;
 use crate::client::api::{Api, ListQuery};
 use crate::client::events::{self, Live};
-use crate::client::outbox::{self, Outbox};
+use crate::client::outbox::{self, Outbox, OutboxPlace};
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::io::Write;
-use std::path::PathBuf;
 use tokio::sync::mpsc;
 
 /// Most messages handled before the screen is drawn again.
@@ -21,7 +20,7 @@ const BURST: usize = 256;
 pub struct Session {
     pub base_url: String,
     pub token: String,
-    pub outbox: PathBuf,
+    pub outbox: OutboxPlace,
     pub theme: Theme,
     pub keymap: Keymap,
     /// Ring the terminal bell on new activity for me.
@@ -32,8 +31,8 @@ pub struct Session {
     pub canned: Vec<super::canned::Canned>,
 }
 
-/// How long activity settles before the views are counted again.
-const COUNT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long activity settles before the views are counted again during a burst.
+const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Converts the list request of the app into the API's query.
 pub(crate) fn query(r: &ListRequest) -> ListQuery {
@@ -64,7 +63,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     app.canned = session.canned;
     app.bell = session.bell || session.notify;
     let first = api.conversations(&query(&app.request())).await?;
-    let outbox = Outbox::open(&session.outbox)?;
+    let outbox = Outbox::open(&session.outbox.resolve(&api.desk().await?.id)?)?;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (mut live, _live_task) = events::spawn(&session.base_url, &session.token, first.seq);

@@ -7,7 +7,7 @@ pub(crate) use error::io_cause;
 
 use crate::api::{
     ContactDetail, ConversationCount, ConversationDetail, ConversationPage, ConversationPatch,
-    MePatch, MessagePage, NewMessage,
+    DeskInfo, MePatch, MessagePage, NewMessage,
 };
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -101,6 +101,11 @@ impl Api {
     /// The server's root URL this client talks to.
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// `GET /desk`: which desk the server serves.
+    pub async fn desk(&self) -> Result<DeskInfo, ClientError> {
+        self.get("/desk", &[]).await
     }
 
     /// `GET /me`: the agent behind the token.

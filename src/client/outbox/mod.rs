@@ -10,7 +10,7 @@ pub use sender::{OutboxUpdate, spawn_sender};
 
 use crate::domain::{Id, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -23,6 +23,57 @@ pub enum OutboxError {
     Io(#[from] std::io::Error),
     #[error("no outbox entry {0}")]
     Unknown(String),
+}
+
+/// Where a session's outbox file lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxPlace {
+    /// This file (the embedded desk keeps its outbox beside its data).
+    File(PathBuf),
+    /// One file per desk in `dir`, named by the desk's id, so a reply queued for one desk is
+    /// never sent to another and is found again whatever URL reaches the desk. `legacy` is
+    /// the file older versions kept for this server's URL, adopted while the desk has none.
+    PerDesk {
+        dir: PathBuf,
+        legacy: Option<PathBuf>,
+    },
+}
+
+impl OutboxPlace {
+    /// The outbox file for the desk whose id the server gave as `desk_id`.
+    pub fn resolve(&self, desk_id: &str) -> Result<PathBuf> {
+        let (dir, legacy) = match self {
+            OutboxPlace::File(path) => return Ok(path.clone()),
+            OutboxPlace::PerDesk { dir, legacy } => (dir, legacy),
+        };
+        // The id names a file: take nothing but what a desk id is made of.
+        if desk_id.is_empty()
+            || desk_id.len() > 64
+            || !desk_id.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Err(OutboxError::Io(std::io::Error::other(format!(
+                "the server gave a desk id that is not hex: {desk_id:?}"
+            ))));
+        }
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("desk-{}.db", desk_id.to_ascii_lowercase()));
+        if let Some(old) = legacy
+            && !path.exists()
+            && old.exists()
+        {
+            std::fs::rename(old, &path)?;
+            for suffix in ["-wal", "-shm"] {
+                let mut from = old.clone().into_os_string();
+                from.push(suffix);
+                let mut to = path.clone().into_os_string();
+                to.push(suffix);
+                if Path::new(&from).exists() {
+                    std::fs::rename(from, to)?;
+                }
+            }
+        }
+        Ok(path)
+    }
 }
 
 /// Results of outbox operations.
@@ -286,5 +337,38 @@ mod tests {
             outbox.mark_sent("nope", 1),
             Err(OutboxError::Unknown(_))
         ));
+    }
+
+    #[test]
+    fn a_desk_keeps_one_outbox_whatever_url_reaches_it_and_adopts_the_old_per_url_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let legacy = dir.path().join("0123abcd.db");
+        let old = Outbox::open(&legacy).unwrap();
+        let pending = old
+            .enqueue(7, "written before the upgrade", false, None)
+            .unwrap();
+        drop(old);
+        let place = |legacy: Option<PathBuf>| OutboxPlace::PerDesk {
+            dir: dir.path().to_path_buf(),
+            legacy,
+        };
+        let desk = "9f86d081884c7d659a2feaa0c55ad015";
+        let path = place(Some(legacy.clone())).resolve(desk).unwrap();
+        assert!(!legacy.exists(), "the old file moved");
+        assert_eq!(
+            Outbox::open(&path).unwrap().pending().unwrap(),
+            vec![pending]
+        );
+        // Another URL of the same desk (another legacy name) finds the same file.
+        let other_url = place(Some(dir.path().join("ffff0000.db")))
+            .resolve(desk)
+            .unwrap();
+        assert_eq!(other_url, path);
+        assert_ne!(place(None).resolve("aa55").unwrap(), path, "another desk");
+        for hostile in ["", "../../etc/passwd", "ab/cd", &"a".repeat(65)] {
+            assert!(place(None).resolve(hostile).is_err(), "{hostile:?}");
+        }
+        let fixed = OutboxPlace::File(dir.path().join("local.db"));
+        assert_eq!(fixed.resolve("../x").unwrap(), dir.path().join("local.db"));
     }
 }

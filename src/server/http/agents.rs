@@ -1,6 +1,6 @@
 //! `/me`, `/agents`, `/teams`.
 
-use crate::api::{AgentWithToken, MePatch, NewAgent};
+use crate::api::{AgentWithToken, DeskInfo, MePatch, NewAgent};
 use crate::domain::{Agent, Team};
 use crate::server::AppState;
 use crate::server::auth::{Admin, Authed, new_token};
@@ -8,6 +8,14 @@ use crate::server::error::{ApiError, ApiJson};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+
+/// `GET /desk`: which desk this is, for clients that keep state per desk.
+pub async fn desk(State(state): State<AppState>, _: Authed) -> Result<Json<DeskInfo>, ApiError> {
+    Ok(Json(DeskInfo {
+        id: state.store.desk_id().await?,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }))
+}
 
 pub async fn me(Authed(agent): Authed) -> Json<Agent> {
     Json(agent)

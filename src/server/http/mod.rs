@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
+        .route("/desk", get(agents::desk))
         .route("/me", get(agents::me).patch(agents::patch_me))
         .route("/agents", get(agents::list).post(agents::create))
         .route("/teams", get(agents::teams))

@@ -88,6 +88,12 @@ fn teams(conn: &Connection) -> Result<Vec<Team>, StoreError> {
 }
 
 impl Store {
+    /// The desk's identity.
+    pub async fn desk_id(&self) -> Result<String, StoreError> {
+        self.read(|c| Ok(c.query_row("SELECT id FROM desk", [], |r| r.get(0))?))
+            .await
+    }
+
     /// The agent a token belongs to, if any.
     pub async fn agent_for_token(&self, hash: [u8; 32]) -> Result<Option<Agent>, StoreError> {
         self.read(move |c| agent_by_token(c, &hash)).await

@@ -200,7 +200,7 @@ pub enum Effect {
     },
     MarkRead(Id),
     /// Count each view's conversations; after a short pause when `delay`, so a burst of
-    /// activity costs one round of counts.
+    /// activity costs one more round of counts, not one per event.
     FetchCounts {
         requests: Vec<ListRequest>,
         delay: bool,
@@ -357,7 +357,8 @@ impl App {
         effects
     }
 
-    /// Counts every view again, unless a round is already on its way (then once it lands).
+    /// Counts every view again, unless a round is already on its way (then once it lands,
+    /// after a pause when `delay`: a steady stream of activity costs a round per pause).
     pub fn count_views(&mut self, delay: bool) -> Option<Effect> {
         if self.counts_pending {
             self.counts_stale = true;
@@ -1154,7 +1155,7 @@ impl App {
                 | EventKind::ConversationUpdated { .. }
                 | EventKind::MessageCreated { .. }
         ) {
-            effects.extend(self.count_views(true));
+            effects.extend(self.count_views(false));
         }
         match event.kind {
             EventKind::ConversationCreated { conversation } => {

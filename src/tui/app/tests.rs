@@ -696,7 +696,7 @@ fn a_live_update_keeps_its_row_in_a_text_filtered_list() {
 }
 
 #[test]
-fn a_burst_of_activity_costs_one_delayed_round_of_counts_and_one_more_after_it() {
+fn a_burst_of_activity_costs_one_round_of_counts_and_one_delayed_round_after_it() {
     let mut app = App::new(agent(1, "Ana"), vec![agent(1, "Ana")], Keymap::default());
     let first = app.start();
     assert!(
@@ -733,7 +733,7 @@ fn a_burst_of_activity_costs_one_delayed_round_of_counts_and_one_more_after_it()
     let next = app.update(created(30));
     assert!(
         next.iter()
-            .any(|e| matches!(e, Effect::FetchCounts { delay: true, .. })),
+            .any(|e| matches!(e, Effect::FetchCounts { delay: false, .. })),
         "{next:?}"
     );
 }

@@ -13,3 +13,9 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE UNIQUE INDEX deliveries_external ON deliveries(channel_id, external_id) WHERE external_id IS NOT NULL;
+
+-- The desk's own identity, so clients can tell desks apart whatever URL reaches them.
+CREATE TABLE desk (
+    id TEXT NOT NULL
+);
+INSERT INTO desk (id) VALUES (lower(hex(randomblob(16))));
