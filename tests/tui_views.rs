@@ -339,7 +339,9 @@ fn dark() -> Theme {
 fn render_with(app: &App, theme: &Theme, width: u16, height: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| frontdesk::tui::views::draw(frame, app, theme))
+        .draw(|frame| {
+            frontdesk::tui::views::draw(frame, app, theme);
+        })
         .expect("drawing into a TestBackend cannot fail");
     terminal.backend().clone()
 }

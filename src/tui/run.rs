@@ -85,7 +85,9 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         let mut dirty = true;
         loop {
             if dirty {
-                terminal.draw(|f| views::draw(f, &app, &session.theme))?;
+                let mut drawn = views::Drawn::default();
+                terminal.draw(|f| drawn = views::draw(f, &app, &session.theme))?;
+                app.drawn(drawn);
                 dirty = false;
             }
             let mut batch = Vec::new();

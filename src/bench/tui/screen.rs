@@ -64,7 +64,9 @@ impl Screen {
     pub fn draw(&mut self, app: &App) -> anyhow::Result<Drawn> {
         let before = self.bytes.load(Ordering::Relaxed);
         let t0 = Instant::now();
-        self.terminal.draw(|f| views::draw(f, app, &self.theme))?;
+        self.terminal.draw(|f| {
+            views::draw(f, app, &self.theme);
+        })?;
         let took = t0.elapsed();
         Ok(Drawn {
             bytes: self.bytes.load(Ordering::Relaxed) - before,

@@ -151,6 +151,8 @@ pub struct Thread {
     pub detail: ConversationDetail,
     /// Lines scrolled up from the bottom; 0 follows new messages.
     pub scroll: usize,
+    /// The farthest `scroll` reaches (the top of what is loaded), as last drawn.
+    pub max_scroll: Option<usize>,
     pub loading_older: bool,
 }
 
@@ -476,6 +478,7 @@ impl App {
                 self.thread = Some(Thread {
                     detail,
                     scroll: 0,
+                    max_scroll: None,
                     loading_older: false,
                 });
                 vec![Effect::FetchContact(contact), Effect::MarkRead(id)]
@@ -927,8 +930,14 @@ impl App {
     fn move_by(&mut self, delta: isize) -> Vec<Effect> {
         match self.focus {
             Pane::Thread => {
-                if let Some(t) = self.thread.as_mut() {
-                    t.scroll = t.scroll.saturating_add_signed(-delta);
+                let Some(t) = self.thread.as_mut() else {
+                    return vec![];
+                };
+                let max = t.max_scroll.unwrap_or(usize::MAX);
+                t.scroll = t.scroll.saturating_add_signed(-delta).min(max);
+                // Scrolling up into the top of what is loaded fetches the older history.
+                if delta < 0 && t.scroll == max {
+                    return self.load_older();
                 }
                 vec![]
             }
@@ -1039,6 +1048,16 @@ impl App {
         {
             self.drafts
                 .insert(t.detail.conversation.id, std::mem::take(&mut self.draft));
+        }
+    }
+
+    /// What the last frame showed of the thread: how far it can scroll up.
+    pub fn drawn(&mut self, drawn: super::views::Drawn) {
+        if let Some(t) = self.thread.as_mut() {
+            t.max_scroll = drawn.thread_max_scroll;
+            if let Some(max) = t.max_scroll {
+                t.scroll = t.scroll.min(max);
+            }
         }
     }
 

@@ -737,3 +737,45 @@ fn a_burst_of_activity_costs_one_round_of_counts_and_one_delayed_round_after_it(
         "{next:?}"
     );
 }
+
+#[test]
+fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.focus = Pane::Thread;
+    app.drawn(crate::tui::views::Drawn {
+        thread_max_scroll: Some(2),
+    });
+    assert!(
+        app.update(key('k')).is_empty(),
+        "one line up: not the top yet"
+    );
+    let effects = app.update(key('k'));
+    assert_eq!(effects, vec![Effect::FetchOlder { id: 3, before: 10 }]);
+    assert!(app.update(key('k')).is_empty(), "not again while loading");
+    assert_eq!(app.thread.as_ref().unwrap().scroll, 2, "stops at the top");
+    app.update(Msg::Older {
+        id: 3,
+        messages: vec![message(4, 3, "older")],
+        has_older: false,
+    });
+    app.drawn(crate::tui::views::Drawn {
+        thread_max_scroll: Some(6),
+    });
+    let t = app.thread.as_ref().unwrap();
+    assert_eq!(t.detail.messages[0].id, 4);
+    assert_eq!(t.scroll, 2, "the view stays on the lines it showed");
+    for _ in 0..10 {
+        assert!(
+            app.update(key('k')).is_empty(),
+            "the whole history is loaded"
+        );
+    }
+    assert_eq!(app.thread.as_ref().unwrap().scroll, 6);
+    app.update(key('j'));
+    assert_eq!(
+        app.thread.as_ref().unwrap().scroll,
+        5,
+        "one key down moves at once"
+    );
+}

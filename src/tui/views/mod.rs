@@ -17,8 +17,16 @@ use ratatui::widgets::{Block, BorderType, Borders};
 /// Widest terminal at which the contact sidebar is folded away.
 const SIDEBAR_MIN_WIDTH: u16 = 120;
 
+/// What a frame learnt about the screen that the state needs back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Drawn {
+    /// How many lines the open thread can scroll up from its bottom.
+    pub thread_max_scroll: Option<usize>,
+}
+
 /// Draws the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Drawn {
+    let mut drawn = Drawn::default();
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.style(Role::Base)), area);
     let [main, bar] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
@@ -34,10 +42,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             if show_sidebar {
                 let [t, s] =
                     Layout::horizontal([Constraint::Min(30), Constraint::Length(34)]).areas(rest);
-                thread::draw(frame, app, theme, t);
+                drawn.thread_max_scroll = thread::draw(frame, app, theme, t);
                 sidebar::draw(frame, app, theme, s);
             } else {
-                thread::draw(frame, app, theme, rest);
+                drawn.thread_max_scroll = thread::draw(frame, app, theme, rest);
             }
         }
     }
@@ -49,6 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         None => {}
     }
+    drawn
 }
 
 /// A bordered block titled `title`, highlighted when `pane` has the focus.

@@ -19,9 +19,10 @@ fn size(bytes: i64) -> String {
     }
 }
 
-/// Draws the thread (and the editor under it when composing) into `area`.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let Some(t) = &app.thread else { return };
+/// Draws the thread (and the editor under it when composing) into `area`; answers how many
+/// lines it can scroll up.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<usize> {
+    let Some(t) = &app.thread else { return None };
     let c = &t.detail.conversation;
     let editing = app.focus == Pane::Editor || !app.draft.is_empty();
     let [body, editor] = Layout::vertical([
@@ -161,4 +162,5 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             inner,
         );
     }
+    Some(usize::from(bottom))
 }
