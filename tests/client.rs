@@ -552,3 +552,97 @@ async fn a_desk_restored_from_an_older_backup_resets_the_stream_instead_of_going
     drop(rx);
     within("the stream task to end", task).await.unwrap();
 }
+
+/// A file host on loopback that records the `Authorization` header of each request.
+async fn file_host(
+    body: &'static [u8],
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>,
+) {
+    use axum::http::HeaderMap;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/photo.jpg",
+        axum::routing::get(move |headers: HeaderMap| {
+            let log = log.clone();
+            async move {
+                log.lock().unwrap().push(
+                    headers
+                        .get("authorization")
+                        .map(|v| v.to_str().unwrap().to_string()),
+                );
+                body
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn attachments_are_saved_from_the_desk_with_the_token_and_from_elsewhere_without_it() {
+    use frontdesk::client::download::{DownloadError, save_attachment};
+    let desk = Desk::start().await;
+    let api = desk.api();
+    let downloads = tempfile::tempdir().unwrap();
+
+    let hash = frontdesk::server::files::Files::new(desk.dir.path())
+        .put(b"%PDF-1.7 the invoice".to_vec())
+        .await
+        .unwrap();
+    let url = frontdesk::server::files::Files::url(&hash);
+    let saved = save_attachment(&api, &url, "../invoice.pdf", downloads.path())
+        .await
+        .unwrap();
+    assert_eq!(saved, downloads.path().join("invoice.pdf"));
+    assert_eq!(std::fs::read(&saved).unwrap(), b"%PDF-1.7 the invoice");
+    let again = save_attachment(&api, &url, "invoice.pdf", downloads.path())
+        .await
+        .unwrap();
+    assert_eq!(again, downloads.path().join("invoice (2).pdf"));
+
+    let stranger = Api::new(&desk.url(), "fdk_not_a_token").unwrap();
+    let refused = save_attachment(&stranger, &url, "x.pdf", downloads.path()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(DownloadError::Api(ClientError::Unauthorized(_)))
+        ),
+        "{refused:?}"
+    );
+    let missing = save_attachment(&api, "/api/v1/files/00", "x.pdf", downloads.path()).await;
+    assert!(matches!(missing, Err(DownloadError::Api(_))), "{missing:?}");
+
+    let (host, seen) = file_host(b"\xff\xd8 jpeg bytes").await;
+    let photo = save_attachment(
+        &api,
+        &format!("{host}/photo.jpg"),
+        "photo.jpg",
+        downloads.path(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(std::fs::read(photo).unwrap(), b"\xff\xd8 jpeg bytes");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![None],
+        "the agent's token never goes to another host"
+    );
+    let odd = save_attachment(&api, "file:///etc/passwd", "passwd", downloads.path()).await;
+    assert!(matches!(odd, Err(DownloadError::Fetch { .. })), "{odd:?}");
+    let names: std::collections::BTreeSet<_> = std::fs::read_dir(downloads.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["invoice (2).pdf", "invoice.pdf", "photo.jpg"]
+            .map(String::from)
+            .into(),
+        "failed downloads leave no files behind"
+    );
+}

@@ -3,5 +3,6 @@
 
 pub mod api;
 mod backoff;
+pub mod download;
 pub mod events;
 pub mod outbox;

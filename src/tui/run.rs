@@ -6,6 +6,7 @@ use super::sanitize::sanitize_line;
 use super::theme::Theme;
 use super::views;
 use crate::client::api::{Api, ListQuery};
+use crate::client::download::{downloads_dir, save_attachment};
 use crate::client::events::{self, Live};
 use crate::client::outbox::{self, Outbox, OutboxPlace};
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
@@ -249,8 +250,31 @@ fn run_effect(
     }
 }
 
+/// Opens `path` with `FRONTDESK_OPENER`, else the desktop's opener, detached from the
+/// terminal so it cannot write over the screen.
+fn open_file(path: &std::path::Path) -> std::io::Result<()> {
+    let opener = std::env::var("FRONTDESK_OPENER").unwrap_or_else(|_| {
+        if cfg!(target_os = "macos") {
+            "open".into()
+        } else {
+            "xdg-open".into()
+        }
+    });
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{opener} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
 /// Runs a request effect against the API; `None` when there is nothing to report.
-async fn fetch(api: &Api, effect: Effect) -> Result<Option<Msg>, crate::client::api::ClientError> {
+async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
     Ok(Some(match effect {
         Effect::FetchList { request, append } => Msg::List {
             page: api.conversations(&query(&request)).await?,
@@ -272,6 +296,17 @@ async fn fetch(api: &Api, effect: Effect) -> Result<Option<Msg>, crate::client::
             return Ok(None);
         }
         Effect::SetAvailable(available) => Msg::Agent(api.set_available(available).await?),
+        Effect::SaveAttachment { url, name, open } => {
+            let path = save_attachment(api, &url, &name, &downloads_dir()).await?;
+            Msg::Notice(if open {
+                match open_file(&path) {
+                    Ok(()) => format!("opened {}", path.display()),
+                    Err(e) => format!("saved to {}; cannot open it: {e}", path.display()),
+                }
+            } else {
+                format!("saved to {}", path.display())
+            })
+        }
         Effect::FetchCounts { requests, delay } => {
             if delay {
                 tokio::time::sleep(COUNT_DELAY).await;

@@ -98,6 +98,16 @@ impl Api {
         })
     }
 
+    /// The HTTP client, for requests outside the API (attachment downloads).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The `Authorization` header of this agent, for requests to the desk itself.
+    pub(crate) fn auth_header(&self) -> HeaderValue {
+        self.auth.clone()
+    }
+
     /// The server's root URL this client talks to.
     pub fn base_url(&self) -> &str {
         &self.base

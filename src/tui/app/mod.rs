@@ -127,6 +127,8 @@ pub enum Menu {
     Priority,
     Snooze,
     Canned,
+    /// The attachments of the open conversation, newest first.
+    Attachments,
 }
 
 /// What picking a menu entry does.
@@ -136,6 +138,8 @@ pub enum Choice {
     Patch(ConversationPatch),
     /// Add text to the draft.
     Insert(String),
+    /// Save (or open) an attachment.
+    Attachment { url: String, name: String },
 }
 
 /// What covers the panes.
@@ -212,6 +216,13 @@ pub enum Effect {
     Bell {
         title: String,
     },
+    /// Save an attachment into the downloads folder, then open it when `open`; the outcome
+    /// comes back as a notice. `name` is already sanitised.
+    SaveAttachment {
+        url: String,
+        name: String,
+        open: bool,
+    },
     /// Hand the draft to `$EDITOR`; the edited text comes back as `Msg::Edited`.
     Edit {
         draft: String,
@@ -251,6 +262,8 @@ pub enum Msg {
     /// The server's answer to a change this client asked for.
     Updated(Conversation),
     Agent(Agent),
+    /// Something finished that the agent should hear about (an attachment saved...).
+    Notice(String),
     Failed(String),
 }
 
@@ -568,6 +581,10 @@ impl App {
                 }
                 vec![]
             }
+            Msg::Notice(text) => {
+                self.notice = Some(text);
+                vec![]
+            }
             Msg::Failed(e) => {
                 self.loading = false;
                 self.notice = Some(e);
@@ -658,6 +675,18 @@ impl App {
                     selected: selected.saturating_sub(1),
                 })
             }
+            KeyCode::Char('o') if menu == Menu::Attachments => {
+                self.overlay = None;
+                if let Some((_, Choice::Attachment { url, name })) =
+                    options.into_iter().nth(selected)
+                {
+                    return vec![Effect::SaveAttachment {
+                        url,
+                        name,
+                        open: true,
+                    }];
+                }
+            }
             KeyCode::Enter => {
                 self.overlay = None;
                 match options.into_iter().nth(selected) {
@@ -665,6 +694,13 @@ impl App {
                     Some((_, Choice::Insert(text))) => {
                         self.draft.push_str(&text);
                         self.focus = Pane::Editor;
+                    }
+                    Some((_, Choice::Attachment { url, name })) => {
+                        return vec![Effect::SaveAttachment {
+                            url,
+                            name,
+                            open: false,
+                        }];
                     }
                     None => {}
                 }
@@ -676,6 +712,28 @@ impl App {
 
     /// The choices of a menu: a label and what picking it does.
     pub fn menu_options(&self, menu: &Menu) -> Vec<(String, Choice)> {
+        if *menu == Menu::Attachments {
+            let Some(t) = &self.thread else {
+                return Vec::new();
+            };
+            return t
+                .detail
+                .messages
+                .iter()
+                .rev()
+                .flat_map(|m| m.attachments.iter().map(move |a| (m, a)))
+                .map(|(m, a)| {
+                    let name = super::sanitize::sanitize_line(&a.name).into_owned();
+                    (
+                        format!("[{}] {name}  from {}", a.kind, m.sender.name),
+                        Choice::Attachment {
+                            url: a.url.clone(),
+                            name,
+                        },
+                    )
+                })
+                .collect();
+        }
         if *menu == Menu::Canned {
             return self
                 .canned
@@ -754,7 +812,7 @@ impl App {
                     )
                 }))
                 .collect(),
-            Menu::Canned => Vec::new(),
+            Menu::Canned | Menu::Attachments => Vec::new(),
         };
         patches
             .into_iter()
@@ -896,10 +954,17 @@ impl App {
             Action::ToggleSidebar => self.sidebar = !self.sidebar,
             Action::ToggleAvailable => return vec![Effect::SetAvailable(!self.me.available)],
             Action::LoadOlder => return self.load_older(),
-            Action::Refresh => return vec![self.reload()],
-            other => {
-                self.notice = Some(format!("{} is not available yet", other.description()));
+            Action::OpenAttachment => {
+                if self.menu_options(&Menu::Attachments).is_empty() {
+                    self.notice = Some("this conversation has no attachments".into());
+                } else {
+                    self.overlay = Some(Overlay::Menu {
+                        menu: Menu::Attachments,
+                        selected: 0,
+                    });
+                }
             }
+            Action::Refresh => return vec![self.reload()],
         }
         vec![]
     }

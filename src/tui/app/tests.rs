@@ -779,3 +779,67 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
         "one key down moves at once"
     );
 }
+
+#[test]
+fn enter_in_the_thread_lists_attachments_newest_first_to_save_or_open() {
+    use crate::domain::{Attachment, AttachmentKind};
+    let mut app = app();
+    open_newest(&mut app);
+    app.focus = Pane::Thread;
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.overlay, None);
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("this conversation has no attachments")
+    );
+
+    let file = |name: &str, url: &str| Attachment {
+        kind: AttachmentKind::Image,
+        name: name.into(),
+        mime_type: None,
+        size: 10,
+        url: url.into(),
+    };
+    let mut older = message(20, 3, "see photo");
+    older.attachments = vec![file("old.png", "/api/v1/files/a")];
+    let mut newer = message(21, 3, "and this");
+    newer.attachments = vec![file("new\u{1b}[2J.png", "https://cdn.example/b")];
+    app.update(live(EventKind::MessageCreated {
+        conversation_id: 3,
+        message: older,
+        conversation: conv(3, 400, None, Status::New),
+    }));
+    app.update(live(EventKind::MessageCreated {
+        conversation_id: 3,
+        message: newer,
+        conversation: conv(3, 401, None, Status::New),
+    }));
+    app.update(code(KeyCode::Enter));
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Menu {
+            menu: Menu::Attachments,
+            selected: 0
+        })
+    ));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Effect::SaveAttachment {
+            url: "https://cdn.example/b".into(),
+            name: "new.png".into(),
+            open: false
+        }],
+        "the newest first, its name made harmless"
+    );
+    app.update(code(KeyCode::Enter));
+    app.update(key('j'));
+    assert_eq!(
+        app.update(key('o')),
+        vec![Effect::SaveAttachment {
+            url: "/api/v1/files/a".into(),
+            name: "old.png".into(),
+            open: true
+        }]
+    );
+    assert_eq!(app.overlay, None);
+}

@@ -70,8 +70,10 @@ pub fn draw_menu(
         Menu::Priority => " priority ",
         Menu::Snooze => " snooze ",
         Menu::Canned => " canned reply ",
+        Menu::Attachments => " attachments: Enter save, o open ",
     };
-    let rect = centered(area, 36, options.len() as u16 + 2);
+    let width = if *menu == Menu::Attachments { 72 } else { 36 };
+    let rect = centered(area, width, options.len() as u16 + 2);
     let lines: Vec<Line> = options
         .iter()
         .enumerate()
