@@ -233,6 +233,7 @@ fn message(
         client_id: None,
         attachments: vec![],
         created_at: days_ago(days),
+        call: None,
     }
 }
 

@@ -6,10 +6,13 @@ mod enums;
 mod records;
 mod time;
 
-pub use enums::{AttachmentKind, ChannelKind, MessageKind, ParseEnumError, Priority, Role, Status};
+pub use enums::{
+    AttachmentKind, CallDirection, ChannelKind, MessageKind, ParseEnumError, Priority, Role,
+    RoutingFallback, RoutingMode, Status,
+};
 pub use records::{
-    Agent, Attachment, Channel, Company, Contact, ContactIdentity, Conversation, Message, Sender,
-    SenderKind, Team,
+    Agent, Attachment, Call, Channel, Company, Contact, ContactIdentity, Conversation, Message,
+    Sender, SenderKind, Team,
 };
 pub use time::Timestamp;
 

@@ -1,6 +1,8 @@
 //! The records of a help desk, as they travel over the wire.
 
-use super::{AttachmentKind, ChannelKind, Id, MessageKind, Priority, Role, Status, Timestamp};
+use super::{
+    AttachmentKind, CallDirection, ChannelKind, Id, MessageKind, Priority, Role, Status, Timestamp,
+};
 use serde::{Deserialize, Serialize};
 
 /// A conversation with a contact; every conversation is a ticket.
@@ -72,6 +74,24 @@ pub struct Message {
     pub client_id: Option<String>,
     pub attachments: Vec<Attachment>,
     pub created_at: Timestamp,
+    /// The details of a logged phone call; absent on every other message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<Box<Call>>,
+}
+
+/// A phone call logged into a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub direction: CallDirection,
+    /// The calling number (or caller id), as the telephony system gave it.
+    pub from: String,
+    /// The called number.
+    pub to: String,
+    pub duration_seconds: i64,
+    pub recording_url: Option<String>,
+    pub notes: Option<String>,
+    /// When the call started.
+    pub started_at: Timestamp,
 }
 
 /// How a contact is known on one channel (a phone number, a page-scoped id, ...).

@@ -2,9 +2,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod delivery;
 pub mod error;
 mod http;
+pub mod routing;
 mod run;
 pub mod seed;
 pub mod signature;

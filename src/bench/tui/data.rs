@@ -169,6 +169,7 @@ fn message(id: Id, c: &Conversation, inbound: bool, body: &str, at: Timestamp) -
         client_id: None,
         attachments: vec![],
         created_at: at,
+        call: None,
     }
 }
 

@@ -58,6 +58,7 @@ fn message(id: Id, conversation_id: Id, body: &str) -> Message {
         client_id: None,
         attachments: vec![],
         created_at: Timestamp(0),
+        call: None,
     }
 }
 
