@@ -117,6 +117,14 @@ async fn an_unknown_number_becomes_a_contact_with_a_routed_conversation_on_the_c
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = admin
+        .raw(
+            Method::PUT,
+            &format!("/channels/{phones}/presets"),
+            serde_json::to_vec(&json!({"priority": "high", "labels": ["phone"]})).unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
     let seq = api.seq().await;
     let mut events = desk.events(&desk.agent, Some(seq)).await;
     let mut call = inbound(phones, "+44 20 7946 0000");
@@ -131,6 +139,8 @@ async fn an_unknown_number_becomes_a_contact_with_a_routed_conversation_on_the_c
     let opened = events.until("conversation.created").await;
     assert_eq!(opened["conversation"]["owner_id"], ann);
     assert_eq!(opened["conversation"]["channel_kind"], "call");
+    assert_eq!(opened["conversation"]["priority"], "high");
+    assert_eq!(opened["conversation"]["labels"], json!(["phone"]));
     assert_eq!(
         opened["conversation"]["subject"],
         "Inbound call from +44 20 7946 0000"

@@ -547,6 +547,14 @@ async fn bad_agent_team_and_contact_input_is_refused_and_stores_nothing() {
         agent.post("/teams", json!({"name": "Mine"})).await.0,
         StatusCode::FORBIDDEN
     );
+    for body in [
+        json!({"available": "away"}),
+        json!({}),
+        json!({"has_seat": true}),
+    ] {
+        let (s, r) = agent.patch("/me", body.clone()).await;
+        assert_eq!(s, unprocessable, "PATCH /me {body}: {r}");
+    }
     assert_eq!(admin.ok("/agents").await, agents_before);
     assert_eq!(admin.ok("/teams").await, teams_before);
     assert_eq!(admin.ok(&contact_path).await, contact_before);
