@@ -254,7 +254,12 @@ async fn team_routing_rotates_among_members_and_sets_the_team() {
     let (a, _) = agent(&desk, "Ann").await;
     let (b, _) = agent(&desk, "Ben").await;
     let (c, _) = agent(&desk, "Cai").await;
+    let seq = desk.api(&desk.agent).seq().await;
+    let mut events = desk.events(&desk.agent, Some(seq)).await;
     let billing = team(&desk, "Billing", &[b, c]).await;
+    let created = events.until("team.updated").await;
+    assert_eq!(created["team"]["name"], "Billing");
+    assert_eq!(created["team"]["member_ids"], json!([b, c]));
     let ch = Channel::new(&desk).await;
     set_routing(
         &desk,
@@ -279,6 +284,8 @@ async fn team_routing_rotates_among_members_and_sets_the_team() {
         .await;
     assert_eq!(s, StatusCode::OK, "{t}");
     assert_eq!(t["member_ids"], json!([a, b, c]));
+    let changed = events.until("team.updated").await;
+    assert_eq!(changed["team"], t);
     assert_eq!(ch.owners(&desk, 2).await, some(&[c, a]));
     let bo = desk.api(&desk.agent).ok("/me").await["id"]
         .as_i64()

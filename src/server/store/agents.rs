@@ -223,7 +223,7 @@ impl Store {
         .await
     }
 
-    /// Creates a team with its members.
+    /// Creates a team with its members; emits `team.updated`.
     pub async fn create_team(&self, new: NewTeam) -> Result<Team, StoreError> {
         self.write(move |ctx| {
             let NewTeam {
@@ -242,15 +242,19 @@ impl Store {
                 .execute([name])?;
             let id = ctx.tx.last_insert_rowid();
             set_members(ctx.tx, id, &member_ids)?;
-            team(ctx.tx, id)
+            let created = team(ctx.tx, id)?;
+            ctx.emit(EventKind::TeamUpdated {
+                team: created.clone(),
+            })?;
+            Ok(created)
         })
         .await
     }
 
-    /// Renames a team or replaces its members.
+    /// Renames a team or replaces its members; emits `team.updated` when anything changed.
     pub async fn patch_team(&self, id: Id, patch: TeamPatch) -> Result<Team, StoreError> {
         self.write(move |ctx| {
-            team(ctx.tx, id)?;
+            let before = team(ctx.tx, id)?;
             let TeamPatch {
                 name,
                 mut member_ids,
@@ -270,7 +274,13 @@ impl Store {
             if let Some(members) = &member_ids {
                 set_members(ctx.tx, id, members)?;
             }
-            team(ctx.tx, id)
+            let after = team(ctx.tx, id)?;
+            if after != before {
+                ctx.emit(EventKind::TeamUpdated {
+                    team: after.clone(),
+                })?;
+            }
+            Ok(after)
         })
         .await
     }

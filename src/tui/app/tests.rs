@@ -196,6 +196,24 @@ fn activity_on_another_agents_conversation_does_not_ring() {
 }
 
 #[test]
+fn a_team_created_or_changed_elsewhere_is_known_at_once() {
+    let mut app = app();
+    let team = |name: &str, member_ids: Vec<Id>| Team {
+        id: 7,
+        name: name.into(),
+        member_ids,
+    };
+    app.update(live(EventKind::TeamUpdated {
+        team: team("Billing", vec![1]),
+    }));
+    assert_eq!(app.teams, vec![team("Billing", vec![1])]);
+    app.update(live(EventKind::TeamUpdated {
+        team: team("Billing EU", vec![1, 2]),
+    }));
+    assert_eq!(app.teams, vec![team("Billing EU", vec![1, 2])]);
+}
+
+#[test]
 fn a_conversation_that_leaves_the_view_leaves_the_list() {
     let mut app = app();
     app.update(live(EventKind::ConversationUpdated {
