@@ -6,7 +6,9 @@ use super::messages::touch_conversation;
 use super::routing::{Opening, on_conversation_opened};
 use super::{Store, StoreError, WriteCtx, conversations, rows};
 use crate::api::{CallLogged, EventKind, NewCall};
-use crate::domain::{Call, CallDirection, ChannelKind, Id, MessageKind, Priority, Status};
+use crate::domain::{
+    Call, CallDirection, ChannelKind, Id, MessageKind, Priority, Status, Timestamp,
+};
 use crate::server::channels::calls::{self as call_channel, phone_digits};
 use rusqlite::OptionalExtension;
 
@@ -215,9 +217,9 @@ fn log(
         duration_seconds: new.duration_seconds,
         recording_url: new.recording_url.clone(),
         notes: new.notes.clone(),
-        started_at: new.started_at.unwrap_or(crate::domain::Timestamp(
-            now.millis() - new.duration_seconds * 1000,
-        )),
+        started_at: new
+            .started_at
+            .unwrap_or(Timestamp(now.millis() - new.duration_seconds * 1000)),
     };
     let (contact_id, existing, new_contact) = resolve(ctx, &new)?;
     let conversation_id = match existing {
