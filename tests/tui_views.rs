@@ -234,6 +234,7 @@ fn message(
         attachments: vec![],
         delivery: None,
         created_at: days_ago(days),
+        call: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The live event envelope: `{"seq": n, "type": "...", "at": "...", ...}`.
 
-use crate::domain::{Agent, Channel, Contact, Conversation, Id, Message, Timestamp};
+use crate::domain::{Agent, Channel, Contact, Conversation, Id, Message, Team, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// One change, as a client receives it over the events websocket.
@@ -46,6 +46,9 @@ pub enum EventKind {
     ChannelUpdated { channel: Channel },
     #[serde(rename = "agent.updated")]
     AgentUpdated { agent: Agent },
+    /// A team was created, renamed or given other members.
+    #[serde(rename = "team.updated")]
+    TeamUpdated { team: Team },
 }
 
 impl EventKind {
@@ -61,6 +64,7 @@ impl EventKind {
             EventKind::ChannelCreated { .. } => "channel.created",
             EventKind::ChannelUpdated { .. } => "channel.updated",
             EventKind::AgentUpdated { .. } => "agent.updated",
+            EventKind::TeamUpdated { .. } => "team.updated",
         }
     }
 

@@ -1,9 +1,13 @@
 //! The wire contract between a help desk server and its clients: request and response
 //! bodies, the error body and the live event envelope.
 
+mod calls;
 mod event;
+mod routing;
 
+pub use calls::{CallContact, CallLogged, NewCall};
 pub use event::{Event, EventKind};
+pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
 use crate::domain::{
     Agent, AttachmentKind, Channel, ChannelKind, Company, Contact, Conversation, Id, Message,

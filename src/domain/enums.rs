@@ -145,6 +145,38 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// Who placed a logged call.
+    CallDirection, "call direction" {
+        /// The customer called the team.
+        Inbound => "inbound",
+        /// An agent called the customer.
+        Outbound => "outbound",
+    }
+);
+
+wire_enum!(
+    /// Who a channel assigns its new conversations to.
+    RoutingMode, "routing mode" {
+        /// Nobody: new conversations stay unassigned.
+        Nobody => "nobody",
+        /// A fair rotation among the listed agents and the members of the listed teams.
+        UsersAndTeams => "users_and_teams",
+        /// The contact's owner, else the fallback.
+        ContactOwner => "contact_owner",
+    }
+);
+
+wire_enum!(
+    /// Where a conversation goes when the contact's owner cannot take it.
+    RoutingFallback, "routing fallback" {
+        /// It stays unassigned.
+        Nobody => "nobody",
+        /// The rotation among the listed agents and teams.
+        UsersAndTeams => "users_and_teams",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

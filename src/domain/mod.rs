@@ -7,11 +7,12 @@ mod records;
 mod time;
 
 pub use enums::{
-    AttachmentKind, ChannelKind, DeliveryStatus, MessageKind, ParseEnumError, Priority, Role,
-    Status,
+    AttachmentKind, CallDirection, ChannelKind, DeliveryStatus, MessageKind, ParseEnumError,
+    Priority, Role, RoutingFallback, RoutingMode, Status,
 };
 pub use records::{
-    Agent, Attachment, Channel, Company, Contact, ContactIdentity, Conversation, Delivery, Message,
+    Agent, Attachment, Call, Channel, Company, Contact, ContactIdentity, Conversation, Delivery,
+    Message,
     Sender, SenderKind, Team,
 };
 pub use time::Timestamp;

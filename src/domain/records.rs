@@ -1,7 +1,8 @@
 //! The records of a help desk, as they travel over the wire.
 
 use super::{
-    AttachmentKind, ChannelKind, DeliveryStatus, Id, MessageKind, Priority, Role, Status, Timestamp,
+    AttachmentKind, CallDirection, ChannelKind, DeliveryStatus, Id, MessageKind, Priority, Role,
+    Status, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +79,9 @@ pub struct Message {
     /// far they got. `None` for inbound messages, notes, and channels that need no delivery.
     #[serde(default)]
     pub delivery: Option<Delivery>,
+    /// The details of a logged phone call; absent on every other message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<Box<Call>>,
 }
 
 /// The delivery state of an outbound message.
@@ -89,6 +93,22 @@ pub struct Delivery {
     /// Attempts made so far.
     pub attempts: i64,
     pub updated_at: Timestamp,
+}
+
+
+/// A phone call logged into a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub direction: CallDirection,
+    /// The calling number (or caller id), as the telephony system gave it.
+    pub from: String,
+    /// The called number.
+    pub to: String,
+    pub duration_seconds: i64,
+    pub recording_url: Option<String>,
+    pub notes: Option<String>,
+    /// When the call started.
+    pub started_at: Timestamp,
 }
 
 /// How a contact is known on one channel (a phone number, a page-scoped id, ...).

@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod delivery;
 pub mod error;
 pub mod files;
 mod http;
+pub mod routing;
 mod run;
 pub mod seed;
 pub mod signature;

@@ -170,6 +170,7 @@ fn message(id: Id, c: &Conversation, inbound: bool, body: &str, at: Timestamp) -
         attachments: vec![],
         delivery: None,
         created_at: at,
+        call: None,
     }
 }
 

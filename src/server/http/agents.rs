@@ -1,10 +1,10 @@
 //! `/me`, `/agents`, `/teams`.
 
-use crate::api::{AgentWithToken, DeskInfo, MePatch, NewAgent};
-use crate::domain::{Agent, Team};
+use crate::api::{AgentPatch, AgentWithToken, DeskInfo, MePatch, NewAgent, NewTeam, TeamPatch};
+use crate::domain::{Agent, Id, Team};
 use crate::server::AppState;
 use crate::server::auth::{Admin, Authed, new_token};
-use crate::server::error::{ApiError, ApiJson};
+use crate::server::error::{ApiError, ApiJson, ApiPath};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -50,4 +50,33 @@ pub async fn create(
 
 pub async fn teams(State(state): State<AppState>, _: Authed) -> Result<Json<Vec<Team>>, ApiError> {
     Ok(Json(state.store.teams().await?))
+}
+
+pub async fn patch_agent(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(p): ApiJson<AgentPatch>,
+) -> Result<Json<Agent>, ApiError> {
+    Ok(Json(state.store.update_agent(id, p).await?))
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiJson(new): ApiJson<NewTeam>,
+) -> Result<(StatusCode, Json<Team>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_team(new).await?),
+    ))
+}
+
+pub async fn patch_team(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(p): ApiJson<TeamPatch>,
+) -> Result<Json<Team>, ApiError> {
+    Ok(Json(state.store.patch_team(id, p).await?))
 }

@@ -1,10 +1,11 @@
 //! `/conversations` and `/contacts`.
 
 use crate::api::{
-    ContactDetail, ConversationCount, ConversationDetail, ConversationPage, ConversationPatch,
+    ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
+    ConversationPatch,
     MessagePage, NewMessage,
 };
-use crate::domain::{ChannelKind, Conversation, Id, Message, Priority, Status};
+use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;
 use crate::server::auth::Authed;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
@@ -205,4 +206,17 @@ pub async fn contact(
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<ContactDetail>, ApiError> {
     Ok(Json(state.store.contact_detail(id, agent.id).await?))
+}
+
+pub async fn patch_contact(
+    State(state): State<AppState>,
+    _: Authed,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(p): ApiJson<ContactPatch>,
+) -> Result<Json<Contact>, ApiError> {
+    let contact = match p.owner_id {
+        Some(owner) => state.store.set_contact_owner(id, owner).await?,
+        None => state.store.contact_detail(id, 0).await?.contact,
+    };
+    Ok(Json(contact))
 }

@@ -8,11 +8,13 @@ mod files;
 mod inbound;
 
 use super::AppState;
+use super::channels::calls;
 use super::error::ApiError;
+use super::routing::handlers as routing;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
@@ -20,7 +22,9 @@ pub fn router(state: AppState) -> Router {
         .route("/desk", get(agents::desk))
         .route("/me", get(agents::me).patch(agents::patch_me))
         .route("/agents", get(agents::list).post(agents::create))
-        .route("/teams", get(agents::teams))
+        .route("/agents/{id}", patch(agents::patch_agent))
+        .route("/teams", get(agents::teams).post(agents::create_team))
+        .route("/teams/{id}", patch(agents::patch_team))
         .route("/conversations", get(conversations::list))
         .route("/conversations/count", get(conversations::count))
         .route(
@@ -32,11 +36,23 @@ pub fn router(state: AppState) -> Router {
             get(conversations::messages).post(conversations::post_message),
         )
         .route("/conversations/{id}/read", post(conversations::mark_read))
-        .route("/contacts/{id}", get(conversations::contact))
+        .route(
+            "/contacts/{id}",
+            get(conversations::contact).patch(conversations::patch_contact),
+        )
         .route("/channels", get(channels::list).post(channels::create))
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
         .route("/files/{hash}", get(files::get))
+        .route(
+            "/channels/{id}/routing",
+            get(routing::get_routing).put(routing::put_routing),
+        )
+        .route(
+            "/channels/{id}/presets",
+            get(routing::get_presets).put(routing::put_presets),
+        )
+        .route("/calls", post(calls::log))
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)

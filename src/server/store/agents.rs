@@ -2,7 +2,7 @@
 
 use super::rows::{self, AGENT_SELECT};
 use super::{Store, StoreError};
-use crate::api::EventKind;
+use crate::api::{AgentPatch, EventKind, NewTeam, TeamPatch};
 use crate::domain::{Agent, Id, Role, Team, Timestamp};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -148,6 +148,145 @@ impl Store {
                 agent: agent.clone(),
             })?;
             Ok(agent)
+        })
+        .await
+    }
+}
+
+/// Longest team name.
+const MAX_TEAM_NAME: usize = 100;
+
+/// Checks a team name is non-empty and short, and every member is an agent; dedups members.
+fn validated_team(
+    conn: &Connection,
+    name: Option<&str>,
+    members: Option<&mut Vec<Id>>,
+) -> Result<(), StoreError> {
+    if let Some(name) = name
+        && (name.is_empty() || name.chars().count() > MAX_TEAM_NAME)
+    {
+        return Err(StoreError::Invalid(format!(
+            "name must be 1 to {MAX_TEAM_NAME} characters"
+        )));
+    }
+    if let Some(members) = members {
+        members.sort_unstable();
+        members.dedup();
+        for &id in members.iter() {
+            if rows::agent(conn, id).is_err() {
+                return Err(StoreError::Invalid(format!(
+                    "member_ids: {id} is not an agent of this desk"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn team_name_taken(conn: &Connection, name: &str, except: Id) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?1 AND id != ?2)")?
+        .query_row((name, except), |r| r.get(0))?)
+}
+
+fn set_members(conn: &Connection, team_id: Id, members: &[Id]) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM team_members WHERE team_id = ?1")?
+        .execute([team_id])?;
+    let mut add =
+        conn.prepare_cached("INSERT INTO team_members (team_id, agent_id) VALUES (?1, ?2)")?;
+    for &agent_id in members {
+        add.execute((team_id, agent_id))?;
+    }
+    Ok(())
+}
+
+fn team(conn: &Connection, id: Id) -> Result<Team, StoreError> {
+    teams(conn)?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| StoreError::NotFound(format!("team {id}")))
+}
+
+impl Store {
+    /// Changes an agent's availability and seat; emits `agent.updated` when anything changed.
+    pub async fn update_agent(&self, agent_id: Id, patch: AgentPatch) -> Result<Agent, StoreError> {
+        self.write(move |ctx| {
+            let before = rows::agent(ctx.tx, agent_id)?;
+            let available = patch.available.unwrap_or(before.available);
+            let has_seat = patch.has_seat.unwrap_or(before.has_seat);
+            if (available, has_seat) == (before.available, before.has_seat) {
+                return Ok(before);
+            }
+            ctx.tx
+                .prepare_cached("UPDATE agents SET available = ?1, has_seat = ?2 WHERE id = ?3")?
+                .execute((available, has_seat, agent_id))?;
+            let agent = rows::agent(ctx.tx, agent_id)?;
+            ctx.emit(EventKind::AgentUpdated {
+                agent: agent.clone(),
+            })?;
+            Ok(agent)
+        })
+        .await
+    }
+
+    /// Creates a team with its members; emits `team.updated`.
+    pub async fn create_team(&self, new: NewTeam) -> Result<Team, StoreError> {
+        self.write(move |ctx| {
+            let NewTeam {
+                name,
+                mut member_ids,
+            } = new;
+            let name = name.trim();
+            validated_team(ctx.tx, Some(name), Some(&mut member_ids))?;
+            if team_name_taken(ctx.tx, name, 0)? {
+                return Err(StoreError::Conflict(format!(
+                    "a team named {name:?} already exists"
+                )));
+            }
+            ctx.tx
+                .prepare_cached("INSERT INTO teams (name) VALUES (?1)")?
+                .execute([name])?;
+            let id = ctx.tx.last_insert_rowid();
+            set_members(ctx.tx, id, &member_ids)?;
+            let created = team(ctx.tx, id)?;
+            ctx.emit(EventKind::TeamUpdated {
+                team: created.clone(),
+            })?;
+            Ok(created)
+        })
+        .await
+    }
+
+    /// Renames a team or replaces its members; emits `team.updated` when anything changed.
+    pub async fn patch_team(&self, id: Id, patch: TeamPatch) -> Result<Team, StoreError> {
+        self.write(move |ctx| {
+            let before = team(ctx.tx, id)?;
+            let TeamPatch {
+                name,
+                mut member_ids,
+            } = patch;
+            let name = name.as_deref().map(str::trim);
+            validated_team(ctx.tx, name, member_ids.as_mut())?;
+            if let Some(name) = name {
+                if team_name_taken(ctx.tx, name, id)? {
+                    return Err(StoreError::Conflict(format!(
+                        "a team named {name:?} already exists"
+                    )));
+                }
+                ctx.tx
+                    .prepare_cached("UPDATE teams SET name = ?1 WHERE id = ?2")?
+                    .execute((name, id))?;
+            }
+            if let Some(members) = &member_ids {
+                set_members(ctx.tx, id, members)?;
+            }
+            let after = team(ctx.tx, id)?;
+            if after != before {
+                ctx.emit(EventKind::TeamUpdated {
+                    team: after.clone(),
+                })?;
+            }
+            Ok(after)
         })
         .await
     }

@@ -3,8 +3,8 @@
 use super::conversations::{ListFilter, list};
 use super::rows::{self, MESSAGE_SELECT};
 use super::{Store, StoreError};
-use crate::api::ContactDetail;
-use crate::domain::{Company, Id, Message};
+use crate::api::{ContactDetail, EventKind};
+use crate::domain::{Company, Contact, Id, Message};
 use rusqlite::{Connection, OptionalExtension};
 
 /// How many of a contact's conversations the contact record lists.
@@ -59,6 +59,38 @@ impl Store {
                 conversations,
                 messages: timeline(c, id)?,
             })
+        })
+        .await
+    }
+}
+
+impl Store {
+    /// Sets or clears a contact's owner; emits `contact.updated` when it changed.
+    pub async fn set_contact_owner(
+        &self,
+        id: Id,
+        owner_id: Option<Id>,
+    ) -> Result<Contact, StoreError> {
+        self.write(move |ctx| {
+            let before = rows::contact(ctx.tx, id)?;
+            if let Some(owner) = owner_id
+                && rows::agent(ctx.tx, owner).is_err()
+            {
+                return Err(StoreError::Invalid(format!(
+                    "owner_id {owner} is not an agent of this desk"
+                )));
+            }
+            if before.owner_id == owner_id {
+                return Ok(before);
+            }
+            ctx.tx
+                .prepare_cached("UPDATE contacts SET owner_id = ?1 WHERE id = ?2")?
+                .execute((owner_id, id))?;
+            let contact = rows::contact(ctx.tx, id)?;
+            ctx.emit(EventKind::ContactUpdated {
+                contact: contact.clone(),
+            })?;
+            Ok(contact)
         })
         .await
     }

@@ -2,6 +2,7 @@
 //! continue the thread or open a conversation, and move the ticket along the pipeline.
 
 use super::messages::touch_conversation;
+use super::routing::{self, Opening};
 use super::rows;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{EventKind, InboundMessage};
@@ -175,7 +176,9 @@ fn ingest(
                     &msg.thread_id,
                     now,
                 ))?;
-            ctx.tx.last_insert_rowid()
+            let id = ctx.tx.last_insert_rowid();
+            routing::on_conversation_opened(ctx, id, Opening::Routed)?;
+            id
         }
     };
     let sender_name = rows::contact(ctx.tx, contact_id)?.name;

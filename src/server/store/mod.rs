@@ -4,6 +4,7 @@
 //! `synchronous=FULL`: a write is acknowledged only after its batch is durably committed.
 
 mod agents;
+mod calls;
 mod channels;
 mod contacts;
 pub mod conversations;
@@ -12,6 +13,7 @@ mod events;
 mod inbound;
 mod messages;
 mod readers;
+mod routing;
 mod rows;
 pub mod schema;
 pub mod search;

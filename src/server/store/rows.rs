@@ -2,7 +2,8 @@
 
 use super::StoreError;
 use crate::domain::{
-    Agent, Attachment, Contact, ContactIdentity, Conversation, Delivery, Id, Message, MessageKind,
+    Agent, Attachment, Call, Contact, ContactIdentity, Conversation, Delivery, Id, Message,
+    MessageKind,
     Sender, SenderKind, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -111,10 +112,12 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
                 updated_at: ts(row, 13)?,
             }),
         },
+        call: None,
     })
 }
 
-/// Fills in the attachments of `messages`, which all belong to one conversation.
+/// Fills in the attachments and call details of `messages`, which all belong to one
+/// conversation.
 pub fn attach_files(conn: &Connection, messages: &mut [Message]) -> Result<(), StoreError> {
     let (Some(first), Some(last)) = (messages.first(), messages.last()) else {
         return Ok(());
@@ -141,6 +144,44 @@ pub fn attach_files(conn: &Connection, messages: &mut [Message]) -> Result<(), S
         let (message_id, attachment) = row?;
         if let Some(m) = messages.iter_mut().find(|m| m.id == message_id) {
             m.attachments.push(attachment);
+        }
+    }
+    attach_calls(conn, messages, lo, hi)
+}
+
+/// Fills in the call details of the logged calls among `messages` (ids `lo..=hi`).
+fn attach_calls(
+    conn: &Connection,
+    messages: &mut [Message],
+    lo: Id,
+    hi: Id,
+) -> Result<(), StoreError> {
+    let Some(first) = messages.first() else {
+        return Ok(());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT message_id, direction, from_number, to_number, duration_seconds, \
+         recording_url, notes, started_at FROM calls \
+         WHERE conversation_id = ?1 AND message_id BETWEEN ?2 AND ?3",
+    )?;
+    let rows = stmt.query_map((first.conversation_id, lo, hi), |r| {
+        Ok((
+            r.get::<_, Id>(0)?,
+            Call {
+                direction: parsed(r, 1)?,
+                from: r.get(2)?,
+                to: r.get(3)?,
+                duration_seconds: r.get(4)?,
+                recording_url: r.get(5)?,
+                notes: r.get(6)?,
+                started_at: ts(r, 7)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (message_id, call) = row?;
+        if let Some(m) = messages.iter_mut().find(|m| m.id == message_id) {
+            m.call = Some(Box::new(call));
         }
     }
     Ok(())

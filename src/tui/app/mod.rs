@@ -1288,6 +1288,12 @@ impl App {
                 }
             }
             EventKind::AgentUpdated { agent } => return self.update(Msg::Agent(agent)),
+            EventKind::TeamUpdated { team } => {
+                match self.teams.iter_mut().find(|t| t.id == team.id) {
+                    Some(t) => *t = team,
+                    None => self.teams.push(team),
+                }
+            }
             EventKind::ContactUpdated { contact } => {
                 if let Some(c) = self.contact.as_mut().filter(|c| c.contact.id == contact.id) {
                     c.contact = contact;

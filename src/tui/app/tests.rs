@@ -59,6 +59,7 @@ fn message(id: Id, conversation_id: Id, body: &str) -> Message {
         attachments: vec![],
         delivery: None,
         created_at: Timestamp(0),
+        call: None,
     }
 }
 
@@ -195,6 +196,24 @@ fn activity_on_another_agents_conversation_does_not_ring() {
         conversation: conv(2, 500, Some(2), Status::WaitingOnUs),
     }));
     assert!(effects.is_empty());
+}
+
+#[test]
+fn a_team_created_or_changed_elsewhere_is_known_at_once() {
+    let mut app = app();
+    let team = |name: &str, member_ids: Vec<Id>| Team {
+        id: 7,
+        name: name.into(),
+        member_ids,
+    };
+    app.update(live(EventKind::TeamUpdated {
+        team: team("Billing", vec![1]),
+    }));
+    assert_eq!(app.teams, vec![team("Billing", vec![1])]);
+    app.update(live(EventKind::TeamUpdated {
+        team: team("Billing EU", vec![1, 2]),
+    }));
+    assert_eq!(app.teams, vec![team("Billing EU", vec![1, 2])]);
 }
 
 #[test]

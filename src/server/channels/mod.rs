@@ -1,0 +1,3 @@
+//! The channels that feed conversations in, each in its own module.
+
+pub mod calls;
