@@ -281,7 +281,7 @@ fn thread_app() -> App {
         "login-error.png",
         245_760,
     )];
-    let reply = message(
+    let mut reply = message(
         71,
         c.id,
         MessageKind::Outbound,
@@ -289,6 +289,12 @@ fn thread_app() -> App {
         2,
         "Sorry about that! Could you try clearing cookies for desk.example and log in again?",
     );
+    reply.delivery = Some(frontdesk::domain::Delivery {
+        status: frontdesk::domain::DeliveryStatus::Read,
+        error: None,
+        attempts: 1,
+        updated_at: days_ago(2),
+    });
     let mut note = message(
         72,
         c.id,

@@ -12,8 +12,7 @@ pub use enums::{
 };
 pub use records::{
     Agent, Attachment, Call, Channel, Company, Contact, ContactIdentity, Conversation, Delivery,
-    Message,
-    Sender, SenderKind, Team,
+    Message, Sender, SenderKind, Team,
 };
 pub use time::Timestamp;
 

@@ -95,7 +95,6 @@ pub struct Delivery {
     pub updated_at: Timestamp,
 }
 
-
 /// A phone call logged into a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {

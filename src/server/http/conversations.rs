@@ -2,8 +2,7 @@
 
 use crate::api::{
     ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
-    ConversationPatch,
-    MessagePage, NewMessage,
+    ConversationPatch, MessagePage, NewMessage,
 };
 use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;

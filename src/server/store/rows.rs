@@ -3,8 +3,7 @@
 use super::StoreError;
 use crate::domain::{
     Agent, Attachment, Call, Contact, ContactIdentity, Conversation, Delivery, Id, Message,
-    MessageKind,
-    Sender, SenderKind, Timestamp,
+    MessageKind, Sender, SenderKind, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 use std::str::FromStr;

@@ -19,6 +19,33 @@ fn size(bytes: i64) -> String {
     }
 }
 
+/// How far a reply got through its channel: queued, sent, delivered, read, or why it failed.
+fn delivery_span(d: &crate::domain::Delivery, theme: &Theme) -> Span<'static> {
+    use crate::domain::DeliveryStatus as S;
+    let (text, role) = match d.status {
+        S::Queued if d.attempts > 0 => (
+            format!(
+                "  queued, retrying ({} tries: {})",
+                d.attempts,
+                sanitize_line(d.error.as_deref().unwrap_or("no answer"))
+            ),
+            Role::StatusWarn,
+        ),
+        S::Queued => ("  queued".to_string(), Role::StatusWarn),
+        S::Sent => ("  sent ✓".to_string(), Role::StatusOk),
+        S::Delivered => ("  delivered ✓✓".to_string(), Role::StatusOk),
+        S::Read => ("  read ✓✓".to_string(), Role::StatusOk),
+        S::Failed => (
+            format!(
+                "  not delivered: {}",
+                sanitize_line(d.error.as_deref().unwrap_or("the channel refused it"))
+            ),
+            Role::StatusError,
+        ),
+    };
+    Span::styled(text, theme.style(role))
+}
+
 /// Draws the thread (and the editor under it when composing) into `area`; answers how many
 /// lines it can scroll up.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<usize> {
@@ -68,7 +95,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
             MessageKind::Note => (Role::Note, "  NOTE (internal)"),
         };
         lines.push(Line::default());
-        lines.push(Line::from(vec![
+        let mut header = vec![
             Span::styled(
                 sanitize_line(&m.sender.name).into_owned(),
                 theme.style(role),
@@ -78,7 +105,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
                 format!("  {} ago", age(now, m.created_at.millis())),
                 theme.style(Role::Dim),
             ),
-        ]));
+        ];
+        if let Some(d) = &m.delivery {
+            header.push(delivery_span(d, theme));
+        }
+        lines.push(Line::from(header));
         let style = if m.kind == MessageKind::Note {
             theme.style(Role::Note)
         } else {
