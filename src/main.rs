@@ -47,6 +47,9 @@ struct ClientArgs {
     /// Also send desktop notifications (OSC 9: iTerm2, WezTerm, Windows Terminal, kitty…).
     #[arg(long, env = "FRONTDESK_NOTIFY", global = true)]
     notify: bool,
+    /// Leave the mouse to the terminal (its own text selection) instead of clicks and wheel.
+    #[arg(long, env = "FRONTDESK_NO_MOUSE", global = true)]
+    no_mouse: bool,
 }
 
 #[derive(Subcommand)]
@@ -197,6 +200,7 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     args.local_data = args.local_data.or(config.data);
     let bell = !args.no_bell && config.bell.unwrap_or(true);
     let notify = args.notify || config.notify.unwrap_or(false);
+    let mouse = !args.no_mouse && config.mouse.unwrap_or(true);
     let theme_name = args.theme.or(config.theme).unwrap_or_else(|| "dark".into());
     let theme = frontdesk::tui::theme::Theme::load(
         &theme_name,
@@ -236,6 +240,7 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
         keymap,
         bell,
         notify,
+        mouse,
         canned,
     };
     let result = frontdesk::tui::run::run(session).await;

@@ -411,3 +411,55 @@ fn the_server_and_token_can_come_from_the_config_file() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mouse_click_opens_a_conversation_and_its_attachment_is_saved_from_the_keyboard() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    let hash = frontdesk::server::files::Files::new(&desk.data())
+        .put(b"%PDF-1.7 march invoice".to_vec())
+        .await
+        .unwrap();
+    let mut with_file = customer("inv", "u1", "Here is the invoice");
+    with_file["attachments"] = serde_json::json!([{
+        "kind": "file",
+        "name": "../march\u{1b}[2J.pdf",
+        "url": frontdesk::server::files::Files::url(&hash),
+        "size": 22
+    }]);
+    desk.inbound(ch, &secret, &with_file).await;
+    desk.inbound(ch, &secret, &customer("other", "u2", "Newest question"))
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let downloads = home.path().join("saved");
+    let (url, token, h, d) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+        downloads.display().to_string(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || {
+        Screen::start_with(&url, &token, &h, &[("FRONTDESK_DOWNLOADS", &d)])
+    })
+    .await
+    .unwrap();
+    screen.wait_for("Here is the invoice");
+    // The list's rows start on the fourth line; the invoice is the second row. One click
+    // picks it, a second opens it (SGR mouse reports, 1-based, press then release).
+    let click = "\u{1b}[<0;20;5M\u{1b}[<0;20;5m";
+    screen.type_keys(click);
+    screen.type_keys(click);
+    screen.wait_for("march.pdf");
+    // Opening it gave the thread the keyboard: Enter lists its attachments.
+    screen.type_keys("\r");
+    screen.wait_for("attachments: Enter save");
+    screen.type_keys("\r");
+    screen.wait_for("saved to");
+    let saved = downloads.join("march.pdf");
+    assert_eq!(
+        std::fs::read(&saved).unwrap_or_default(),
+        b"%PDF-1.7 march invoice",
+        "{}",
+        screen.text()
+    );
+}

@@ -7,6 +7,7 @@
 //! theme = "light"
 //! bell = true
 //! notify = false
+//! mouse = true
 //! data = "/home/me/desk"
 //! ```
 
@@ -22,6 +23,8 @@ pub struct Config {
     pub theme: Option<String>,
     pub bell: Option<bool>,
     pub notify: Option<bool>,
+    /// Clicks and the wheel (on by default; off keeps the terminal's own text selection).
+    pub mouse: Option<bool>,
     pub data: Option<PathBuf>,
 }
 

@@ -9,7 +9,10 @@ use crate::client::api::{Api, ListQuery};
 use crate::client::download::{downloads_dir, save_attachment};
 use crate::client::events::{self, Live};
 use crate::client::outbox::{self, Outbox, OutboxPlace};
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
+    MouseEvent, MouseEventKind,
+};
 use futures_util::StreamExt;
 use std::io::Write;
 use tokio::sync::mpsc;
@@ -28,6 +31,8 @@ pub struct Session {
     pub bell: bool,
     /// Also send a desktop notification escape (OSC 9) with who wrote and about what.
     pub notify: bool,
+    /// Clicks and the wheel; off leaves the mouse to the terminal.
+    pub mouse: bool,
     /// Snippets for the reply editor.
     pub canned: Vec<super::canned::Canned>,
 }
@@ -77,7 +82,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         run_effect(effect, &api, &outbox, &nudge, &tx);
     }
 
-    let mut terminal = ratatui::init();
+    let mut terminal = init(session.mouse);
     app.update(Msg::Resize {
         list_rows: list_rows(terminal.size()?.height),
     });
@@ -97,6 +102,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                     Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                         batch.push(Msg::Key(k))
                     }
+                    Some(Ok(TermEvent::Mouse(m))) if matters(&m) => batch.push(Msg::Mouse(m)),
                     Some(Ok(TermEvent::Resize(_, height))) => {
                         batch.push(Msg::Resize { list_rows: list_rows(height) })
                     }
@@ -133,10 +139,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                         Effect::Edit { draft } => {
                             // The key reader must let go of the terminal while the editor runs.
                             drop(keys);
-                            ratatui::restore();
+                            restore(session.mouse);
                             let edited = edit(&draft);
                             // A fresh alternate screen and terminal: the next draw paints it all.
-                            terminal = ratatui::init();
+                            terminal = init(session.mouse);
                             keys = EventStream::new();
                             let _ = tx.send(match edited {
                                 Ok(text) => Msg::Edited(text),
@@ -153,8 +159,40 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         }
     }
     .await;
-    ratatui::restore();
+    restore(session.mouse);
     result
+}
+
+/// Takes the terminal: raw mode, the alternate screen, and mouse reports when asked. A panic
+/// gives it all back before the message is printed.
+fn init(mouse: bool) -> ratatui::DefaultTerminal {
+    let terminal = ratatui::init();
+    if mouse {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+            hook(info);
+        }));
+        let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    }
+    terminal
+}
+
+/// Gives the terminal back as it was.
+fn restore(mouse: bool) {
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        let _ = std::panic::take_hook();
+    }
+    ratatui::restore();
+}
+
+/// Mouse reports the client acts on: clicks and the wheel, not moves, drags or releases.
+fn matters(m: &MouseEvent) -> bool {
+    matches!(
+        m.kind,
+        MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+    )
 }
 
 /// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a private temporary file holding `draft`;

@@ -11,7 +11,8 @@ use crate::api::{
 use crate::client::events::Connection;
 use crate::client::outbox::{EntryState, OutboxUpdate};
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Status, Team, Timestamp};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
 use std::collections::{BTreeSet, HashMap};
 
 /// Conversations fetched per list page: more than any screen shows; more load on scroll.
@@ -234,6 +235,7 @@ pub enum Effect {
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    Mouse(MouseEvent),
     Live(Event),
     Connection(Connection),
     /// The terminal now shows this many list rows.
@@ -317,6 +319,8 @@ pub struct App {
     pub connection: Connection,
     pub notice: Option<String>,
     pub sidebar: bool,
+    /// Where the last frame put the panes, to find what a mouse click points at.
+    layout: super::views::Drawn,
     /// Ring the bell on new activity in conversations owned by me (or unassigned).
     pub bell: bool,
     pub quit: bool,
@@ -360,6 +364,7 @@ impl App {
             connection: Connection::Connecting,
             notice: None,
             sidebar: true,
+            layout: super::views::Drawn::default(),
             bell: true,
             quit: false,
         }
@@ -445,6 +450,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => self.key(key),
+            Msg::Mouse(m) => self.mouse(m),
             Msg::Live(event) => self.live(event),
             Msg::Connection(c) => {
                 self.connection = c;
@@ -590,6 +596,56 @@ impl App {
                 self.notice = Some(e);
                 vec![]
             }
+        }
+    }
+
+    /// A click or a wheel turn: the wheel scrolls the pane under the pointer; a click focuses
+    /// a pane, picks a list row, and opens the row already picked.
+    fn mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+        if self.overlay.is_some() || self.palette.is_some() || self.filtering {
+            return vec![];
+        }
+        let at = |r: Rect| r.contains(Position::new(m.column, m.row));
+        let under = match (
+            self.layout.list_rows,
+            self.layout.thread,
+            self.layout.sidebar,
+        ) {
+            (Some((r, _)), _, _) if at(r) => Some(Pane::List),
+            (_, Some(r), _) if at(r) => Some(Pane::Thread),
+            (_, _, Some(r)) if at(r) => Some(Pane::Sidebar),
+            _ => None,
+        };
+        let Some(pane) = under else { return vec![] };
+        match m.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let step = if m.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                let focus = std::mem::replace(&mut self.focus, pane);
+                let effects = self.move_by(step);
+                self.focus = focus;
+                effects
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                let row = self
+                    .layout
+                    .list_rows
+                    .filter(|_| pane == Pane::List)
+                    .map(|(r, offset)| offset + usize::from(m.row - r.y));
+                self.focus = pane;
+                match row {
+                    Some(row) if row == self.selected => self.open(),
+                    Some(row) if row < self.list.len() => {
+                        let delta = row as isize - self.selected as isize;
+                        self.move_by(delta)
+                    }
+                    _ => vec![],
+                }
+            }
+            _ => vec![],
         }
     }
 
@@ -1118,6 +1174,7 @@ impl App {
 
     /// What the last frame showed of the thread: how far it can scroll up.
     pub fn drawn(&mut self, drawn: super::views::Drawn) {
+        self.layout = drawn;
         if let Some(t) = self.thread.as_mut() {
             t.max_scroll = drawn.thread_max_scroll;
             if let Some(max) = t.max_scroll {

@@ -764,6 +764,7 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
     app.focus = Pane::Thread;
     app.drawn(crate::tui::views::Drawn {
         thread_max_scroll: Some(2),
+        ..Default::default()
     });
     assert!(
         app.update(key('k')).is_empty(),
@@ -780,6 +781,7 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
     });
     app.drawn(crate::tui::views::Drawn {
         thread_max_scroll: Some(6),
+        ..Default::default()
     });
     let t = app.thread.as_ref().unwrap();
     assert_eq!(t.detail.messages[0].id, 4);
@@ -861,4 +863,68 @@ fn enter_in_the_thread_lists_attachments_newest_first_to_save_or_open() {
         }]
     );
     assert_eq!(app.overlay, None);
+}
+
+#[test]
+fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_under_it() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let click = |column, row| mouse(MouseEventKind::Down(MouseButton::Left), column, row);
+    let mut app = app();
+    app.drawn(crate::tui::views::Drawn {
+        list_rows: Some((Rect::new(1, 3, 60, 10), 0)),
+        ..Default::default()
+    });
+    let opens = |effects: &[Effect]| {
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchConversation(2)))
+    };
+    assert!(!opens(&app.update(click(10, 4))));
+    assert_eq!(app.current().unwrap().id, 2, "the second row");
+    assert!(
+        opens(&app.update(click(10, 4))),
+        "a click on the picked row opens it"
+    );
+    app.update(Msg::Conversation(detail(conv(
+        2,
+        200,
+        Some(2),
+        Status::WaitingOnUs,
+    ))));
+    assert!(
+        app.update(click(10, 12)).is_empty(),
+        "below the last row: nothing"
+    );
+    assert_eq!(app.current().unwrap().id, 2);
+
+    app.drawn(crate::tui::views::Drawn {
+        thread_max_scroll: Some(10),
+        list_rows: Some((Rect::new(1, 3, 30, 10), 0)),
+        thread: Some(Rect::new(31, 0, 50, 20)),
+        sidebar: None,
+    });
+    app.focus = Pane::List;
+    app.update(mouse(MouseEventKind::ScrollUp, 40, 5));
+    assert_eq!(
+        app.thread.as_ref().unwrap().scroll,
+        3,
+        "the wheel scrolled the thread"
+    );
+    assert_eq!(app.focus, Pane::List, "without taking the keyboard");
+    app.update(mouse(MouseEventKind::ScrollDown, 5, 5));
+    assert_eq!(
+        app.current().unwrap().id,
+        1,
+        "and the list, clamped at its end"
+    );
+    app.update(click(40, 5));
+    assert_eq!(app.focus, Pane::Thread, "a click focuses the pane");
 }

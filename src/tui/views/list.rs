@@ -47,7 +47,7 @@ pub fn fit(s: &str, width: usize) -> String {
 }
 
 /// Draws the list pane into `area`.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(Rect, usize)> {
     let marked = match app.marked.len() {
         0 => String::new(),
         n => format!(", {n} marked"),
@@ -114,7 +114,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Paragraph::new(Span::styled(text, theme.style(Role::Dim))),
             rows,
         );
-        return;
+        return None;
     }
     // The app's scroll position, corrected if this pane is shorter than the app assumed.
     let mut offset = app.list_top.min(app.list.len().saturating_sub(height));
@@ -195,6 +195,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), rows);
+    Some((rows, offset))
 }
 
 /// A count in at most four characters: `987`, `1.2k`, `45k`, `1.3M`.

@@ -22,6 +22,11 @@ const SIDEBAR_MIN_WIDTH: u16 = 120;
 pub struct Drawn {
     /// How many lines the open thread can scroll up from its bottom.
     pub thread_max_scroll: Option<usize>,
+    /// Where the list's rows are, and the index of the first one shown.
+    pub list_rows: Option<(Rect, usize)>,
+    /// Where the thread and the sidebar are, when shown.
+    pub thread: Option<Rect>,
+    pub sidebar: Option<Rect>,
 }
 
 /// Draws the whole screen.
@@ -31,21 +36,23 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Drawn {
     frame.render_widget(Block::default().style(theme.style(Role::Base)), area);
     let [main, bar] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
     match &app.thread {
-        None => list::draw(frame, app, theme, main),
+        None => drawn.list_rows = list::draw(frame, app, theme, main),
         Some(_) => {
             let list_width = (main.width * 2 / 5).clamp(28, 60);
             let show_sidebar = app.sidebar && main.width >= SIDEBAR_MIN_WIDTH;
             let [l, rest] =
                 Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)])
                     .areas(main);
-            list::draw(frame, app, theme, l);
+            drawn.list_rows = list::draw(frame, app, theme, l);
             if show_sidebar {
                 let [t, s] =
                     Layout::horizontal([Constraint::Min(30), Constraint::Length(34)]).areas(rest);
                 drawn.thread_max_scroll = thread::draw(frame, app, theme, t);
                 sidebar::draw(frame, app, theme, s);
+                (drawn.thread, drawn.sidebar) = (Some(t), Some(s));
             } else {
                 drawn.thread_max_scroll = thread::draw(frame, app, theme, rest);
+                drawn.thread = Some(rest);
             }
         }
     }
