@@ -794,3 +794,28 @@ fn no_color_uses_no_colour_but_still_shows_the_selection() {
         );
     }
 }
+
+#[test]
+fn the_picked_row_is_one_style_so_a_move_repaints_cheaply() {
+    let app = list_app();
+    let backend = render(&app, 120, 32);
+    let buffer = backend.buffer();
+    // Rows start under the border, the view tabs and the filter line; `j` picked the second.
+    let picked = 3 + app.selected as u16;
+    let style = |x: u16, y: u16| {
+        let cell = &buffer[(x, y)];
+        (cell.fg, cell.bg, cell.modifier)
+    };
+    let first = style(1, picked);
+    assert!(
+        (1..119).all(|x| style(x, picked) == first),
+        "every cell of the picked row shares one style"
+    );
+    assert_ne!(
+        first,
+        style(1, picked + 1),
+        "and it stands out from the next row"
+    );
+    let next_row: std::collections::HashSet<_> = (1..119).map(|x| style(x, picked + 1)).collect();
+    assert!(next_row.len() > 1, "other rows keep their colours");
+}

@@ -186,11 +186,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
                 )));
             }
             spans.push(Span::styled(format!("{when:>5}"), theme.style(Role::Dim)));
-            let line = Line::from(spans);
             if i == app.selected {
-                line.style(theme.style(Role::Selected))
+                // One style for the whole picked row: on a slow link a move then costs a
+                // colour change per row instead of one per column.
+                let plain: Vec<Span> = spans.into_iter().map(|s| Span::raw(s.content)).collect();
+                Line::from(plain).style(theme.style(Role::Selected))
             } else {
-                line
+                Line::from(spans)
             }
         })
         .collect();
