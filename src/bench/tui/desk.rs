@@ -100,13 +100,31 @@ const TYPED: &[&str] = &[
     "invoice duplicate",
 ];
 
+/// Keystroke timings, and the filter texts behind the slowest ones.
+pub struct Keystrokes {
+    pub samples: Samples,
+    /// The slowest keystrokes: the filter text after the key, and the time.
+    pub slowest: Vec<(String, Duration)>,
+}
+
+impl std::fmt::Display for Keystrokes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; slowest:", self.samples)?;
+        for (text, took) in &self.slowest {
+            write!(f, " {text:?} {:.1} ms", took.as_secs_f64() * 1e3)?;
+        }
+        Ok(())
+    }
+}
+
 /// Types each of [`TYPED`] `rounds` times into the list filter; per keystroke, the time from
 /// the key to the answer of the `GET /api/v1/conversations?q=…` it triggers.
-pub async fn keystrokes(desk: &Desk, rounds: usize) -> anyhow::Result<Samples> {
+pub async fn keystrokes(desk: &Desk, rounds: usize) -> anyhow::Result<Keystrokes> {
     let api = Api::new(&desk.base_url, &desk.token)?;
     let me = api.me().await?;
     let mut app = App::new(me.clone(), vec![me], Keymap::default());
     let mut samples = Samples::default();
+    let mut each = Vec::new();
     for _ in 0..rounds {
         for word in TYPED {
             app.update(key(KeyCode::Char('/')));
@@ -118,9 +136,15 @@ pub async fn keystrokes(desk: &Desk, rounds: usize) -> anyhow::Result<Samples> {
                     }
                 }
                 samples.push(t0.elapsed());
+                each.push((app.filter.clone(), t0.elapsed()));
             }
             app.update(key(KeyCode::Esc));
         }
     }
-    Ok(samples)
+    each.sort_by_key(|(_, took)| std::cmp::Reverse(*took));
+    each.truncate(4);
+    Ok(Keystrokes {
+        samples,
+        slowest: each,
+    })
 }
