@@ -8,6 +8,7 @@ mod files;
 mod inbound;
 
 use super::AppState;
+use super::channels::graph;
 use super::error::ApiError;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,9 +36,11 @@ pub fn router(state: AppState) -> Router {
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
         .route("/files/{hash}", get(files::get))
-        .route("/events", get(events::stream));
+        .route("/events", get(events::stream))
+        .merge(graph::api_routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(graph::public_routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

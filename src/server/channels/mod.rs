@@ -1,0 +1,3 @@
+//! Channels that bring customers in and carry replies out.
+
+pub mod graph;
