@@ -57,18 +57,31 @@ pub fn closes_at(
     }
 }
 
-/// When the customer behind `contact_id` last wrote on `channel_id`.
+/// When the customer behind `contact_id` last wrote on `channel_id`: by the platform's clock
+/// for messages that came through the webhook; for conversations that reached the desk
+/// another way (seeded, imported), the newest inbound message the desk holds.
 pub fn last_inbound(
     conn: &Connection,
     channel_id: Id,
     contact_id: Id,
 ) -> Result<Option<Timestamp>, StoreError> {
-    Ok(conn
+    let platform: Option<i64> = conn
         .prepare_cached(
             "SELECT last_inbound_at FROM graph_contacts WHERE channel_id = ?1 AND contact_id = ?2",
         )?
-        .query_row((channel_id, contact_id), |r| r.get(0).map(Timestamp))
-        .optional()?)
+        .query_row((channel_id, contact_id), |r| r.get(0))
+        .optional()?;
+    if let Some(at) = platform {
+        return Ok(Some(Timestamp(at)));
+    }
+    let stored: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(m.created_at) FROM conversations c \
+             JOIN messages m ON m.conversation_id = c.id \
+             WHERE c.contact_id = ?2 AND m.channel_id = ?1 AND m.kind = 'inbound'",
+        )?
+        .query_row((channel_id, contact_id), |r| r.get(0))?;
+    Ok(stored.map(Timestamp))
 }
 
 /// "3 h", "45 min", "2 d": how long `millis` is, roughly.
@@ -165,6 +178,32 @@ mod tests {
             closes_at(Messenger, ago(STANDARD + 1), NOW),
             Some(Timestamp(NOW.millis() - STANDARD - 1 + HUMAN_AGENT))
         );
+    }
+
+    #[test]
+    fn the_platform_clock_wins_and_stored_messages_stand_in_without_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::server::store::schema::migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO channels (id, kind, name, secret, created_at) VALUES (1, 'whatsapp', 'W', 's', 0);
+             INSERT INTO contacts (id, name, created_at) VALUES (7, 'Lucia', 0);
+             INSERT INTO conversations (id, subject, status, priority, channel_id, channel_kind, contact_id, created_at, updated_at, last_message_at)
+                 VALUES (3, 's', 'new', 'low', 1, 'whatsapp', 7, 0, 0, 0);
+             INSERT INTO messages (conversation_id, kind, sender_contact_id, sender_name, channel_id, body, created_at)
+                 VALUES (3, 'inbound', 7, 'Lucia', 1, 'a', 1000), (3, 'inbound', 7, 'Lucia', 1, 'b', 5000),
+                        (3, 'outbound', NULL, 'Ada', 1, 'c', 9000);",
+        )
+        .unwrap();
+        assert_eq!(last_inbound(&conn, 1, 7).unwrap(), Some(Timestamp(5000)));
+        assert_eq!(last_inbound(&conn, 1, 8).unwrap(), None);
+        conn.execute(
+            "INSERT INTO graph_contacts (channel_id, contact_id, last_inbound_at) VALUES (1, 7, 200)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(last_inbound(&conn, 1, 7).unwrap(), Some(Timestamp(200)));
+        let refused = check(&conn, 1, 7, "hi", Timestamp(200 + STANDARD + 4 * HOUR)).unwrap_err();
+        assert!(matches!(refused, StoreError::Conflict(m) if m.contains("closed 4 h ago")));
     }
 
     #[test]
