@@ -71,6 +71,33 @@ async fn signed_message_opens_a_conversation_with_its_text_and_files() {
     assert_eq!(conv["channel_kind"], "messenger");
     assert_eq!(conv["subject"], "My order never arrived");
     assert_eq!(conv["contact"]["identities"][0]["external_id"], "psid-77");
+    // Messenger sends no name: the profile API gave it, once, with the page token.
+    assert_eq!(conv["contact"]["name"], "Maria Rossi-psid-77");
+    let lookups: Vec<_> = graph
+        .seen()
+        .into_iter()
+        .filter(|s| s.path == "/v19.0/psid-77")
+        .collect();
+    assert_eq!(lookups.len(), 1);
+    assert_eq!(
+        lookups[0].authorization.as_deref(),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    hook(
+        &desk,
+        "messenger",
+        ch,
+        &page(json!([text("psid-77", "m_in2", "Any news?", hours_ago(0))])),
+    )
+    .await;
+    assert_eq!(
+        graph
+            .seen()
+            .iter()
+            .filter(|s| s.path == "/v19.0/psid-77")
+            .count(),
+        1
+    );
     let msg = &conv["messages"][0];
     assert_eq!(msg["kind"], "inbound");
     assert_eq!(msg["attachments"].as_array().unwrap().len(), 2);

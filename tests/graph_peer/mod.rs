@@ -5,7 +5,7 @@
 use crate::common::Desk;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,6 +16,7 @@ use frontdesk::server::delivery::{Delivered, DeliveryError, Outgoing, TransportC
 use frontdesk::server::signature::sign;
 use frontdesk::server::store::Store;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub const APP_SECRET: &str = "app-secret-from-meta";
@@ -151,9 +152,11 @@ async fn send(
     }
 }
 
+/// A media id (WhatsApp) or, with `?fields=`, a Messenger user profile.
 async fn media_info(
     State(peer): State<Peer>,
     Path(media): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     remember(
@@ -167,6 +170,12 @@ async fn media_info(
         != Some(&format!("Bearer {ACCESS_TOKEN}"))
     {
         return StatusCode::UNAUTHORIZED.into_response();
+    }
+    if query.contains_key("fields") {
+        return axum::Json(
+            json!({"first_name": "Maria", "last_name": format!("Rossi-{media}"), "id": media}),
+        )
+        .into_response();
     }
     axum::Json(json!({
         "url": format!("{}/media/{media}", peer.root),

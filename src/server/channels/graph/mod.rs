@@ -10,6 +10,7 @@ mod admin;
 pub mod events;
 mod media;
 pub mod messenger;
+mod profile;
 pub mod record;
 pub mod settings;
 pub mod transport;

@@ -7,7 +7,7 @@
 use super::events::WebhookEvent;
 use super::record::{self, Recorded};
 use super::settings::{self, GraphSettings};
-use super::{Platform, media, messenger, whatsapp};
+use super::{Platform, media, messenger, profile, whatsapp};
 use crate::api::{ChannelWithSecret, InboundMessage, InboundSender};
 use crate::domain::Id;
 use crate::server::AppState;
@@ -185,6 +185,13 @@ pub async fn receive(
         {
             duplicates += 1;
             continue;
+        }
+        let mut msg = msg;
+        if platform == Platform::Messenger
+            && msg.name.is_none()
+            && !profile::known(&state.store, channel_id, msg.customer.clone()).await?
+        {
+            msg.name = profile::name(http(), &settings, &msg.customer).await;
         }
         let mut attachments = Vec::with_capacity(msg.media.len());
         for m in &msg.media {
