@@ -390,12 +390,28 @@ async fn replies_are_tagged_after_a_day_and_refused_after_seven_while_notes_pass
 }
 
 #[tokio::test]
-async fn a_new_conversation_gets_the_automatic_messages_and_explicit_consent_is_recorded() {
+async fn the_greeting_is_on_the_welcome_screen_a_new_conversation_gets_the_instant_reply_and_consent_is_recorded()
+ {
     let desk = Desk::start();
     let graph = FakeGraph::start().await;
     let settings = json!({"greeting": "Hi, this is Acme.", "instant_reply": "We usually answer within an hour.",
                           "consent_mode": "explicit", "consent_text": "We store your messages to help you."});
     let ch = channel(&desk, "messenger", PAGE, &graph, settings).await;
+    // The greeting went to the page's welcome screen (Messenger Profile API), not a message.
+    let profile = graph
+        .seen()
+        .into_iter()
+        .find(|s| s.path == "/v19.0/me/messenger_profile")
+        .expect("the greeting is set on the page");
+    assert_eq!(profile.method, "POST");
+    assert_eq!(
+        profile.authorization.as_deref(),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(
+        profile.body,
+        json!({"greeting": [{"locale": "default", "text": "Hi, this is Acme."}]})
+    );
     hook(
         &desk,
         "messenger",
@@ -414,7 +430,6 @@ async fn a_new_conversation_gets_the_automatic_messages_and_explicit_consent_is_
         bodies,
         [
             "hello",
-            "Hi, this is Acme.",
             "We usually answer within an hour.",
             "We store your messages to help you."
         ]
@@ -432,7 +447,7 @@ async fn a_new_conversation_gets_the_automatic_messages_and_explicit_consent_is_
         "asked"
     );
     // The consent request carries the "I agree" quick reply.
-    deliver(&desk, conv_id, messages[3]["id"].as_i64().unwrap())
+    deliver(&desk, conv_id, messages[2]["id"].as_i64().unwrap())
         .await
         .unwrap();
     let sent = graph.sends().pop().unwrap().body;
@@ -449,7 +464,7 @@ async fn a_new_conversation_gets_the_automatic_messages_and_explicit_consent_is_
         "given"
     );
     // No second round of automatic messages on the same conversation.
-    assert_eq!(conversation_of(&desk, ch).await["message_count"], 5);
+    assert_eq!(conversation_of(&desk, ch).await["message_count"], 4);
 }
 
 #[tokio::test]
@@ -481,6 +496,19 @@ async fn settings_are_for_admins_and_secrets_never_come_back() {
         !text.contains(APP_SECRET) && !text.contains(ACCESS_TOKEN),
         "{text}"
     );
+    let (status, changed) = graph_peer::put(
+        &desk,
+        &format!("/channels/{ch}/graph"),
+        &desk.admin,
+        json!({"greeting": "Welcome to Acme!"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        changed["greeting_sync"],
+        "shown on the page's Messenger welcome screen"
+    );
+    assert_eq!(changed["app_secret_set"], true);
     // Bad settings are refused whole.
     let (status, err) = graph_peer::put(
         &desk,
@@ -500,5 +528,5 @@ async fn settings_are_for_admins_and_secrets_never_come_back() {
         .api(&desk.admin)
         .ok(&format!("/channels/{ch}/graph"))
         .await;
-    assert_eq!(view["greeting"], "");
+    assert_eq!(view["greeting"], "Welcome to Acme!");
 }

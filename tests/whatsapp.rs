@@ -330,7 +330,7 @@ async fn replies_after_24_hours_are_refused_with_the_time_while_notes_pass() {
 async fn explicit_consent_is_asked_with_a_reply_button_and_recorded() {
     let desk = Desk::start();
     let graph = FakeGraph::start().await;
-    let settings = json!({"instant_reply": "Grazie, rispondiamo subito.", "consent_mode": "explicit",
+    let settings = json!({"greeting": "Ciao da Acme!", "instant_reply": "Grazie, rispondiamo subito.", "consent_mode": "explicit",
                           "consent_text": "Conserviamo i tuoi messaggi per aiutarti."});
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, settings).await;
     hook(
@@ -343,13 +343,15 @@ async fn explicit_consent_is_asked_with_a_reply_button_and_recorded() {
     let conv = conversation_of(&desk, ch).await;
     let conv_id = conv["id"].as_i64().unwrap();
     let messages = conv["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 3);
-    assert_eq!(messages[1]["body"], "Grazie, rispondiamo subito.");
-    deliver(&desk, conv_id, messages[1]["id"].as_i64().unwrap())
+    // WhatsApp has no welcome screen: the greeting is the first automatic message.
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[1]["body"], "Ciao da Acme!");
+    assert_eq!(messages[2]["body"], "Grazie, rispondiamo subito.");
+    deliver(&desk, conv_id, messages[2]["id"].as_i64().unwrap())
         .await
         .unwrap();
     assert_eq!(graph.sends().pop().unwrap().body["type"], "text");
-    deliver(&desk, conv_id, messages[2]["id"].as_i64().unwrap())
+    deliver(&desk, conv_id, messages[3]["id"].as_i64().unwrap())
         .await
         .unwrap();
     let ask = graph.sends().pop().unwrap().body;

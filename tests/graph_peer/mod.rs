@@ -66,6 +66,10 @@ impl FakeGraph {
         };
         let app = Router::new()
             .route("/v19.0/{account}/messages", post(send))
+            .route(
+                "/v19.0/me/messenger_profile",
+                post(profile_settings).delete(profile_settings),
+            )
             .route("/v19.0/{media}", get(media_info))
             .route("/media/{name}", get(media_bytes))
             .route("/cdn/{name}", get(media_bytes))
@@ -95,7 +99,7 @@ impl FakeGraph {
     pub fn sends(&self) -> Vec<Seen> {
         self.seen()
             .into_iter()
-            .filter(|s| s.method == "POST")
+            .filter(|s| s.method == "POST" && s.path.ends_with("/messages"))
             .collect()
     }
 }
@@ -150,6 +154,24 @@ async fn send(
         }))
         .into_response(),
     }
+}
+
+/// The Messenger Profile API: welcome screen settings.
+async fn profile_settings(
+    State(peer): State<Peer>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    remember(
+        &peer,
+        method.as_str(),
+        "/v19.0/me/messenger_profile".into(),
+        &headers,
+        body,
+    );
+    axum::Json(json!({"result": "success"})).into_response()
 }
 
 /// A media id (WhatsApp) or, with `?fields=`, a Messenger user profile.

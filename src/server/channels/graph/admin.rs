@@ -1,9 +1,9 @@
 //! The admin endpoints of Graph channels, and the window an agent sees on a conversation.
 
-use super::Platform;
 use super::record;
 use super::settings::{self, GraphSettingsInput, GraphSettingsView};
 use super::window::{self, WindowState};
+use super::{Platform, http, welcome};
 use crate::domain::{Id, Timestamp};
 use crate::server::AppState;
 use crate::server::auth::{Admin, Authed};
@@ -35,13 +35,27 @@ pub async fn get(
 }
 
 /// `PUT /api/v1/channels/{id}/graph` (admin): sets the settings; secrets left out are kept.
+/// A changed Messenger greeting goes to the page's welcome screen.
 pub async fn put(
     State(state): State<AppState>,
     _: Admin,
     ApiPath(id): ApiPath<Id>,
     ApiJson(input): ApiJson<GraphSettingsInput>,
 ) -> Result<Json<GraphSettingsView>, ApiError> {
-    Ok(Json(settings::save(&state.store, id, input).await?))
+    let saved = settings::save(&state.store, id, input).await?;
+    let mut view = saved.settings.view(saved.platform);
+    if saved.platform == Platform::Messenger && saved.greeting_changed {
+        view.greeting_sync = Some(
+            match welcome::sync_greeting(http(), &saved.settings).await {
+                Ok(()) if saved.settings.greeting.is_empty() => {
+                    "removed from the page's Messenger welcome screen".to_string()
+                }
+                Ok(()) => "shown on the page's Messenger welcome screen".to_string(),
+                Err(why) => format!("saved, but not on the Messenger welcome screen: {why}"),
+            },
+        );
+    }
+    Ok(Json(view))
 }
 
 /// Where a Messenger or WhatsApp conversation stands with its messaging window.

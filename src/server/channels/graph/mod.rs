@@ -4,7 +4,8 @@
 //!   signed events), parsed by `messenger` and `whatsapp`, written by `record`;
 //! - `transport::deliver`: replies out through the Send API / Cloud API;
 //! - `window`: the 24-hour and 7-day windows, enforced when an agent replies;
-//! - `settings` and `admin`: credentials, greeting, instant reply and consent per channel.
+//! - `settings` and `admin`: credentials, greeting, instant reply and consent per channel;
+//!   `welcome` puts a Messenger greeting on the page's welcome screen.
 
 mod admin;
 pub mod events;
@@ -15,6 +16,7 @@ pub mod record;
 pub mod settings;
 pub mod transport;
 pub mod webhook;
+mod welcome;
 pub mod whatsapp;
 pub mod window;
 
@@ -24,6 +26,7 @@ use crate::domain::{ChannelKind, Id};
 use crate::server::AppState;
 use axum::Router;
 use axum::routing::get;
+use std::sync::OnceLock;
 
 /// The two Graph platforms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +73,12 @@ impl Platform {
             Platform::Whatsapp => 4096,
         }
     }
+}
+
+/// One HTTP client for Graph calls made while answering a request (files, profiles).
+fn http() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
 }
 
 /// Routes under `/api/v1`: the admin settings and the agents' window view.

@@ -1,6 +1,7 @@
 //! Writing what a webhook reported: customer messages (once each, with the window, consent
 //! and the automatic replies of a new conversation) and receipts, in one transaction.
 
+use super::Platform;
 use super::events::{IncomingMessage, WebhookEvent};
 use super::settings::{ConsentMode, GraphSettings};
 use crate::api::{EventKind, InboundMessage};
@@ -38,6 +39,7 @@ pub fn seen(conn: &Connection, channel_id: Id, platform_id: &str) -> Result<bool
 /// Stores `messages` and applies `receipts` for the channel of `settings`.
 pub async fn record(
     store: &Store,
+    platform: Platform,
     settings: GraphSettings,
     channel_name: String,
     messages: Vec<Ready>,
@@ -51,8 +53,14 @@ pub async fn record(
                     out.duplicates += 1;
                     continue;
                 }
-                out.messages
-                    .push(store_message(ctx, &settings, &channel_name, incoming, msg)?);
+                out.messages.push(store_message(
+                    ctx,
+                    platform,
+                    &settings,
+                    &channel_name,
+                    incoming,
+                    msg,
+                )?);
             }
             for event in receipts {
                 apply_receipt(ctx, settings.channel_id, event, &mut out)?;
@@ -64,6 +72,7 @@ pub async fn record(
 
 fn store_message(
     ctx: &mut WriteCtx<'_>,
+    platform: Platform,
     settings: &GraphSettings,
     channel_name: &str,
     incoming: IncomingMessage,
@@ -98,7 +107,13 @@ fn store_message(
         set_consent(ctx, channel_id, contact_id, "given", now)?;
     }
     if outcome.new_conversation {
-        automatic_replies(ctx, settings, channel_name, outcome.conversation_id)?;
+        automatic_replies(
+            ctx,
+            platform,
+            settings,
+            channel_name,
+            outcome.conversation_id,
+        )?;
         let consent = match settings.consent_mode {
             ConsentMode::Off => None,
             ConsentMode::Implicit => Some("implied"),
@@ -129,10 +144,12 @@ fn set_consent(
     Ok(())
 }
 
-/// The greeting, the instant reply and the consent text of a new conversation: real
-/// outbound messages from the desk itself, queued for delivery like any reply.
+/// The greeting (WhatsApp; Messenger shows it on the welcome screen), the instant reply and
+/// the consent text of a new conversation: real outbound messages from the desk itself,
+/// queued for delivery like any reply.
 fn automatic_replies(
     ctx: &mut WriteCtx<'_>,
+    platform: Platform,
     settings: &GraphSettings,
     channel_name: &str,
     conversation_id: Id,
@@ -141,8 +158,12 @@ fn automatic_replies(
         ConsentMode::Off => "",
         ConsentMode::Implicit | ConsentMode::Explicit => settings.consent_text.as_str(),
     };
+    let greeting = match platform {
+        Platform::Messenger => "",
+        Platform::Whatsapp => settings.greeting.as_str(),
+    };
     let parts = [
-        ("greeting", settings.greeting.as_str()),
+        ("greeting", greeting),
         ("instant_reply", settings.instant_reply.as_str()),
         ("consent", consent),
     ];

@@ -15,6 +15,9 @@ pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com/v19.0";
 /// Longest consent text: WhatsApp's limit for the body of a message with buttons.
 const MAX_CONSENT_CHARS: usize = 1024;
 
+/// Longest greeting Messenger shows on a page's welcome screen.
+const MAX_MESSENGER_GREETING_CHARS: usize = 160;
+
 /// How a channel asks customers for consent to process their data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,6 +116,10 @@ pub struct GraphSettingsView {
     pub consent_mode: ConsentMode,
     pub consent_text: String,
     pub updated_at: Timestamp,
+    /// Messenger only, after a `PUT` that changed the greeting: whether the page's welcome
+    /// screen now shows it, or why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting_sync: Option<String>,
 }
 
 impl GraphSettings {
@@ -137,6 +144,7 @@ impl GraphSettings {
             consent_mode: self.consent_mode,
             consent_text: self.consent_text.clone(),
             updated_at: self.updated_at,
+            greeting_sync: None,
         }
     }
 }
@@ -305,7 +313,10 @@ fn merge(
             "greeting",
             input.greeting,
             old.map(|o| o.greeting.as_str()),
-            max,
+            match platform {
+                Platform::Messenger => MAX_MESSENGER_GREETING_CHARS,
+                Platform::Whatsapp => max,
+            },
         )?,
         instant_reply: text(
             "instant_reply",
@@ -319,13 +330,22 @@ fn merge(
     })
 }
 
+/// Settings just stored.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub platform: Platform,
+    pub settings: GraphSettings,
+    /// Whether the greeting differs from the one stored before.
+    pub greeting_changed: bool,
+}
+
 /// Checks and stores the settings of a Messenger or WhatsApp channel; answers them as
 /// stored. Tells clients the channel changed.
 pub async fn save(
     store: &Store,
     channel_id: Id,
     input: GraphSettingsInput,
-) -> Result<GraphSettingsView, StoreError> {
+) -> Result<Saved, StoreError> {
     let channel = store.channel(channel_id).await?;
     let platform = Platform::of(channel.channel.kind).ok_or_else(|| {
         invalid(format!(
@@ -359,7 +379,11 @@ pub async fn save(
             ctx.emit(EventKind::ChannelUpdated {
                 channel: channel.channel.clone().redacted(),
             })?;
-            Ok(s.view(platform))
+            Ok(Saved {
+                platform,
+                greeting_changed: old.is_none_or(|o| o.greeting != s.greeting),
+                settings: s,
+            })
         })
         .await
 }
@@ -413,5 +437,8 @@ mod tests {
         let mut i = full();
         i.instant_reply = Some("x".repeat(2001));
         assert!(err(i, Platform::Messenger).contains("2000"));
+        let mut i = full();
+        i.greeting = Some("x".repeat(161));
+        assert!(err(i, Platform::Messenger).contains("160"));
     }
 }

@@ -7,7 +7,7 @@
 use super::events::WebhookEvent;
 use super::record::{self, Recorded};
 use super::settings::{self, GraphSettings};
-use super::{Platform, media, messenger, profile, whatsapp};
+use super::{Platform, http, media, messenger, profile, whatsapp};
 use crate::api::{ChannelWithSecret, InboundMessage, InboundSender};
 use crate::domain::Id;
 use crate::server::AppState;
@@ -21,7 +21,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use std::sync::OnceLock;
 
 /// The header Meta signs webhook bodies in.
 pub const HUB_SIGNATURE_HEADER: &str = "x-hub-signature-256";
@@ -218,6 +217,7 @@ pub async fn receive(
     }
     let mut recorded = record::record(
         &state.store,
+        platform,
         settings,
         channel.channel.name,
         ready,
@@ -226,12 +226,6 @@ pub async fn receive(
     .await?;
     recorded.duplicates += duplicates;
     Ok((StatusCode::OK, Json(recorded)))
-}
-
-/// One HTTP client for every file download.
-fn http() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
 }
 
 /// `GET /hooks/messenger/{id}`.
