@@ -179,11 +179,20 @@ async fn a_redelivered_message_is_stored_once() {
     let desk = Desk::start();
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, json!({})).await;
-    let body = text(WA_ID, "wamid.ONCE", "ciao", hours_ago(0));
+    let mut body = text(WA_ID, "wamid.ONCE", "ciao", hours_ago(0));
+    // A hostile profile name is cleaned and cut.
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] =
+        json!(format!("Eve\u{1b}[2J{}", "x".repeat(500)));
     hook(&desk, "whatsapp", ch, &body).await;
     let (_, again) = hook(&desk, "whatsapp", ch, &body).await;
     assert_eq!(again["duplicates"], 1);
-    assert_eq!(conversation_of(&desk, ch).await["message_count"], 1);
+    let conv = conversation_of(&desk, ch).await;
+    assert_eq!(conv["message_count"], 1);
+    let name = conv["contact"]["name"].as_str().unwrap();
+    assert!(
+        name.starts_with("Eve[2Jxxx") && name.chars().count() == 200,
+        "{name}"
+    );
 }
 
 #[tokio::test]

@@ -28,6 +28,9 @@ pub const HUB_SIGNATURE_HEADER: &str = "x-hub-signature-256";
 /// Longest `hub.challenge` echoed.
 const MAX_CHALLENGE: usize = 256;
 
+/// Longest customer name kept from a profile.
+const MAX_NAME_CHARS: usize = 200;
+
 /// The verification handshake's query.
 #[derive(Debug, Deserialize)]
 pub struct Handshake {
@@ -192,6 +195,16 @@ pub async fn receive(
         {
             msg.name = profile::name(http(), &settings, &msg.customer).await;
         }
+        // Names are the customer's own words: no control characters, no novels.
+        msg.name = msg
+            .name
+            .map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_NAME_CHARS)
+                    .collect::<String>()
+            })
+            .filter(|n| !n.trim().is_empty());
         let mut attachments = Vec::with_capacity(msg.media.len());
         for m in &msg.media {
             attachments.push(media::fetch(http(), &state.files, &settings, m).await);
