@@ -1,3 +1,4 @@
-//! The channels that feed conversations in, each in its own module.
+//! The channels that feed conversations in and carry replies out, each in its own module.
 
 pub mod calls;
+pub mod graph;

@@ -8,7 +8,7 @@ mod files;
 mod inbound;
 
 use super::AppState;
-use super::channels::calls;
+use super::channels::{calls, graph};
 use super::error::ApiError;
 use super::routing::handlers as routing;
 use axum::Router;
@@ -53,9 +53,11 @@ pub fn router(state: AppState) -> Router {
             get(routing::get_presets).put(routing::put_presets),
         )
         .route("/calls", post(calls::log))
-        .route("/events", get(events::stream));
+        .route("/events", get(events::stream))
+        .merge(graph::api_routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(graph::public_routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

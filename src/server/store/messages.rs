@@ -4,6 +4,7 @@ use super::rows::{self, MESSAGE_SELECT};
 use super::{Store, StoreError, WriteCtx, conversations, deliveries};
 use crate::api::{EventKind, MessagePage, NewMessage};
 use crate::domain::{Id, Message, MessageKind, Status};
+use crate::server::channels::graph;
 use rusqlite::{Connection, OptionalExtension};
 
 /// Longest preview kept on a conversation.
@@ -119,6 +120,9 @@ fn post(
         MessageKind::Outbound
     };
     let now = ctx.now();
+    if kind == MessageKind::Outbound {
+        graph::window::check(ctx.tx, channel_id, before.contact_id, &new.body, now)?;
+    }
     ctx.tx
         .prepare_cached(
             "INSERT INTO messages (conversation_id, kind, sender_agent_id, sender_name, \

@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_deliveries.sql"),
     include_str!("migrations/0006_routing.sql"),
+    include_str!("migrations/0007_graph.sql"),
 ];
 
 /// Brings the database up to the newest schema version.
