@@ -1,8 +1,10 @@
 //! The wire contract between a help desk server and its clients: request and response
 //! bodies, the error body and the live event envelope.
 
+mod channels;
 mod event;
 
+pub use channels::*;
 pub use event::{Event, EventKind};
 
 use crate::domain::{
@@ -153,6 +155,12 @@ pub struct NewChannel {
     pub webhook_url: Option<String>,
     #[serde(default)]
     pub settings: Option<serde_json::Value>,
+    /// What the channel is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// What the channel carries and how it threads; absent: any attachment, by thread id.
+    #[serde(default)]
+    pub capabilities: Option<crate::domain::Capabilities>,
 }
 
 /// A channel as an admin sees it, with its signing secret.

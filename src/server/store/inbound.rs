@@ -23,7 +23,7 @@ pub struct InboundOutcome {
 }
 
 /// Checks an inbound message before anything is written.
-fn validate(msg: &InboundMessage) -> Result<(), StoreError> {
+pub(crate) fn validate(msg: &InboundMessage) -> Result<(), StoreError> {
     let invalid = |m: &str| Err(StoreError::Invalid(m.to_string()));
     if msg.thread_id.trim().is_empty() || msg.thread_id.len() > 512 {
         return invalid("thread_id must be 1 to 512 bytes");
@@ -118,7 +118,7 @@ fn find_or_create_contact(
 }
 
 /// Stores an inbound message on `channel_id`.
-fn ingest(
+pub(crate) fn ingest(
     ctx: &mut WriteCtx<'_>,
     channel_id: Id,
     msg: InboundMessage,
@@ -136,11 +136,8 @@ fn ingest(
     }
     let (contact_id, new_contact) = find_or_create_contact(ctx, channel_id, &msg)?;
     let now = ctx.now().millis();
-    let existing: Option<Id> = ctx
-        .tx
-        .prepare_cached("SELECT id FROM conversations WHERE channel_id = ?1 AND thread_key = ?2")?
-        .query_row((channel_id, &msg.thread_id), |r| r.get(0))
-        .optional()?;
+    let (existing, thread_key) =
+        super::threads::existing_conversation(ctx.tx, channel_id, contact_id, &msg.thread_id)?;
     let new_conversation = existing.is_none();
     let conversation_id = match existing {
         Some(id) => id,
@@ -172,7 +169,7 @@ fn ingest(
                     channel_id,
                     &kind,
                     contact_id,
-                    &msg.thread_id,
+                    thread_key,
                     now,
                 ))?;
             ctx.tx.last_insert_rowid()

@@ -1153,7 +1153,8 @@ impl App {
             }
             EventKind::ContactCreated { .. }
             | EventKind::ChannelCreated { .. }
-            | EventKind::ChannelUpdated { .. } => {}
+            | EventKind::ChannelUpdated { .. }
+            | EventKind::ChannelDeleted { .. } => {}
         }
         effects
     }

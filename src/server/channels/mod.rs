@@ -1,0 +1,3 @@
+//! The channels that bring conversations in and take replies out, one module per kind.
+
+pub mod custom;
