@@ -3,7 +3,8 @@
 //!
 //! It wakes when a reply is queued or a channel changes (it listens to the desk's live
 //! events) and otherwise sleeps until the next reply falls due, so replies left queued by an
-//! earlier process go out too. At most [`CONCURRENCY`] attempts run at once.
+//! earlier process go out too; those it left mid-attempt are due at once. At most
+//! [`CONCURRENCY`] attempts run at once.
 
 use super::{DeliveryError, RetryPolicy, TransportContext, dispatch};
 use crate::domain::{Id, Timestamp};
@@ -62,6 +63,14 @@ fn wakes(event: &LiveEvent) -> bool {
 
 async fn run(ctx: TransportContext, policy: RetryPolicy, mut stopping: watch::Receiver<bool>) {
     let mut live = ctx.store.subscribe();
+    match ctx.store.reclaim_abandoned_deliveries().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            n,
+            "replies left mid-attempt by an earlier process are due again"
+        ),
+        Err(error) => tracing::error!(%error, "cannot take back abandoned replies"),
+    }
     let mut inflight: JoinSet<()> = JoinSet::new();
     let mut claimed: HashMap<tokio::task::Id, Id> = HashMap::new();
     'work: while !*stopping.borrow() {

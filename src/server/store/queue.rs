@@ -59,9 +59,10 @@ impl Store {
             for c in &claimed {
                 ctx.tx
                     .prepare_cached(
-                        "UPDATE deliveries SET next_attempt_at = ?1 WHERE message_id = ?2",
+                        "UPDATE deliveries SET next_attempt_at = ?1, claimed_at = ?2 \
+                         WHERE message_id = ?3",
                     )?
-                    .execute((until, c.message_id))?;
+                    .execute((until, now, c.message_id))?;
             }
             Ok(claimed)
         })
@@ -74,12 +75,28 @@ impl Store {
             for id in message_ids {
                 ctx.tx
                     .prepare_cached(
-                        "UPDATE deliveries SET next_attempt_at = ?1 \
+                        "UPDATE deliveries SET next_attempt_at = ?1, claimed_at = NULL \
                          WHERE message_id = ?2 AND status = 'queued'",
                     )?
                     .execute((ctx.now().millis(), id))?;
             }
             Ok(())
+        })
+        .await
+    }
+
+    /// Makes every reply still claimed by an earlier process (killed mid-attempt) due at
+    /// once; answers how many. The integration may get such a reply twice: it carries the
+    /// same idempotency key both times.
+    pub async fn reclaim_abandoned_deliveries(&self) -> Result<usize, StoreError> {
+        self.write(|ctx| {
+            Ok(ctx
+                .tx
+                .prepare_cached(
+                    "UPDATE deliveries SET next_attempt_at = ?1, claimed_at = NULL \
+                     WHERE claimed_at IS NOT NULL AND status = 'queued'",
+                )?
+                .execute([ctx.now().millis()])?)
         })
         .await
     }
@@ -138,7 +155,7 @@ impl Store {
             let counted = ctx
                 .tx
                 .prepare_cached(
-                    "UPDATE deliveries SET attempts = attempts + 1 \
+                    "UPDATE deliveries SET attempts = attempts + 1, claimed_at = NULL \
                      WHERE message_id = ?1 AND status = 'queued'",
                 )?
                 .execute([message_id])?;

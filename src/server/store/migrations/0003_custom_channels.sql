@@ -23,3 +23,7 @@ CREATE TABLE custom_threads (
     sender_id       TEXT NOT NULL,
     account_id      INTEGER REFERENCES channel_accounts(id)
 );
+
+-- When the delivery worker took a reply for an attempt; NULL when no attempt is under way.
+-- A worker starting up takes back what a killed process left claimed.
+ALTER TABLE deliveries ADD COLUMN claimed_at INTEGER;
