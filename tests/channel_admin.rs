@@ -386,3 +386,66 @@ async fn the_cli_adds_lists_edits_disables_enables_and_deletes_channels_on_a_run
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no frontdesk.db"));
 }
+
+#[tokio::test]
+async fn replies_queued_on_a_channel_turned_off_wait_and_go_out_when_it_is_turned_back_on() {
+    let mut receiver = webhook_receiver::Receiver::start().await;
+    let addr = receiver.addr.unwrap();
+    let desk = Desk::start_with(&["--delivery-retry-ms", "50"]);
+    let admin = desk.api(&desk.admin);
+    let (_, ch) = admin
+        .post(
+            "/channels",
+            json!({"kind": "custom", "name": "Bridge", "webhook_url": receiver.url()}),
+        )
+        .await;
+    let (id, secret) = (
+        ch["id"].as_i64().unwrap(),
+        ch["secret"].as_str().unwrap().to_string(),
+    );
+    receiver.set_secret(&secret);
+    let (_, inbound) = desk.inbound(id, &secret, &customer("t", "u", "hi")).await;
+    let conv = inbound["conversation_id"].as_i64().unwrap();
+    receiver.stop().await;
+    let api = desk.api(&desk.agent);
+    let (_, reply) = api
+        .post(
+            &format!("/conversations/{conv}/messages"),
+            json!({"body": "hello", "client_id": "r1"}),
+        )
+        .await;
+    let delivery = || async {
+        let page = api.ok(&format!("/conversations/{conv}/messages")).await;
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == reply["id"])
+            .unwrap()["delivery"]
+            .clone()
+    };
+    let mut tries = 0;
+    while delivery().await["attempts"] == 0 {
+        tries += 1;
+        assert!(tries < 200, "the first attempt never happened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    admin
+        .patch(&format!("/channels/{id}"), json!({"enabled": false}))
+        .await;
+    receiver.listen(addr).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(receiver.received().is_empty(), "nothing goes out while off");
+    assert_eq!(delivery().await["status"], "queued");
+
+    admin
+        .patch(&format!("/channels/{id}"), json!({"enabled": true}))
+        .await;
+    let mut tries = 0;
+    while delivery().await["status"] != "sent" {
+        tries += 1;
+        assert!(tries < 200, "never sent after turning back on");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(receiver.received().len(), 1);
+}
