@@ -192,6 +192,19 @@ async fn a_deleted_channel_is_hidden_refuses_traffic_with_410_and_loses_no_conve
             json!({"body": "answer", "client_id": "w1"}),
         )
         .await;
+    // Its first attempt failed (and is recorded) before the deletion.
+    let mut tries = 0;
+    loop {
+        let page = api.ok(&format!("/conversations/{conv}/messages")).await;
+        let m = page["items"].as_array().unwrap().last().unwrap().clone();
+        if m["delivery"]["attempts"] == 1 {
+            assert_eq!(m["delivery"]["status"], "queued");
+            break;
+        }
+        tries += 1;
+        assert!(tries < 200, "the first attempt never happened: {m}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut events = desk.events(&desk.agent, Some(api.seq().await)).await;
 
     let (status, deleted) = admin
