@@ -136,6 +136,8 @@ pub async fn custom_channel(
                 name: name.into(),
                 webhook_url: None,
                 settings: None,
+                description: None,
+                capabilities: None,
             },
             new_secret(),
         )

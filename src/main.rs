@@ -77,6 +77,13 @@ enum Command {
         /// Live events a websocket client may lag behind before it is disconnected.
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
+        /// Milliseconds before the first retry of a reply its channel could not take; the
+        /// wait doubles after each further failure.
+        #[arg(long, default_value_t = 1000)]
+        delivery_retry_ms: u64,
+        /// Attempts at a reply before it is marked failed.
+        #[arg(long, default_value_t = 16)]
+        delivery_attempts: u32,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -96,6 +103,11 @@ enum Command {
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
+    },
+    /// Manage channels: list, add, edit, turn off and on, delete.
+    Channel {
+        #[command(subcommand)]
+        command: frontdesk::cli::channel::ChannelCommand,
     },
     /// Measure this machine: prints the figures the README quotes.
     Bench {
@@ -266,11 +278,18 @@ async fn main() -> ExitCode {
             body_limit,
             heartbeat,
             live_buffer,
+            delivery_retry_ms,
+            delivery_attempts,
         }) => {
             let config = ServerConfig {
                 body_limit,
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
+                delivery: server::delivery::RetryPolicy {
+                    base: Duration::from_millis(delivery_retry_ms.max(1)),
+                    max_attempts: delivery_attempts.max(1),
+                    ..Default::default()
+                },
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await
@@ -318,6 +337,7 @@ async fn main() -> ExitCode {
                 frontdesk::bench::run_tui_bench(&opts).await
             }
         },
+        Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Agent { command }) => match command {
             AgentCommand::Add {
                 data,

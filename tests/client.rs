@@ -40,6 +40,8 @@ impl Desk {
             name: "Bridge".into(),
             webhook_url: None,
             settings: None,
+            description: None,
+            capabilities: None,
         };
         let channel = server
             .store()

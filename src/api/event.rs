@@ -44,6 +44,9 @@ pub enum EventKind {
     ChannelCreated { channel: Channel },
     #[serde(rename = "channel.updated")]
     ChannelUpdated { channel: Channel },
+    /// The channel was deleted: hidden from lists; its conversations stay.
+    #[serde(rename = "channel.deleted")]
+    ChannelDeleted { channel: Channel },
     #[serde(rename = "agent.updated")]
     AgentUpdated { agent: Agent },
     /// A team was created, renamed or given other members.
@@ -63,6 +66,7 @@ impl EventKind {
             EventKind::ContactUpdated { .. } => "contact.updated",
             EventKind::ChannelCreated { .. } => "channel.created",
             EventKind::ChannelUpdated { .. } => "channel.updated",
+            EventKind::ChannelDeleted { .. } => "channel.deleted",
             EventKind::AgentUpdated { .. } => "agent.updated",
             EventKind::TeamUpdated { .. } => "team.updated",
         }

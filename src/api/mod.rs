@@ -2,10 +2,12 @@
 //! bodies, the error body and the live event envelope.
 
 mod calls;
+mod channels;
 mod event;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
+pub use channels::*;
 pub use event::{Event, EventKind};
 pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
@@ -174,6 +176,12 @@ pub struct NewChannel {
     pub webhook_url: Option<String>,
     #[serde(default)]
     pub settings: Option<serde_json::Value>,
+    /// What the channel is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// What the channel carries and how it threads; absent: any attachment, by thread id.
+    #[serde(default)]
+    pub capabilities: Option<crate::domain::Capabilities>,
 }
 
 /// A channel as an admin sees it, with its signing secret.

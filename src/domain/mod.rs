@@ -2,10 +2,12 @@
 //!
 //! Nothing here talks to a database, a socket or a terminal.
 
+mod capabilities;
 mod enums;
 mod records;
 mod time;
 
+pub use capabilities::{AttachmentRule, Capabilities, Threading};
 pub use enums::{
     AttachmentKind, CallDirection, ChannelKind, DeliveryStatus, MessageKind, ParseEnumError,
     Priority, Role, RoutingFallback, RoutingMode, Status,

@@ -1,8 +1,8 @@
 //! The records of a help desk, as they travel over the wire.
 
 use super::{
-    AttachmentKind, CallDirection, ChannelKind, DeliveryStatus, Id, MessageKind, Priority, Role,
-    Status, Timestamp,
+    AttachmentKind, CallDirection, Capabilities, ChannelKind, DeliveryStatus, Id, MessageKind,
+    Priority, Role, Status, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +170,16 @@ pub struct Channel {
     /// Kind-specific settings.
     pub settings: serde_json::Value,
     pub created_at: Timestamp,
+    /// What the channel is for, in the words of whoever set it up.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// What the channel carries and how it threads; inbound messages are held to it.
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    /// When the channel was deleted: it is hidden from lists and refuses all traffic, and
+    /// every conversation and message it brought stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Timestamp>,
 }
 
 impl Channel {

@@ -75,6 +75,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
             StoreError::Closed => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",

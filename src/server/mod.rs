@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channel_admin;
 pub mod channels;
 pub mod delivery;
 pub mod error;
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How many live events a websocket client may lag behind before it is disconnected.
     pub live_buffer: usize,
+    /// How replies that could not go out yet are retried.
+    pub delivery: delivery::RetryPolicy,
 }
 
 impl ServerConfig {
@@ -46,6 +49,7 @@ impl ServerConfig {
             body_limit: 1024 * 1024,
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
+            delivery: delivery::RetryPolicy::default(),
         }
     }
 }
@@ -68,6 +72,7 @@ pub struct RunningServer {
     store: Store,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    worker: delivery::Worker,
 }
 
 impl RunningServer {
@@ -81,6 +86,7 @@ impl RunningServer {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr()?;
         let (stop, stopping) = watch::channel(false);
+        let worker = delivery::Worker::start(store.clone(), config.delivery, stopping.clone());
         let state = AppState {
             store: store.clone(),
             files: files::Files::new(&config.data_dir),
@@ -107,6 +113,7 @@ impl RunningServer {
             store,
             stop,
             task,
+            worker,
         })
     }
 
@@ -115,10 +122,11 @@ impl RunningServer {
         &self.store
     }
 
-    /// Closes live streams, finishes in-flight requests, and flushes the writer.
+    /// Closes live streams, finishes in-flight requests and deliveries, and flushes the writer.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
         self.task.await??;
+        self.worker.join().await;
         let store = self.store;
         tokio::task::spawn_blocking(move || store.close()).await?;
         Ok(())

@@ -1,4 +1,5 @@
 //! The channels that feed conversations in and carry replies out, each in its own module.
 
 pub mod calls;
+pub mod custom;
 pub mod graph;

@@ -2,8 +2,14 @@
 //! it answers. Each channel kind that sends (custom webhooks, email, Messenger, WhatsApp) has
 //! a transport; a durable queue hands it every reply until it is delivered or refused.
 
+mod retry;
+mod worker;
+
+pub use retry::RetryPolicy;
+pub use worker::Worker;
+
 use crate::api::ChannelWithSecret;
-use crate::domain::{Agent, Contact, Conversation, Message};
+use crate::domain::{Agent, ChannelKind, Contact, Conversation, Message};
 use crate::server::store::Store;
 
 /// A reply on its way out, with everything a transport needs to address it.
@@ -43,4 +49,18 @@ pub enum DeliveryError {
     /// Retrying cannot help: the peer refused the message or the channel is misconfigured.
     #[error("failed: {0}")]
     Permanent(String),
+}
+
+/// Sends one reply through the transport of its channel's kind. The queue calls this for
+/// every attempt; each channel kind that sends answers here.
+pub async fn dispatch(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered, DeliveryError> {
+    match out.channel.channel.kind {
+        ChannelKind::Custom => crate::server::channels::custom::webhook::deliver(ctx, out).await,
+        ChannelKind::Messenger | ChannelKind::Whatsapp => {
+            crate::server::channels::graph::deliver(ctx, out).await
+        }
+        kind => Err(DeliveryError::Permanent(format!(
+            "no transport for {kind} channels in this server"
+        ))),
+    }
 }

@@ -1,10 +1,12 @@
-//! `/channels`: agents see channels, admins also their secrets and create them.
+//! `/channels`: agents see channels, admins also their secrets, and manage them: create,
+//! edit, turn off and on, delete, and connect channel accounts.
 
-use crate::api::{ChannelWithSecret, NewChannel};
+use crate::api::{ChannelAccount, ChannelPatch, ChannelWithSecret, NewChannel, NewChannelAccount};
 use crate::domain::{Channel, Id, Role};
 use crate::server::AppState;
 use crate::server::auth::{Admin, Authed, new_secret};
 use crate::server::error::{ApiError, ApiJson, ApiPath};
+use crate::server::store::channel_gone;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,7 +42,11 @@ pub async fn get(
     Authed(agent): Authed,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Response, ApiError> {
-    Ok(shown(state.store.channel(id).await?, agent.role))
+    let channel = state.store.channel(id).await?;
+    if channel.channel.deleted_at.is_some() {
+        return Err(channel_gone(id).into());
+    }
+    Ok(shown(channel, agent.role))
 }
 
 pub async fn create(
@@ -50,4 +56,42 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ChannelWithSecret>), ApiError> {
     let created = state.store.create_channel(new, new_secret()).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(patch): ApiJson<ChannelPatch>,
+) -> Result<Json<ChannelWithSecret>, ApiError> {
+    Ok(Json(state.store.update_channel(id, patch).await?))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<ChannelWithSecret>, ApiError> {
+    Ok(Json(state.store.delete_channel(id).await?))
+}
+
+pub async fn accounts(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<Vec<ChannelAccount>>, ApiError> {
+    Ok(Json(state.store.channel_accounts(id).await?))
+}
+
+pub async fn add_account(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(new): ApiJson<NewChannelAccount>,
+) -> Result<(StatusCode, Json<ChannelAccount>), ApiError> {
+    let account = state
+        .store
+        .add_channel_account(id, new.external_id, new.name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(account)))
 }

@@ -41,8 +41,21 @@ pub fn router(state: AppState) -> Router {
             get(conversations::contact).patch(conversations::patch_contact),
         )
         .route("/channels", get(channels::list).post(channels::create))
-        .route("/channels/{id}", get(channels::get))
+        .route(
+            "/channels/{id}",
+            get(channels::get)
+                .patch(channels::patch)
+                .delete(channels::delete),
+        )
         .route("/channels/{id}/inbound", post(inbound::receive))
+        .route(
+            "/channels/{id}/accounts",
+            get(channels::accounts).post(channels::add_account),
+        )
+        .route(
+            "/channels/{id}/messages/{message_id}/status",
+            post(inbound::report_status),
+        )
         .route("/files/{hash}", get(files::get))
         .route(
             "/channels/{id}/routing",

@@ -18,11 +18,26 @@ pub fn channel_sends(kind: ChannelKind, webhook_url: Option<&str>) -> bool {
 }
 
 /// Queues `message_id` for delivery when its channel sends; in the message's transaction.
+/// A reply on a channel that is turned off or deleted is refused, so nothing is stored.
 pub fn enqueue(ctx: &mut WriteCtx<'_>, message_id: Id, channel_id: Id) -> Result<(), StoreError> {
-    let (kind, webhook_url): (String, Option<String>) = ctx
+    let (kind, webhook_url, enabled, deleted): (String, Option<String>, bool, bool) = ctx
         .tx
-        .prepare_cached("SELECT kind, webhook_url FROM channels WHERE id = ?1")?
-        .query_row([channel_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .prepare_cached(
+            "SELECT kind, webhook_url, enabled, deleted_at IS NOT NULL FROM channels WHERE id = ?1",
+        )?
+        .query_row([channel_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    if deleted {
+        return Err(StoreError::Gone(format!(
+            "channel {channel_id} was deleted; reply on another channel"
+        )));
+    }
+    if !enabled {
+        return Err(StoreError::Conflict(format!(
+            "channel {channel_id} is turned off; turn it on or reply on another channel"
+        )));
+    }
     let kind: ChannelKind = kind
         .parse()
         .map_err(|e: crate::domain::ParseEnumError| StoreError::Internal(e.to_string()))?;

@@ -137,11 +137,8 @@ pub(crate) fn ingest(
     }
     let (contact_id, new_contact) = find_or_create_contact(ctx, channel_id, &msg)?;
     let now = ctx.now().millis();
-    let existing: Option<Id> = ctx
-        .tx
-        .prepare_cached("SELECT id FROM conversations WHERE channel_id = ?1 AND thread_key = ?2")?
-        .query_row((channel_id, &msg.thread_id), |r| r.get(0))
-        .optional()?;
+    let (existing, thread_key) =
+        super::threads::existing_conversation(ctx.tx, channel_id, contact_id, &msg.thread_id)?;
     let new_conversation = existing.is_none();
     let conversation_id = match existing {
         Some(id) => id,
@@ -173,7 +170,7 @@ pub(crate) fn ingest(
                     channel_id,
                     &kind,
                     contact_id,
-                    &msg.thread_id,
+                    thread_key,
                     now,
                 ))?;
             let id = ctx.tx.last_insert_rowid();

@@ -8,19 +8,24 @@ mod calls;
 mod channels;
 mod contacts;
 pub mod conversations;
+mod custom;
 pub mod deliveries;
 mod events;
 pub(crate) mod inbound;
 pub(crate) mod messages;
+pub mod queue;
 mod readers;
 mod routing;
 pub(crate) mod rows;
 pub mod schema;
 pub mod search;
+mod threads;
 mod writer;
 
 pub use agents::{add_token, agent_by_email};
+pub use channels::gone as channel_gone;
 pub use conversations::ListFilter;
+pub use custom::CustomThread;
 pub use inbound::InboundOutcome;
 pub use messages::PostOutcome;
 pub use writer::{LiveEvent, WriteCtx};
@@ -51,6 +56,9 @@ pub enum StoreError {
     /// The request conflicts with what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// The named record existed and was deleted; its history stays.
+    #[error("{0}")]
+    Gone(String),
     /// The store is shutting down.
     #[error("the store is shutting down")]
     Closed,

@@ -1358,7 +1358,8 @@ impl App {
             }
             EventKind::ContactCreated { .. }
             | EventKind::ChannelCreated { .. }
-            | EventKind::ChannelUpdated { .. } => {}
+            | EventKind::ChannelUpdated { .. }
+            | EventKind::ChannelDeleted { .. } => {}
         }
         effects
     }

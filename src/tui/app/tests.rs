@@ -560,6 +560,9 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
         webhook_url: None,
         settings: serde_json::json!({}),
         created_at: Timestamp(0),
+        description: None,
+        capabilities: Default::default(),
+        deleted_at: None,
     };
     app.channels = vec![
         channel(1, "support@", true),
@@ -665,6 +668,9 @@ fn the_palette_runs_actions_and_narrows_the_list() {
         webhook_url: None,
         settings: serde_json::json!({}),
         created_at: Timestamp(0),
+        description: None,
+        capabilities: Default::default(),
+        deleted_at: None,
     }];
     let type_line = |app: &mut App, line: &str| {
         app.update(key(':'));

@@ -1,0 +1,3 @@
+//! Subcommands of the `frontdesk` command that manage a desk from scripts and shells.
+
+pub mod channel;
