@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod delivery;
 pub mod error;
 mod http;

@@ -7,6 +7,7 @@ mod events;
 mod inbound;
 
 use super::AppState;
+use super::channels::chat;
 use super::error::ApiError;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,9 +34,11 @@ pub fn router(state: AppState) -> Router {
         .route("/channels", get(channels::list).post(channels::create))
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
-        .route("/events", get(events::stream));
+        .route("/events", get(events::stream))
+        .merge(chat::admin_routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(chat::public_routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

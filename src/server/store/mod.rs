@@ -8,7 +8,7 @@ mod channels;
 mod contacts;
 pub mod conversations;
 mod events;
-mod inbound;
+pub(crate) mod inbound;
 mod messages;
 mod readers;
 mod rows;

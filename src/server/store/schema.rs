@@ -4,7 +4,10 @@ use rusqlite::Connection;
 
 /// Each entry moves the schema from version `index` to `index + 1`: one file per step under
 /// `migrations/`, numbered in order. Append only; never edit a released step.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_core.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_core.sql"),
+    include_str!("migrations/0005_chat_forms.sql"),
+];
 
 /// Brings the database up to the newest schema version.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

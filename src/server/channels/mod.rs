@@ -1,0 +1,4 @@
+//! The channels customers reach the desk through, each in its own module.
+
+pub mod chat;
+pub mod public;
