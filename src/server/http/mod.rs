@@ -7,7 +7,7 @@ mod events;
 mod inbound;
 
 use super::AppState;
-use super::channels::chat;
+use super::channels::{chat, forms};
 use super::error::ApiError;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,10 +35,12 @@ pub fn router(state: AppState) -> Router {
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
         .route("/events", get(events::stream))
-        .merge(chat::admin_routes());
+        .merge(chat::admin_routes())
+        .merge(forms::admin_routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(chat::public_routes(&state))
+        .merge(forms::public_routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
