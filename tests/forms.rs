@@ -413,7 +413,7 @@ async fn an_html_post_with_errors_shows_each_beside_its_field_keeps_values_and_s
 
 #[tokio::test]
 async fn a_json_post_answers_201_or_422_with_field_errors() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--body-limit", "8192"]);
     let id = create_form(&desk, support_form(channel(&desk, "form").await)).await;
     let (status, body) = post_json(
         &desk,
@@ -438,6 +438,10 @@ async fn a_json_post_answers_201_or_422_with_field_errors() {
         "Not a field of this form."
     );
     assert_eq!(body["error"]["fields"]["topic"], "Must be text.");
+    assert_eq!(
+        body["error"]["fields"]["email"], "Enter an email address like name@example.com.",
+        "shape errors and answer errors come together"
+    );
 
     let (status, body) = post_json(
         &desk,
@@ -459,7 +463,7 @@ async fn a_json_post_answers_201_or_422_with_field_errors() {
     for (raw, expected) in [
         (b"{\"email\":".to_vec(), StatusCode::BAD_REQUEST),
         (b"[1, 2]".to_vec(), StatusCode::UNPROCESSABLE_ENTITY),
-        (vec![b' '; 2 * 1024 * 1024], StatusCode::PAYLOAD_TOO_LARGE),
+        (vec![b' '; 10_000], StatusCode::PAYLOAD_TOO_LARGE),
     ] {
         let (status, body) = post_json(&desk, id, raw).await;
         assert_eq!(status, expected, "{body}");

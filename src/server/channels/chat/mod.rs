@@ -14,6 +14,7 @@ pub mod limits;
 mod offline;
 pub mod settings;
 mod socket;
+pub mod transport;
 pub mod visitor;
 mod widget;
 

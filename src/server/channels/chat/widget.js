@@ -281,8 +281,10 @@
     }, "Send");
     form.appendChild(submit);
     var status = el("div", { id: ids + "-offline-status", role: "status", style: "margin-top: 10px;" });
+    var done = el("p", { id: ids + "-offline-done", role: "status", hidden: "" });
     wrap.appendChild(form);
     wrap.appendChild(status);
+    wrap.appendChild(done);
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -302,8 +304,8 @@
         submit.disabled = false;
         if (result.ok) {
           form.setAttribute("hidden", "");
-          status.textContent = "Thanks! We'll reply to " + inputs.email.value.trim() + ".";
-          status.id = ids + "-offline-done";
+          done.textContent = "Thanks! We'll reply to " + inputs.email.value.trim() + ".";
+          done.removeAttribute("hidden");
           return;
         }
         var error = (result.answer && result.answer.error) || {};

@@ -251,13 +251,23 @@ async fn post_json(state: &AppState, raw_id: &str, req: Request) -> Result<Respo
         None => return Err(ApiError::not_found(format!("form {raw_id}"))),
     };
     let body: serde_json::Value = parse_json(&bytes)?;
-    let answers = match submit::answers_from_json(&form, &body) {
-        Ok(a) => a,
-        Err(errors) => return Ok(invalid_submission(&errors)),
-    };
+    let (answers, mut errors) = submit::answers_from_json(&form, &body).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "the body must be a JSON object of field name to value",
+        )
+    })?;
+    // Every problem at once: the shape errors and the answers' own.
     let ticket = match submit::check(&form, &answers) {
-        Ok(t) => t,
-        Err(errors) => return Ok(invalid_submission(&errors)),
+        Ok(t) if errors.is_empty() => t,
+        Ok(_) => return Ok(invalid_submission(&errors)),
+        Err(more) => {
+            for (field, problem) in more {
+                errors.entry(field).or_insert(problem);
+            }
+            return Ok(invalid_submission(&errors));
+        }
     };
     let outcome = submit::store(&state.store, &form, ticket)
         .await

@@ -32,17 +32,12 @@ pub fn answers_from_pairs(form: &Form, pairs: Vec<(String, String)>) -> (Answers
     (answers, trapped)
 }
 
-/// Answers posted as a JSON object. Unlike a browser post, an integration is told about
-/// keys the form does not have and about values of the wrong shape.
-pub fn answers_from_json(form: &Form, body: &Value) -> Result<Answers, FieldErrors> {
+/// Answers posted as a JSON object, with the errors of keys the form does not have and of
+/// values of the wrong shape: unlike a browser post, an integration is told about those.
+/// `None` when the body is not an object at all.
+pub fn answers_from_json(form: &Form, body: &Value) -> Option<(Answers, FieldErrors)> {
     let mut errors = FieldErrors::new();
-    let Some(object) = body.as_object() else {
-        errors.insert(
-            "_".into(),
-            "The body must be a JSON object of field name to value.".into(),
-        );
-        return Err(errors);
-    };
+    let object = body.as_object()?;
     let mut answers = Answers::new();
     for (key, value) in object {
         let Some(f) = field(form, key) else {
@@ -63,11 +58,7 @@ pub fn answers_from_json(form: &Form, body: &Value) -> Result<Answers, FieldErro
         };
         answers.insert(key.clone(), text);
     }
-    if errors.is_empty() {
-        Ok(answers)
-    } else {
-        Err(errors)
-    }
+    Some((answers, errors))
 }
 
 fn wrong_shape(kind: FieldType) -> &'static str {
