@@ -273,6 +273,8 @@ async fn the_public_page_is_accessible_escaped_and_hides_the_presets() {
             .unwrap()
             .starts_with("text/html")
     );
+    let policy = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
     let page = resp.text().await.unwrap();
     assert!(
         page.contains("<title>Contact &lt;support&gt;</title>"),

@@ -32,6 +32,8 @@ use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
 const MAX_FRAME: usize = 4 * MAX_MESSAGE_CHARS + 256;
 /// How long a new socket may take to say hello.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
+/// How long one frame may take to leave.
+const SEND_WITHIN: Duration = Duration::from_secs(10);
 /// Messages of history sent on (re)connect.
 const HISTORY: usize = 200;
 /// Close code: the visitor broke the protocol.
@@ -130,6 +132,8 @@ enum SocketEnd {
     Store(#[from] StoreError),
     #[error("frame: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("visitor too slow to take frames")]
+    TooSlow,
 }
 
 /// One visitor's socket: which chat it follows and how far it has been sent.
@@ -142,9 +146,17 @@ struct Session {
     last_sent: Id,
 }
 
+/// Sends one frame; a visitor whose socket takes no frame for this long is dropped.
+async fn send_raw(socket: &mut WebSocket, msg: Message) -> Result<(), SocketEnd> {
+    match timeout(SEND_WITHIN, socket.send(msg)).await {
+        Ok(sent) => Ok(sent?),
+        Err(_) => Err(SocketEnd::TooSlow),
+    }
+}
+
 async fn send(socket: &mut WebSocket, frame: &ToVisitor<'_>) -> Result<(), SocketEnd> {
     let text = serde_json::to_string(frame)?;
-    Ok(socket.send(Message::Text(text.into())).await?)
+    send_raw(socket, Message::Text(text.into())).await
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
@@ -238,7 +250,7 @@ async fn run(mut socket: WebSocket, chat: ChatState, channel_id: Id) -> Result<(
                     close(&mut session.socket, CLOSE_SILENT, "no pong for two heartbeats").await;
                     return Ok(());
                 }
-                session.socket.send(Message::Ping(Default::default())).await?;
+                send_raw(&mut session.socket, Message::Ping(Default::default())).await?;
             }
             _ = async { let _ = stopping.wait_for(|s| *s).await; } => {
                 close(&mut session.socket, CLOSE_GOING_AWAY, "server stopping; reconnect shortly").await;
