@@ -70,6 +70,17 @@ pub struct Hours {
     pub days: BTreeMap<String, Vec<String>>,
 }
 
+/// The keys of `ChatSettings`.
+const KNOWN_KEYS: [&str; 7] = [
+    "color",
+    "position",
+    "avatar_url",
+    "greeting",
+    "offline_message",
+    "hours",
+    "allowed_origins",
+];
+
 const DAYS: [(&str, Weekday); 7] = [
     ("mon", Weekday::Monday),
     ("tue", Weekday::Tuesday),
@@ -81,10 +92,21 @@ const DAYS: [(&str, Weekday); 7] = [
 ];
 
 impl ChatSettings {
-    /// The settings stored on a channel; settings that do not parse fall back to defaults,
-    /// so a channel created with foreign settings still serves a working widget.
+    /// The settings stored on a channel. Keys this widget does not know are skipped, and
+    /// settings that do not parse or validate fall back to the defaults, so a channel created
+    /// with other settings (`POST /channels` takes any object) still serves a working widget.
     pub fn from_channel(settings: &serde_json::Value) -> ChatSettings {
-        serde_json::from_value(settings.clone()).unwrap_or_default()
+        let known: serde_json::Map<String, serde_json::Value> = settings
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| KNOWN_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        serde_json::from_value::<ChatSettings>(known.into())
+            .ok()
+            .filter(|s| s.validate().is_ok())
+            .unwrap_or_default()
     }
 
     /// Checks every field; the error names the field and what it must be.
@@ -390,6 +412,30 @@ mod tests {
             .validate(),
             Ok(())
         );
+    }
+
+    #[test]
+    fn stored_settings_skip_unknown_keys_and_fall_back_when_invalid() {
+        let read = |v: serde_json::Value| ChatSettings::from_channel(&v);
+        let s = read(serde_json::json!({"color": "#3b5bdb", "page": "x", "greeting": "Hey"}));
+        assert_eq!(s.color, "#3b5bdb");
+        assert_eq!(s.greeting, "Hey");
+        assert_eq!(
+            read(serde_json::json!({"color": "red"})),
+            ChatSettings::default()
+        );
+        assert_eq!(read(serde_json::json!([1, 2])), ChatSettings::default());
+        // Every field of the struct is a known key.
+        let all = serde_json::to_value(ChatSettings::default()).unwrap();
+        let keys: Vec<&str> = all
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut known = KNOWN_KEYS.to_vec();
+        known.sort_unstable();
+        assert_eq!(keys, known);
     }
 
     #[test]
