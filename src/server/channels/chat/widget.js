@@ -42,6 +42,21 @@
     return lum > 0.4 ? "#111" : "#fff";
   }
 
+  /* A speech bubble drawn in the ink colour (no icon font or emoji needed). */
+  function bubbleIcon(ink) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    path.setAttribute("fill", ink);
+    svg.appendChild(path);
+    return svg;
+  }
+
   fetch(base + "config", { credentials: "omit" })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (config) { if (config) start(config); })
@@ -65,8 +80,9 @@
       "aria-label": "Chat with " + config.name,
       style: "width: 56px; height: 56px; border-radius: 50%; border: 0; cursor: pointer; " +
         "box-shadow: 0 4px 14px rgba(0,0,0,.25); background: " + color + "; color: " + ink +
-        "; font-size: 24px; position: relative;",
-    }, "\uD83D\uDCAC");
+        "; position: relative; display: flex; align-items: center; justify-content: center;",
+    });
+    launcher.appendChild(bubbleIcon(ink));
     var badge = el("span", {
       id: ids + "-unread",
       hidden: "",
