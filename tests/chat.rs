@@ -737,3 +737,109 @@ async fn widget_works_from_other_sites_unless_the_admin_lists_origins() {
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "origin_not_allowed");
 }
+
+#[tokio::test]
+async fn every_tab_of_a_visitor_follows_the_chat_from_its_first_message() {
+    let desk = Desk::start();
+    let id = chat_channel(&desk, "Web").await;
+    let (mut first, welcome) = hello(&desk, id, None).await;
+    let token = welcome["token"].as_str().unwrap().to_string();
+    let (mut second, _) = hello(&desk, id, Some(&token)).await;
+    // Another visitor on the same channel must not leak into this chat.
+    let (mut other, _) = hello(&desk, id, None).await;
+    say(
+        &mut other,
+        json!({"type": "message", "text": "someone else"}),
+    )
+    .await;
+    assert_eq!(frame(&mut other).await["message"]["text"], "someone else");
+
+    say(
+        &mut first,
+        json!({"type": "message", "text": "from tab one"}),
+    )
+    .await;
+    assert_eq!(frame(&mut first).await["message"]["text"], "from tab one");
+    assert_eq!(frame(&mut second).await["message"]["text"], "from tab one");
+    say(
+        &mut second,
+        json!({"type": "message", "text": "from tab two"}),
+    )
+    .await;
+    assert_eq!(frame(&mut first).await["message"]["text"], "from tab two");
+    assert_eq!(frame(&mut second).await["message"]["text"], "from tab two");
+
+    let api = desk.api(&desk.agent);
+    let ids = api.ids("channel=chat").await;
+    assert_eq!(ids.len(), 2, "one conversation per visitor");
+    let mine = api.ok(&format!("/conversations/{}", ids[0])).await;
+    let bodies: Vec<&str> = mine["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["from tab one", "from tab two"]);
+    reply(&desk, ids[0], "both tabs see this", false).await;
+    assert_eq!(
+        frame(&mut first).await["message"]["text"],
+        "both tabs see this"
+    );
+    assert_eq!(
+        frame(&mut second).await["message"]["text"],
+        "both tabs see this"
+    );
+    // The other visitor got nothing of it: their next frame is their own message.
+    say(&mut other, json!({"type": "message", "text": "still me"})).await;
+    assert_eq!(frame(&mut other).await["message"]["text"], "still me");
+}
+
+#[tokio::test]
+async fn the_widget_reconnects_by_itself_when_the_server_comes_back() {
+    let mut desk = Desk::start();
+    let id = chat_channel(&desk, "Web").await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/chat/{id}/demo", desk.url))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("fd-chat-launcher"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("fd-chat-input"))
+        .await
+        .unwrap()
+        .send_keys("before the restart\u{E007}")
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(".fd-chat-msg-visitor[data-id]"))
+        .await
+        .unwrap();
+
+    desk.kill9();
+    desk.spawn_same_port();
+    let conversation = desk.api(&desk.agent).ids("channel=chat").await[0];
+    reply(&desk, conversation, "after the restart", false).await;
+    let answer = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(
+            "//div[contains(@class,'fd-chat-msg-agent') and @data-id]//div[@class='fd-chat-text']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "after the restart");
+    // The page was never reloaded: the visitor's first message is still the only one of theirs.
+    let mine = c
+        .find_all(Locator::Css(".fd-chat-msg-visitor"))
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    browser.close().await;
+}
