@@ -204,6 +204,35 @@ async fn widget_in_chromium_chats_live_with_an_agent_and_keeps_history_over_relo
     assert!(!log_markup.contains("<i>"), "{log_markup}");
     assert!(!log_markup.contains("VIP"), "{log_markup}");
 
+    // The visitor leaves an email for replies; it lands on their contact.
+    let email = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//form[@id='fd-chat-identify' and not(@hidden)]//input[@type='email']",
+        ))
+        .await
+        .unwrap();
+    email.send_keys("vis@example.com").await.unwrap();
+    c.find(Locator::Id("fd-chat-identify-save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath(
+            "//div[@id='fd-chat-status' and contains(., 'vis@example.com')]",
+        ))
+        .await
+        .unwrap();
+    let contact = events.until("contact.updated").await;
+    assert_eq!(contact["contact"]["email"], "vis@example.com");
+    let detail = desk
+        .api(&desk.agent)
+        .ok(&format!("/conversations/{conversation}"))
+        .await;
+    assert_eq!(detail["contact"]["email"], "vis@example.com");
+
     // A reload keeps the visitor's session: the history comes back, no new conversation.
     c.refresh().await.unwrap();
     c.wait()
@@ -842,4 +871,86 @@ async fn the_widget_reconnects_by_itself_when_the_server_comes_back() {
         .unwrap();
     assert_eq!(mine.len(), 1);
     browser.close().await;
+}
+
+#[tokio::test]
+async fn a_visitor_may_leave_an_email_but_never_take_over_one_on_record() {
+    let desk = Desk::start();
+    let id = chat_channel(&desk, "Web").await;
+    let api = desk.api(&desk.agent);
+
+    // Before the first message: the email and name go on the contact that message creates.
+    let (mut ws, _) = hello(&desk, id, None).await;
+    for (bad, code) in [
+        (
+            json!({"type": "identify", "email": "nope"}),
+            "invalid_email",
+        ),
+        (
+            json!({"type": "identify", "email": "a@example.com", "name": "n".repeat(201)}),
+            "too_long",
+        ),
+        (json!({"type": "identify"}), "bad_frame"),
+    ] {
+        say(&mut ws, bad.clone()).await;
+        assert_eq!(frame(&mut ws).await["code"], code, "{bad}");
+    }
+    say(
+        &mut ws,
+        json!({"type": "identify", "email": " lia@example.com ", "name": "Lia"}),
+    )
+    .await;
+    let ok = frame(&mut ws).await;
+    assert_eq!(
+        ok,
+        json!({"type": "identified", "email": "lia@example.com"})
+    );
+    assert_eq!(
+        count(&desk, "contacts"),
+        0,
+        "nothing stored before a message"
+    );
+    say(&mut ws, json!({"type": "message", "text": "hello"})).await;
+    frame(&mut ws).await;
+    let conversation = api.ids("channel=chat").await[0];
+    let detail = api.ok(&format!("/conversations/{conversation}")).await;
+    assert_eq!(detail["contact"]["email"], "lia@example.com");
+    assert_eq!(detail["contact"]["name"], "Lia");
+
+    // The same address again is fine; another one never replaces it.
+    say(
+        &mut ws,
+        json!({"type": "identify", "email": "LIA@example.com"}),
+    )
+    .await;
+    assert_eq!(frame(&mut ws).await["type"], "identified");
+    say(
+        &mut ws,
+        json!({"type": "identify", "email": "mallory@example.com"}),
+    )
+    .await;
+    let refused = frame(&mut ws).await;
+    assert_eq!(refused["code"], "already_identified", "{refused}");
+    let detail = api.ok(&format!("/conversations/{conversation}")).await;
+    assert_eq!(detail["contact"]["email"], "lia@example.com");
+
+    // After the first message: an anonymous contact gets the address.
+    let (mut anon, _) = hello(&desk, id, None).await;
+    say(&mut anon, json!({"type": "message", "text": "hi"})).await;
+    frame(&mut anon).await;
+    say(
+        &mut anon,
+        json!({"type": "identify", "email": "max@example.com"}),
+    )
+    .await;
+    assert_eq!(frame(&mut anon).await["type"], "identified");
+    let newest = api.ids("channel=chat").await[0];
+    let detail = api.ok(&format!("/conversations/{newest}")).await;
+    assert_eq!(detail["contact"]["email"], "max@example.com");
+    assert!(
+        detail["contact"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Visitor ")
+    );
 }

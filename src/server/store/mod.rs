@@ -11,7 +11,7 @@ mod events;
 pub(crate) mod inbound;
 mod messages;
 mod readers;
-mod rows;
+pub(crate) mod rows;
 pub mod schema;
 pub mod search;
 mod writer;

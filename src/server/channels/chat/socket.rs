@@ -5,6 +5,9 @@
 //! - the server answers `{"type": "welcome", "token", "messages": [...]}`: the token to keep
 //!   (a new one unless a valid one was sent) and the history of that visitor's chat;
 //! - the visitor sends `{"type": "message", "text"}`;
+//! - the visitor may leave `{"type": "identify", "email", "name"?}` so agents can follow up
+//!   by email; the server answers `{"type": "identified", "email"}`. An email already on the
+//!   visitor's contact is never replaced;
 //! - the server pushes `{"type": "message", "message": {"id", "from": "visitor"|"agent",
 //!   "name", "text", "at"}}` for every message of the chat, the visitor's own included, as
 //!   soon as it is stored; internal notes never leave the desk;
@@ -15,8 +18,9 @@ use super::visitor::Visitor;
 use super::{ChatState, usable_channel};
 use crate::api::{Event, EventKind, InboundMessage, InboundSender};
 use crate::domain::{Id, Message as DeskMessage, MessageKind, Timestamp};
+use crate::server::channels::public::is_email;
 use crate::server::error::{ApiError, ApiPath};
-use crate::server::store::{StoreError, inbound};
+use crate::server::store::{StoreError, inbound, rows};
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -28,6 +32,8 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
 
+/// Longest name a visitor may give, in characters.
+const MAX_NAME_CHARS: usize = 200;
 /// Largest frame a visitor may send, in bytes (a full-length message in any script fits).
 const MAX_FRAME: usize = 4 * MAX_MESSAGE_CHARS + 256;
 /// How long a new socket may take to say hello.
@@ -53,6 +59,12 @@ enum FromVisitor {
     Message {
         text: String,
     },
+    /// The visitor leaves an email (and a name) so agents can follow up.
+    Identify {
+        email: String,
+        #[serde(default)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +76,9 @@ enum ToVisitor<'a> {
     },
     Message {
         message: VisitorMessage,
+    },
+    Identified {
+        email: &'a str,
     },
     Error {
         code: &'static str,
@@ -136,6 +151,16 @@ enum SocketEnd {
     TooSlow,
 }
 
+/// What an `identify` frame did.
+enum Identity {
+    /// The contact has this email now (or had it already).
+    Kept,
+    /// The visitor has not written yet: the email waits for the first message.
+    NoContactYet,
+    /// The contact already has another email, which stays.
+    Taken,
+}
+
 /// One visitor's socket: which chat it follows and how far it has been sent.
 struct Session {
     socket: WebSocket,
@@ -144,6 +169,8 @@ struct Session {
     visitor: Visitor,
     conversation: Option<Id>,
     last_sent: Id,
+    /// An email (and name) given before the first message, for the contact it creates.
+    identity: Option<(String, Option<String>)>,
 }
 
 /// Sends one frame; a visitor whose socket takes no frame for this long is dropped.
@@ -207,6 +234,7 @@ async fn run(mut socket: WebSocket, chat: ChatState, channel_id: Id) -> Result<(
         visitor,
         conversation,
         last_sent: 0,
+        identity: None,
     };
     let history = unsent(&session.chat, session.conversation, 0).await?;
     session.last_sent = history.last().map_or(0, |m| m.id);
@@ -349,22 +377,111 @@ impl Session {
 
     /// Handles a frame from the visitor.
     async fn on_frame(&mut self, text: &str) -> Result<(), SocketEnd> {
-        let text = match serde_json::from_str::<FromVisitor>(text) {
-            Ok(FromVisitor::Message { text }) => text,
+        match serde_json::from_str::<FromVisitor>(text) {
+            Ok(FromVisitor::Message { text }) => self.on_message(text).await,
+            Ok(FromVisitor::Identify { email, name }) => self.on_identify(email, name).await,
             Ok(FromVisitor::Hello { .. }) => {
-                return self
-                    .refuse("bad_frame", "hello is sent once, first".into())
-                    .await;
+                self.refuse("bad_frame", "hello is sent once, first".into())
+                    .await
             }
             Err(e) => {
+                self.refuse(
+                    "bad_frame",
+                    format!("expected {{\"type\":\"message\",\"text\":\"...\"}}: {e}"),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Stores the visitor's email (and name) on their contact, or keeps it for the contact
+    /// their first message creates.
+    async fn on_identify(&mut self, email: String, name: Option<String>) -> Result<(), SocketEnd> {
+        let email = email.trim().to_string();
+        if !is_email(&email) {
+            return self
+                .refuse(
+                    "invalid_email",
+                    "enter an email address like name@example.com".into(),
+                )
+                .await;
+        }
+        let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NAME_CHARS)
+        {
+            return self
+                .refuse(
+                    "too_long",
+                    format!("a name may hold at most {MAX_NAME_CHARS} characters"),
+                )
+                .await;
+        }
+        let key = self.visitor.thread_key();
+        if !self.chat.limiter.allow(&key) {
+            return self
+                .refuse(
+                    "rate_limited",
+                    "you are sending too fast; wait a few seconds".into(),
+                )
+                .await;
+        }
+        let channel_id = self.channel_id;
+        let (stored_email, stored_name) = (email.clone(), name.clone());
+        let outcome = self
+            .chat
+            .app
+            .store
+            .write(move |ctx| {
+                let contact: Option<Id> = ctx
+                    .tx
+                    .prepare_cached(
+                        "SELECT contact_id FROM contact_identities \
+                         WHERE channel_id = ?1 AND external_id = ?2",
+                    )?
+                    .query_row((channel_id, &key), |r| r.get(0))
+                    .optional()?;
+                let Some(contact) = contact else {
+                    return Ok(Identity::NoContactYet);
+                };
+                let contact = rows::contact(ctx.tx, contact)?;
+                match &contact.email {
+                    Some(known) if known.eq_ignore_ascii_case(&stored_email) => {
+                        return Ok(Identity::Kept);
+                    }
+                    // An address on the record is never replaced from a chat: anyone may
+                    // type any address, and a customer's record must not be taken over.
+                    Some(_) => return Ok(Identity::Taken),
+                    None => {}
+                }
+                ctx.tx
+                    .prepare_cached(
+                        "UPDATE contacts SET email = ?1, name = coalesce(?2, name) WHERE id = ?3",
+                    )?
+                    .execute((&stored_email, &stored_name, contact.id))?;
+                let contact = rows::contact(ctx.tx, contact.id)?;
+                ctx.emit(EventKind::ContactUpdated { contact })?;
+                Ok(Identity::Kept)
+            })
+            .await?;
+        match outcome {
+            Identity::Taken => {
                 return self
                     .refuse(
-                        "bad_frame",
-                        format!("expected {{\"type\":\"message\",\"text\":\"...\"}}: {e}"),
+                        "already_identified",
+                        "this chat already has an email address".into(),
                     )
                     .await;
             }
-        };
+            Identity::NoContactYet => self.identity = Some((email.clone(), name)),
+            Identity::Kept => {}
+        }
+        send(&mut self.socket, &ToVisitor::Identified { email: &email }).await
+    }
+
+    /// Stores a visitor's chat message.
+    async fn on_message(&mut self, text: String) -> Result<(), SocketEnd> {
         let text = text.trim().to_string();
         if text.is_empty() {
             return self.refuse("empty", "write something first".into()).await;
@@ -386,12 +503,16 @@ impl Session {
                 )
                 .await;
         }
+        let (email, name) = match self.identity.clone() {
+            Some((email, name)) => (Some(email), name),
+            None => (None, None),
+        };
         let msg = InboundMessage {
             thread_id: key.clone(),
             sender: InboundSender {
                 id: key,
-                name: Some(self.visitor.display_name()),
-                email: None,
+                name: Some(name.unwrap_or_else(|| self.visitor.display_name())),
+                email,
                 phone: None,
             },
             text,
@@ -409,6 +530,7 @@ impl Session {
             // The message itself reaches this socket through the live stream.
             Ok(outcome) => {
                 self.conversation = Some(outcome.conversation_id);
+                self.identity = None;
                 Ok(())
             }
             Err(StoreError::Conflict(m) | StoreError::Invalid(m)) => {

@@ -161,11 +161,45 @@
       greeting.classList.add("fd-chat-greeting");
       log.appendChild(greeting);
     }
+    /* After the first message: an optional email, so agents can also answer by mail. */
+    var identify = el("form", {
+      id: ids + "-identify", hidden: "",
+      style: "gap: 6px; padding: 6px 10px; border-top: 1px solid #e5e7eb; font-size: 13px; align-items: center;",
+    });
+    identify.appendChild(el("label", { "for": ids + "-identify-email" }, "Email for replies"));
+    var identifyInput = el("input", {
+      id: ids + "-identify-email", type: "email", autocomplete: "email", placeholder: "name@example.com",
+      style: "flex: 1; min-width: 0; border: 1px solid #d1d5db; border-radius: 6px; padding: 4px 6px; font: inherit;",
+    });
+    identify.appendChild(identifyInput);
+    identify.appendChild(el("button", {
+      id: ids + "-identify-save", type: "submit",
+      style: "border: 0; border-radius: 6px; padding: 4px 10px; cursor: pointer; background: " +
+        color + "; color: " + ink + "; font: inherit;",
+    }, "Save"));
+    body.appendChild(identify);
     var status = el("div", {
       id: ids + "-status", role: "status",
-      style: "padding: 0 12px; font-size: 12px; color: #b91c1c; min-height: 1em;",
+      style: "padding: 0 12px; font-size: 12px; min-height: 1em;",
     });
     body.appendChild(status);
+    function tell(text, ok) {
+      status.style.color = ok ? "#166534" : "#b91c1c";
+      status.textContent = text;
+    }
+    var emailKey = storageKey + ":email";
+    function knownEmail() {
+      try { return localStorage.getItem(emailKey); } catch (e) { return null; }
+    }
+    function showIdentify(visible) {
+      if (visible && !knownEmail()) {
+        identify.removeAttribute("hidden");
+        identify.style.display = "flex";
+      } else {
+        identify.setAttribute("hidden", "");
+        identify.style.display = "none";
+      }
+    }
     var form = el("form", {
       id: ids + "-form",
       style: "display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e5e7eb;",
@@ -215,6 +249,7 @@
       log.appendChild(bubble(message.from, message.name, message.text, String(message.id)));
       log.scrollTop = log.scrollHeight;
       if (message.from === "agent" && !quiet) notify();
+      if (message.from === "visitor") showIdentify(true);
     }
 
     function connect() {
@@ -230,17 +265,22 @@
           keepToken(frame.token);
           ready = true;
           retry = 1000;
-          status.textContent = "";
+          tell("", true);
           (frame.messages || []).forEach(function (m) { show(m, true); });
         } else if (frame.type === "message") {
           show(frame.message);
+        } else if (frame.type === "identified") {
+          try { localStorage.setItem(emailKey, frame.email); } catch (e) { /* private mode */ }
+          showIdentify(false);
+          tell("We'll also reply to " + frame.email + ".", true);
         } else if (frame.type === "error") {
-          status.textContent = frame.message;
+          if (frame.code === "already_identified") showIdentify(false);
+          tell(frame.message, false);
         }
       };
       socket.onclose = function () {
         ready = false;
-        status.textContent = "Reconnecting\u2026";
+        tell("Reconnecting\u2026", false);
         setTimeout(connect, retry);
         retry = Math.min(retry * 2, 15000);
       };
@@ -250,10 +290,16 @@
       event.preventDefault();
       var text = input.value.trim();
       if (!text) return;
-      if (!ready) { status.textContent = "Not connected yet; try again in a moment."; return; }
+      if (!ready) { tell("Not connected yet; try again in a moment.", false); return; }
       socket.send(JSON.stringify({ type: "message", text: text }));
       input.value = "";
-      status.textContent = "";
+      tell("", true);
+    });
+    identify.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var email = identifyInput.value.trim();
+      if (!email || !ready) return;
+      socket.send(JSON.stringify({ type: "identify", email: email }));
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey) {
@@ -296,7 +342,7 @@
         color + "; color: " + ink + "; font: inherit;",
     }, "Send");
     form.appendChild(submit);
-    var status = el("div", { id: ids + "-offline-status", role: "status", style: "margin-top: 10px;" });
+    var status = el("div", { id: ids + "-offline-status", role: "status", style: "margin-top: 10px; color: #b91c1c;" });
     var done = el("p", { id: ids + "-offline-done", role: "status", hidden: "" });
     wrap.appendChild(form);
     wrap.appendChild(status);
