@@ -56,6 +56,7 @@ pub enum DeliveryError {
 pub async fn dispatch(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered, DeliveryError> {
     match out.channel.channel.kind {
         ChannelKind::Custom => crate::server::channels::custom::webhook::deliver(ctx, out).await,
+        ChannelKind::Chat => crate::server::channels::chat::transport::deliver(ctx, out).await,
         ChannelKind::Messenger | ChannelKind::Whatsapp => {
             crate::server::channels::graph::deliver(ctx, out).await
         }

@@ -8,7 +8,7 @@ mod files;
 mod inbound;
 
 use super::AppState;
-use super::channels::{calls, graph};
+use super::channels::{calls, chat, forms, graph};
 use super::error::ApiError;
 use super::routing::handlers as routing;
 use axum::Router;
@@ -67,10 +67,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/calls", post(calls::log))
         .route("/events", get(events::stream))
-        .merge(graph::api_routes());
+        .merge(graph::api_routes())
+        .merge(chat::admin_routes())
+        .merge(forms::admin_routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(graph::public_routes())
+        .merge(chat::public_routes(&state))
+        .merge(forms::public_routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

@@ -23,7 +23,7 @@ const CHANNELS: &[(ChannelKind, &str, &str, Option<&str>, u32)] = &[
     (
         ChannelKind::Chat,
         "Website chat",
-        r##"{"widget_color":"#3b5bdb","greeting":"Hi! How can we help?"}"##,
+        r##"{"color":"#3b5bdb","greeting":"Hi! How can we help?"}"##,
         None,
         25,
     ),

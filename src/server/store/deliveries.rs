@@ -7,13 +7,16 @@ use crate::api::EventKind;
 use crate::domain::{ChannelKind, DeliveryStatus, Id, Message};
 use rusqlite::OptionalExtension;
 
-/// Whether replies on a channel of `kind` leave through a transport. Chat replies reach the
-/// visitor's open socket instead; forms and calls have nobody to send to.
+/// Whether replies on a channel of `kind` leave through a transport. A chat reply reaches the
+/// visitor's socket by itself; its transport only confirms there is a chat to reach. Forms
+/// and calls have nobody to send to.
 pub fn channel_sends(kind: ChannelKind, webhook_url: Option<&str>) -> bool {
     match kind {
-        ChannelKind::Email | ChannelKind::Messenger | ChannelKind::Whatsapp => true,
+        ChannelKind::Email | ChannelKind::Messenger | ChannelKind::Whatsapp | ChannelKind::Chat => {
+            true
+        }
         ChannelKind::Custom => webhook_url.is_some(),
-        ChannelKind::Chat | ChannelKind::Form | ChannelKind::Call => false,
+        ChannelKind::Form | ChannelKind::Call => false,
     }
 }
 

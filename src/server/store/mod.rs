@@ -5,7 +5,7 @@
 
 mod agents;
 mod calls;
-mod channels;
+pub(crate) mod channels;
 mod contacts;
 pub mod conversations;
 mod custom;
