@@ -74,6 +74,15 @@ enum Command {
         /// Live events a websocket client may lag behind before it is disconnected.
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
+        /// Also accept team email over SMTP on this address (port 0 picks a free port).
+        #[arg(long)]
+        smtp_listen: Option<String>,
+        /// Largest mail accepted over SMTP or upload, in bytes.
+        #[arg(long, default_value_t = 25 * 1024 * 1024)]
+        mail_max_bytes: usize,
+        /// Largest single mail attachment, in bytes.
+        #[arg(long, default_value_t = 10 * 1024 * 1024)]
+        mail_max_attachment_bytes: usize,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -261,11 +270,17 @@ async fn main() -> ExitCode {
             body_limit,
             heartbeat,
             live_buffer,
+            smtp_listen,
+            mail_max_bytes,
+            mail_max_attachment_bytes,
         }) => {
             let config = ServerConfig {
                 body_limit,
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
+                smtp_listen,
+                mail_max_bytes,
+                mail_max_attachment_bytes,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod delivery;
 pub mod error;
 pub mod files;
@@ -33,6 +34,12 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How many live events a websocket client may lag behind before it is disconnected.
     pub live_buffer: usize,
+    /// `HOST:PORT` of the inbound SMTP listener for team email; none without it.
+    pub smtp_listen: Option<String>,
+    /// Largest mail accepted (SMTP or upload), in bytes.
+    pub mail_max_bytes: usize,
+    /// Largest single attachment of a mail, in bytes.
+    pub mail_max_attachment_bytes: usize,
 }
 
 impl ServerConfig {
@@ -44,6 +51,9 @@ impl ServerConfig {
             body_limit: 1024 * 1024,
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
+            smtp_listen: None,
+            mail_max_bytes: 25 * 1024 * 1024,
+            mail_max_attachment_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -63,9 +73,12 @@ pub struct AppState {
 pub struct RunningServer {
     /// The address it listens on (with the real port when 0 was asked).
     pub addr: SocketAddr,
+    /// The SMTP listener's address, when one was asked for.
+    pub smtp_addr: Option<SocketAddr>,
     store: Store,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    smtp: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -78,6 +91,15 @@ impl RunningServer {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr()?;
+        let smtp_listener = match &config.smtp_listen {
+            Some(listen) => Some(
+                tokio::net::TcpListener::bind(listen)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen for SMTP on {listen}: {e}"))?,
+            ),
+            None => None,
+        };
+        let smtp_addr = smtp_listener.as_ref().map(|l| l.local_addr()).transpose()?;
         let (stop, stopping) = watch::channel(false);
         let state = AppState {
             store: store.clone(),
@@ -85,6 +107,18 @@ impl RunningServer {
             config: Arc::new(config),
             stopping: stopping.clone(),
         };
+        let smtp = smtp_listener.map(|listener| {
+            let desk = channels::email::smtp::Desk {
+                store: state.store.clone(),
+                files: state.files.clone(),
+                limits: channels::email::limits(&state.config),
+            };
+            tokio::spawn(channels::email::smtp::serve(
+                listener,
+                desk,
+                stopping.clone(),
+            ))
+        });
         let app = http::router(state);
         let mut wait = stopping;
         let task = tokio::spawn(async move {
@@ -102,9 +136,11 @@ impl RunningServer {
         });
         Ok(RunningServer {
             addr,
+            smtp_addr,
             store,
             stop,
             task,
+            smtp,
         })
     }
 
@@ -117,6 +153,9 @@ impl RunningServer {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
         self.task.await??;
+        if let Some(smtp) = self.smtp {
+            smtp.await?;
+        }
         let store = self.store;
         tokio::task::spawn_blocking(move || store.close()).await?;
         Ok(())

@@ -35,7 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
         .route("/files/{hash}", get(files::get))
-        .route("/events", get(events::stream));
+        .route("/events", get(events::stream))
+        .merge(crate::server::channels::email::http::routes(&state));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))

@@ -23,7 +23,7 @@ pub struct InboundOutcome {
 }
 
 /// Checks an inbound message before anything is written.
-fn validate(msg: &InboundMessage) -> Result<(), StoreError> {
+pub(crate) fn validate(msg: &InboundMessage) -> Result<(), StoreError> {
     let invalid = |m: &str| Err(StoreError::Invalid(m.to_string()));
     if msg.thread_id.trim().is_empty() || msg.thread_id.len() > 512 {
         return invalid("thread_id must be 1 to 512 bytes");
@@ -118,7 +118,7 @@ fn find_or_create_contact(
 }
 
 /// Stores an inbound message on `channel_id`.
-fn ingest(
+pub(crate) fn ingest(
     ctx: &mut WriteCtx<'_>,
     channel_id: Id,
     msg: InboundMessage,

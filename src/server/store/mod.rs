@@ -8,6 +8,7 @@ mod channels;
 mod contacts;
 pub mod conversations;
 pub mod deliveries;
+pub mod email;
 mod events;
 mod inbound;
 mod messages;
