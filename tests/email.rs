@@ -920,6 +920,39 @@ Message-ID: <c2@client.example>\r\nIn-Reply-To: <{external}>\r\nReferences: <c1@
         )),
         "{data}"
     );
+
+    // An HTML signature makes a text and an HTML alternative; the body is escaped in HTML.
+    let resp = http
+        .put(format!("{base}/channels/{channel}/email"))
+        .bearer_auth(&admin)
+        .json(&json!({"addresses": [SUPPORT], "company_name": "Acme",
+                      "signature": "<p><b>{agent.first_name}</b> at Acme</p>", "signature_format": "html",
+                      "relay": {"host": "127.0.0.1", "port": relay_port, "tls": "none"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let third: Value = http
+        .post(format!("{base}/conversations/{conversation}/messages"))
+        .bearer_auth(&agent)
+        .json(&json!({"body": "Use <none> of it", "client_id": "r3"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out = outgoing(&base, &admin, &agent, third).await;
+    frontdesk::server::channels::email::deliver(&ctx, &out)
+        .await
+        .unwrap();
+    let data = received.lock().unwrap()[2].data.clone();
+    assert!(data.contains("multipart/alternative"), "{data}");
+    assert!(data.contains("Content-Type: text/plain"), "{data}");
+    assert!(data.contains("Content-Type: text/html"), "{data}");
+    assert!(data.contains("Use <none> of it\n\nAna at Acme"), "{data}");
+    assert!(data.contains("Use &lt;none&gt; of it"), "{data}");
+    assert!(data.contains("<p><b>Ana</b> at Acme</p>"), "{data}");
     drop(ctx);
     server.shutdown().await.unwrap();
 }
@@ -1023,4 +1056,30 @@ async fn deliver_reports_refusals_as_permanent_and_trouble_as_retry() {
     ));
     drop(ctx);
     server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn mail_acknowledged_with_250_survives_a_crash_and_a_stopping_desk_says_421() {
+    let mut desk = mail_desk();
+    let smtp = desk.smtp.clone().unwrap();
+    email_channel(&desk, SUPPORT, json!({})).await;
+    smtp_send(
+        &smtp,
+        "carla@client.example",
+        SUPPORT,
+        b"From: carla@client.example\r\nSubject: Durable\r\nMessage-ID: <d1@client.example>\r\n\r\nKeep me\r\n",
+    )
+    .await
+    .unwrap();
+    // SIGKILL right after the 250: the mail must already be committed.
+    desk.kill9();
+    desk.spawn();
+    assert_eq!(only_conversation(&desk).await["subject"], "Durable");
+
+    // A session open while the desk stops is told so and the desk exits cleanly.
+    let (mut c, _) = RawSmtp::connect(desk.smtp.as_deref().unwrap()).await;
+    assert!(c.say("EHLO client.example").await.starts_with("250"));
+    let stop = tokio::task::spawn_blocking(move || desk.terminate());
+    assert!(c.reply().await.starts_with("421"));
+    assert!(stop.await.unwrap(), "the desk exits with success");
 }

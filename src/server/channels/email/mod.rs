@@ -2,6 +2,7 @@
 //! becomes a ticket on the email channel that owns the recipient address, and agents'
 //! replies leave through the channel's SMTP relay, threaded by Message-ID.
 
+mod html;
 pub mod http;
 pub mod parse;
 pub mod settings;

@@ -228,17 +228,18 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Every text body part as plain text (HTML turned into text), joined.
+/// Every text body part as plain text (an HTML part, sent without a text alternative, turned
+/// into text), joined.
 fn body_text(message: &mail_parser::Message<'_>) -> String {
-    let mut parts = Vec::new();
-    for (i, part) in message.text_bodies().enumerate() {
-        if matches!(part.body, PartType::Text(_) | PartType::Html(_))
-            && let Some(text) = message.body_text(i)
-        {
-            parts.push(text.replace("\r\n", "\n"));
-        }
-    }
-    parts.join("\n\n")
+    message
+        .text_bodies()
+        .filter_map(|part| match &part.body {
+            PartType::Text(text) => Some(text.replace("\r\n", "\n")),
+            PartType::Html(html) => Some(super::html::html_to_text(html)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The first mailbox with an address in `address`.

@@ -156,10 +156,7 @@ fn build(
             builder.singlepart(SinglePart::plain(text))
         }
         SignatureFormat::Html => {
-            let text = format!(
-                "{body}\n\n{}",
-                mail_parser::decoders::html::html_to_text(&signature).trim()
-            );
+            let text = format!("{body}\n\n{}", super::html::html_to_text(&signature));
             let html = format!(
                 "<div style=\"white-space: pre-wrap\">{}</div>\n<br>\n{signature}",
                 escape_html(body)
