@@ -221,6 +221,32 @@ Message-ID: <a3@customer.example>\r\nIn-Reply-To: <unknown@elsewhere.example>\r\
     assert_eq!(login["message_count"], 2);
     let detail = api.ok(&format!("/conversations/{}", login["id"])).await;
     assert_eq!(detail["messages"][1]["body"], "It works again, thanks.");
+    // The original mails stay available, quoted history included.
+    let records = api
+        .ok(&format!("/conversations/{}/email", login["id"]))
+        .await;
+    let items = &records["items"];
+    assert_eq!(items[0]["header_id"], "a1@customer.example");
+    assert_eq!(items[1]["header_id"], "a2@customer.example");
+    assert_eq!(items[1]["direction"], "inbound");
+    let raw = reqwest::Client::new()
+        .get(format!(
+            "{}{}",
+            desk.url,
+            items[1]["raw_url"].as_str().unwrap()
+        ))
+        .bearer_auth(&desk.agent)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(raw.trim_end(), reply.trim_end());
+    assert_eq!(
+        api.get("/conversations/999/email").await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         items[0]["contact_id"], items[1]["contact_id"],
         "one contact for one address"

@@ -34,6 +34,19 @@ pub struct EmailOutcome {
     pub duplicate: bool,
 }
 
+/// One mail of a conversation, by Message-ID.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EmailRecord {
+    /// The desk's message.
+    pub message_id: Id,
+    /// The mail's Message-ID, without angle brackets.
+    pub header_id: String,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    /// Where the original RFC 822 bytes of an inbound mail are served.
+    pub raw_url: Option<String>,
+}
+
 /// A channel's settings and relay password.
 #[derive(Debug, Clone)]
 pub struct StoredEmailSettings {
@@ -293,6 +306,31 @@ impl Store {
             }
             let in_reply_to = last_inbound.or_else(|| all.last().cloned());
             Ok((all, in_reply_to))
+        })
+        .await
+    }
+
+    /// Every mail of a conversation, oldest first.
+    pub async fn email_records(&self, conversation_id: Id) -> Result<Vec<EmailRecord>, StoreError> {
+        self.read(move |c| {
+            rows::conversation(c, conversation_id, 0)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT message_id, header_id, direction, raw_hash FROM email_messages \
+                 WHERE conversation_id = ?1 ORDER BY created_at, message_id",
+            )?;
+            let records = stmt
+                .query_map([conversation_id], |r| {
+                    Ok(EmailRecord {
+                        message_id: r.get(0)?,
+                        header_id: r.get(1)?,
+                        direction: r.get(2)?,
+                        raw_url: r
+                            .get::<_, Option<String>>(3)?
+                            .map(|h| crate::server::files::Files::url(&h)),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(records)
         })
         .await
     }

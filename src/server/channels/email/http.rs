@@ -10,6 +10,7 @@ use crate::server::auth::{Admin, Authed};
 use crate::server::error::{ApiError, ApiJson, ApiPath};
 use crate::server::signature::{SIGNATURE_HEADER, verify};
 use crate::server::store::StoreError;
+use crate::server::store::email::EmailRecord;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
@@ -25,6 +26,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let upload_limit = state.config.mail_max_bytes.saturating_add(64 * 1024);
     Router::new()
         .route("/channels/{id}/email", get(get_settings).put(put_settings))
+        .route("/conversations/{id}/email", get(records))
         .route(
             "/channels/{id}/email/messages",
             post(upload).layer(DefaultBodyLimit::max(upload_limit)),
@@ -56,6 +58,22 @@ async fn put_settings(
         .validate()
         .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m))?;
     Ok(Json(state.store.put_email_settings(id, valid).await?))
+}
+
+/// `GET /conversations/{id}/email`.
+#[derive(Debug, Serialize)]
+struct Records {
+    items: Vec<EmailRecord>,
+}
+
+async fn records(
+    State(state): State<AppState>,
+    _: Authed,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<Records>, ApiError> {
+    Ok(Json(Records {
+        items: state.store.email_records(id).await?,
+    }))
 }
 
 /// The answer to an uploaded mail.
