@@ -432,6 +432,13 @@ async fn malformed_or_oversized_uploads_get_clear_errors_and_store_nothing() {
             "From",
         ),
         (
+            b"From: Support <support@acme.example>\r\nSubject: Auto\r\n\r\nout of office\r\n"
+                .to_vec(),
+            "message/rfc822",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "mail loop",
+        ),
+        (
             b"this is not mail at all".to_vec(),
             "message/rfc822",
             StatusCode::UNPROCESSABLE_ENTITY,

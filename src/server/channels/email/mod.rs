@@ -51,10 +51,19 @@ pub async fn receive(
     limits: Limits,
 ) -> Result<EmailOutcome, ReceiveError> {
     let mail = parse::parse(raw, limits)?;
-    let original_sender = store
-        .email_settings(channel_id)
-        .await?
-        .is_none_or(|s| s.settings.forwarded_to_original_sender);
+    let settings = store.email_settings(channel_id).await?.map(|s| s.settings);
+    let original_sender = settings
+        .as_ref()
+        .is_none_or(|s| s.forwarded_to_original_sender);
+    let own = |address: &str| {
+        settings.as_ref().is_some_and(|s| {
+            s.addresses.iter().any(|a| a == address)
+                || s.sender_address.eq_ignore_ascii_case(address)
+        })
+    };
+    if mail.forwarded_from.is_none() && own(&mail.from.address) {
+        return Err(MailError::OwnAddress(mail.from.address).into());
+    }
     let (sender, subject) = match (&mail.forwarded_from, original_sender) {
         (Some(original), true) => (original.clone(), strip_forward_prefix(&mail.subject)),
         _ => (mail.from.clone(), mail.subject.clone()),

@@ -31,6 +31,8 @@ pub enum MailError {
     Malformed(String),
     #[error("the message has no sender: it needs a From header with an address")]
     NoSender,
+    #[error("the message comes from this channel's own address {0}: refused to avoid a mail loop")]
+    OwnAddress(String),
 }
 
 /// A name and an address.
@@ -445,6 +447,21 @@ Date: Mon\r\nSubject: Broken\r\n\r\nIt is broken\r\n";
                 address: "carla@client.example".into()
             })
         );
+    }
+
+    #[test]
+    fn a_mail_forwarded_as_attachment_names_its_sender_and_is_kept() {
+        let raw = b"From: bo@acme.example\r\nSubject: Fwd: Refund\r\n\
+Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n\
+FYI\r\n--b1\r\nContent-Type: message/rfc822\r\n\r\nFrom: Eve Ray <eve@buyer.example>\r\n\
+Subject: Refund\r\n\r\nI want my money back.\r\n--b1--\r\n";
+        let m = parse(raw, LIMITS).unwrap();
+        assert_eq!(m.forwarded_from.unwrap().address, "eve@buyer.example");
+        assert!(m.text.starts_with("FYI"), "{}", m.text);
+        assert!(m.text.contains("I want my money back."), "{}", m.text);
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].name, "Refund.eml");
+        assert_eq!(m.attachments[0].mime_type, "message/rfc822");
     }
 
     #[test]
