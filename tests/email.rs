@@ -799,7 +799,7 @@ async fn outgoing(base: &str, admin: &str, agent: &str, message: Value) -> Outgo
             .json()
             .await
             .unwrap();
-    let channel: ChannelWithSecret = get(format!("/channels/{}", conversation.channel_id), admin)
+    let channel: ChannelWithSecret = get(format!("/channels/{}", message.channel_id), admin)
         .await
         .unwrap()
         .json()
@@ -1115,4 +1115,106 @@ async fn mail_acknowledged_with_250_survives_a_crash_and_a_stopping_desk_says_42
     let stop = tokio::task::spawn_blocking(move || desk.terminate());
     assert!(c.reply().await.starts_with("421"));
     assert!(stop.await.unwrap(), "the desk exits with success");
+}
+
+#[tokio::test]
+async fn an_answer_to_a_reply_sent_by_mail_from_another_channel_continues_that_conversation() {
+    let (relay_port, received) = sink(Sink::Accept).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin, agent, email) = server_with_relay(&dir, relay_port).await;
+    let smtp = server.smtp_addr.unwrap().to_string();
+    let base = format!("http://{}/api/v1", server.addr);
+    let http = reqwest::Client::new();
+    let custom: Value = http
+        .post(format!("{base}/channels"))
+        .bearer_auth(&admin)
+        .json(&json!({"kind": "custom", "name": "Shop chat"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let raw = serde_json::to_vec(&json!({"thread_id": "t1",
+        "sender": {"id": "u1", "name": "Gil", "email": "gil@client.example"},
+        "text": "Where is my order?"}))
+    .unwrap();
+    let accepted: Value = http
+        .post(format!("{base}/channels/{}/inbound", custom["id"]))
+        .header(
+            "x-frontdesk-signature",
+            sign(custom["secret"].as_str().unwrap(), &raw),
+        )
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let conversation = accepted["conversation_id"].as_i64().unwrap();
+    let reply: Value = http
+        .post(format!("{base}/conversations/{conversation}/messages"))
+        .bearer_auth(&agent)
+        .json(&json!({"body": "It ships today.", "client_id": "m1", "channel_id": email}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out = outgoing(&base, &admin, &agent, reply).await;
+    let ctx = TransportContext {
+        store: server.store().clone(),
+        http: reqwest::Client::new(),
+    };
+    let external = frontdesk::server::channels::email::deliver(&ctx, &out)
+        .await
+        .unwrap()
+        .external_id
+        .unwrap();
+    assert_eq!(
+        received.lock().unwrap()[0].rcpt_to,
+        ["<gil@client.example>"]
+    );
+
+    let answer = format!(
+        "From: gil@client.example\r\nTo: support@acme.example\r\nSubject: Re: Where is my order?\r\n\
+Message-ID: <g2@client.example>\r\nIn-Reply-To: <{external}>\r\n\r\nGreat, thanks!\r\n"
+    );
+    smtp_send(&smtp, "gil@client.example", SUPPORT, answer.as_bytes())
+        .await
+        .unwrap();
+    let list: Value = http
+        .get(format!("{base}/conversations"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["items"][0]["id"], conversation);
+    assert_eq!(list["items"][0]["message_count"], 3);
+    let detail: Value = http
+        .get(format!("{base}/conversations/{conversation}"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = detail["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["body"], "Great, thanks!");
+    assert_eq!(last["channel_id"], email);
+    drop(ctx);
+    server.shutdown().await.unwrap();
 }

@@ -1,7 +1,7 @@
 //! Team email in the store: channel settings and addresses, and the Message-IDs that thread
 //! mail into conversations and make a redelivered mail a no-op.
 
-use super::inbound::{ingest, validate};
+use super::inbound::{ingest_into, validate};
 use super::rows;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{EventKind, InboundMessage};
@@ -89,24 +89,23 @@ fn settings(conn: &Connection, channel_id: Id) -> Result<Option<StoredEmailSetti
     .transpose()
 }
 
-/// The first stored mail among `ancestors` that belongs to a conversation of `channel_id`:
-/// that conversation's thread key.
-fn known_thread(
+/// The conversation of the first mail among `ancestors` that went through `channel_id`: a
+/// customer's earlier mail, or an agent's reply (which may belong to a conversation that
+/// started on another channel).
+fn known_conversation(
     ctx: &WriteCtx<'_>,
     channel_id: Id,
     ancestors: &[String],
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<Id>, StoreError> {
     let mut stmt = ctx.tx.prepare_cached(
-        "SELECT c.thread_key FROM email_messages e JOIN conversations c ON c.id = e.conversation_id \
-         WHERE e.channel_id = ?1 AND e.header_id = ?2 AND c.channel_id = ?1 \
-         AND c.thread_key IS NOT NULL",
+        "SELECT conversation_id FROM email_messages WHERE channel_id = ?1 AND header_id = ?2",
     )?;
     for id in ancestors {
-        if let Some(key) = stmt
-            .query_row((channel_id, id), |r| r.get::<_, String>(0))
+        if let Some(conversation) = stmt
+            .query_row((channel_id, id), |r| r.get::<_, Id>(0))
             .optional()?
         {
-            return Ok(Some(key));
+            return Ok(Some(conversation));
         }
     }
     Ok(None)
@@ -136,13 +135,11 @@ fn store_incoming(
         });
     }
     let mut message = mail.message;
-    if let Some(thread_key) = known_thread(ctx, channel_id, &mail.ancestors)? {
-        message.thread_id = thread_key;
-        if !mail.reply_text.trim().is_empty() {
-            message.text = mail.reply_text;
-        }
+    let known = known_conversation(ctx, channel_id, &mail.ancestors)?;
+    if known.is_some() && !mail.reply_text.trim().is_empty() {
+        message.text = mail.reply_text;
     }
-    let outcome = ingest(ctx, channel_id, message)?;
+    let outcome = ingest_into(ctx, channel_id, message, known)?;
     ctx.tx
         .prepare_cached(
             "INSERT INTO email_messages (channel_id, header_id, conversation_id, message_id, \
