@@ -273,7 +273,7 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
 }
 
 /// A message id without surrounding angle brackets and blanks.
-pub fn clean_id(id: &str) -> String {
+fn clean_id(id: &str) -> String {
     id.trim()
         .trim_start_matches('<')
         .trim_end_matches('>')
@@ -282,7 +282,7 @@ pub fn clean_id(id: &str) -> String {
 }
 
 /// The attachment kind of a MIME type.
-pub fn kind_of(mime_type: &str) -> AttachmentKind {
+fn kind_of(mime_type: &str) -> AttachmentKind {
     match mime_type.split('/').next().unwrap_or_default() {
         "image" => AttachmentKind::Image,
         "audio" => AttachmentKind::Audio,
