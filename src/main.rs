@@ -84,6 +84,15 @@ enum Command {
         /// Attempts at a reply before it is marked failed.
         #[arg(long, default_value_t = 16)]
         delivery_attempts: u32,
+        /// Also accept team email over SMTP on this address (port 0 picks a free port).
+        #[arg(long)]
+        smtp_listen: Option<String>,
+        /// Largest mail accepted over SMTP or upload, in bytes.
+        #[arg(long, default_value_t = 25 * 1024 * 1024)]
+        mail_max_bytes: usize,
+        /// Largest single mail attachment, in bytes.
+        #[arg(long, default_value_t = 10 * 1024 * 1024)]
+        mail_max_attachment_bytes: usize,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -280,6 +289,9 @@ async fn main() -> ExitCode {
             live_buffer,
             delivery_retry_ms,
             delivery_attempts,
+            smtp_listen,
+            mail_max_bytes,
+            mail_max_attachment_bytes,
         }) => {
             let config = ServerConfig {
                 body_limit,
@@ -290,6 +302,9 @@ async fn main() -> ExitCode {
                     max_attempts: delivery_attempts.max(1),
                     ..Default::default()
                 },
+                smtp_listen,
+                mail_max_bytes,
+                mail_max_attachment_bytes,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

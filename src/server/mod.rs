@@ -38,6 +38,12 @@ pub struct ServerConfig {
     pub live_buffer: usize,
     /// How replies that could not go out yet are retried.
     pub delivery: delivery::RetryPolicy,
+    /// `HOST:PORT` of the inbound SMTP listener for team email; none without it.
+    pub smtp_listen: Option<String>,
+    /// Largest mail accepted (SMTP or upload), in bytes.
+    pub mail_max_bytes: usize,
+    /// Largest single attachment of a mail, in bytes.
+    pub mail_max_attachment_bytes: usize,
 }
 
 impl ServerConfig {
@@ -50,6 +56,9 @@ impl ServerConfig {
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
             delivery: delivery::RetryPolicy::default(),
+            smtp_listen: None,
+            mail_max_bytes: 25 * 1024 * 1024,
+            mail_max_attachment_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -69,10 +78,13 @@ pub struct AppState {
 pub struct RunningServer {
     /// The address it listens on (with the real port when 0 was asked).
     pub addr: SocketAddr,
+    /// The SMTP listener's address, when one was asked for.
+    pub smtp_addr: Option<SocketAddr>,
     store: Store,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     worker: delivery::Worker,
+    smtp: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -85,6 +97,15 @@ impl RunningServer {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr()?;
+        let smtp_listener = match &config.smtp_listen {
+            Some(listen) => Some(
+                tokio::net::TcpListener::bind(listen)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen for SMTP on {listen}: {e}"))?,
+            ),
+            None => None,
+        };
+        let smtp_addr = smtp_listener.as_ref().map(|l| l.local_addr()).transpose()?;
         let (stop, stopping) = watch::channel(false);
         let worker = delivery::Worker::start(store.clone(), config.delivery, stopping.clone());
         let state = AppState {
@@ -93,6 +114,18 @@ impl RunningServer {
             config: Arc::new(config),
             stopping: stopping.clone(),
         };
+        let smtp = smtp_listener.map(|listener| {
+            let desk = channels::email::smtp::Desk {
+                store: state.store.clone(),
+                files: state.files.clone(),
+                limits: channels::email::limits(&state.config),
+            };
+            tokio::spawn(channels::email::smtp::serve(
+                listener,
+                desk,
+                stopping.clone(),
+            ))
+        });
         let app = http::router(state);
         let mut wait = stopping;
         let task = tokio::spawn(async move {
@@ -110,10 +143,12 @@ impl RunningServer {
         });
         Ok(RunningServer {
             addr,
+            smtp_addr,
             store,
             stop,
             task,
             worker,
+            smtp,
         })
     }
 
@@ -127,6 +162,9 @@ impl RunningServer {
         let _ = self.stop.send(true);
         self.task.await??;
         self.worker.join().await;
+        if let Some(smtp) = self.smtp {
+            smtp.await?;
+        }
         let store = self.store;
         tokio::task::spawn_blocking(move || store.close()).await?;
         Ok(())

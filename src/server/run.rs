@@ -6,8 +6,14 @@ use std::io::Write;
 /// Serves until SIGINT or SIGTERM, then stops cleanly: streams closed, writes flushed.
 pub async fn serve_until_signal(config: ServerConfig) -> anyhow::Result<()> {
     let server = RunningServer::start(config).await?;
-    println!("listening on http://{}", server.addr);
-    std::io::stdout().flush()?;
+    let mut lines = format!("listening on http://{}\n", server.addr);
+    if let Some(smtp) = server.smtp_addr {
+        lines.push_str(&format!("smtp listening on {smtp}\n"));
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(lines.as_bytes())?;
+    stdout.flush()?;
+    drop(stdout);
     tracing::info!(addr = %server.addr, "serving");
     shutdown_signal().await;
     tracing::info!("stopping");

@@ -52,6 +52,8 @@ pub struct Desk {
     pub url: String,
     pub admin: String,
     pub agent: String,
+    /// The SMTP listener's `HOST:PORT`, when served with `--smtp-listen`.
+    pub smtp: Option<String>,
     child: Option<Child>,
     extra: Vec<String>,
     listen: String,
@@ -76,6 +78,7 @@ impl Desk {
             url: String::new(),
             admin,
             agent,
+            smtp: None,
             child: None,
             extra: extra.iter().map(|s| s.to_string()).collect(),
             listen: "127.0.0.1:0".into(),
@@ -108,9 +111,16 @@ impl Desk {
             .spawn()
             .expect("spawn server");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        if self.extra.iter().any(|a| a == "--smtp-listen") {
+            let mut smtp = String::new();
+            stdout.read_line(&mut smtp).unwrap();
+            self.smtp = smtp
+                .trim()
+                .strip_prefix("smtp listening on ")
+                .map(str::to_string);
+        }
         let url = line
             .trim()
             .strip_prefix("listening on ")

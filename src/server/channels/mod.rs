@@ -3,6 +3,7 @@
 pub mod calls;
 pub mod chat;
 pub mod custom;
+pub mod email;
 pub mod forms;
 pub mod graph;
 pub mod public;

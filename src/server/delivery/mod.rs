@@ -57,6 +57,7 @@ pub async fn dispatch(ctx: &TransportContext, out: &Outgoing) -> Result<Delivere
     match out.channel.channel.kind {
         ChannelKind::Custom => crate::server::channels::custom::webhook::deliver(ctx, out).await,
         ChannelKind::Chat => crate::server::channels::chat::transport::deliver(ctx, out).await,
+        ChannelKind::Email => crate::server::channels::email::deliver(ctx, out).await,
         ChannelKind::Messenger | ChannelKind::Whatsapp => {
             crate::server::channels::graph::deliver(ctx, out).await
         }

@@ -69,7 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(events::stream))
         .merge(graph::api_routes())
         .merge(chat::admin_routes())
-        .merge(forms::admin_routes());
+        .merge(forms::admin_routes())
+        .merge(crate::server::channels::email::http::routes(&state));
     Router::new()
         .nest("/api/v1", api)
         .merge(graph::public_routes())

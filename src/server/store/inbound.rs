@@ -124,6 +124,18 @@ pub(crate) fn ingest(
     channel_id: Id,
     msg: InboundMessage,
 ) -> Result<InboundOutcome, StoreError> {
+    ingest_into(ctx, channel_id, msg, None)
+}
+
+/// Stores an inbound message on `channel_id`, continuing conversation `into` when given
+/// (whatever channel it started on: a customer answering a reply an agent sent on another
+/// channel), its thread otherwise.
+pub(crate) fn ingest_into(
+    ctx: &mut WriteCtx<'_>,
+    channel_id: Id,
+    msg: InboundMessage,
+    into: Option<Id>,
+) -> Result<InboundOutcome, StoreError> {
     let (enabled, kind): (bool, String) = ctx
         .tx
         .prepare_cached("SELECT enabled, kind FROM channels WHERE id = ?1")?
@@ -137,8 +149,12 @@ pub(crate) fn ingest(
     }
     let (contact_id, new_contact) = find_or_create_contact(ctx, channel_id, &msg)?;
     let now = ctx.now().millis();
-    let (existing, thread_key) =
-        super::threads::existing_conversation(ctx.tx, channel_id, contact_id, &msg.thread_id)?;
+    let (existing, thread_key) = match into {
+        Some(id) => (Some(id), None),
+        None => {
+            super::threads::existing_conversation(ctx.tx, channel_id, contact_id, &msg.thread_id)?
+        }
+    };
     let new_conversation = existing.is_none();
     let conversation_id = match existing {
         Some(id) => id,

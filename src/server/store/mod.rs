@@ -10,6 +10,7 @@ mod contacts;
 pub mod conversations;
 mod custom;
 pub mod deliveries;
+pub mod email;
 mod events;
 pub(crate) mod inbound;
 pub(crate) mod messages;

@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_deliveries.sql"),
     include_str!("migrations/0003_custom_channels.sql"),
+    include_str!("migrations/0004_email.sql"),
     include_str!("migrations/0005_chat_forms.sql"),
     include_str!("migrations/0006_routing.sql"),
     include_str!("migrations/0007_graph.sql"),
