@@ -26,6 +26,9 @@ struct ClientArgs {
     /// The API token for --server.
     #[arg(long, env = "FRONTDESK_TOKEN", global = true, hide_env_values = true)]
     token: Option<String>,
+    /// A PEM CA certificate to trust for an https:// server, besides the system's roots.
+    #[arg(long, env = "FRONTDESK_CA_CERT", global = true)]
+    ca_cert: Option<PathBuf>,
     /// The local desk's directory (default: the XDG data dir).
     #[arg(long = "data", env = "FRONTDESK_DATA")]
     local_data: Option<PathBuf>,
@@ -77,6 +80,12 @@ enum Command {
         /// Live events a websocket client may lag behind before it is disconnected.
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
+        /// PEM certificate chain: serve HTTPS and WSS (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -198,6 +207,10 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     args.server = args.server.or(config.server);
     args.token = args.token.or(config.token);
     args.local_data = args.local_data.or(config.data);
+    let trust = match args.ca_cert.or(config.ca_cert) {
+        Some(path) => frontdesk::client::tls::Trust::with_ca_file(&path)?,
+        None => frontdesk::client::tls::Trust::system(),
+    };
     let bell = !args.no_bell && config.bell.unwrap_or(true);
     let notify = args.notify || config.notify.unwrap_or(false);
     let mouse = !args.no_mouse && config.mouse.unwrap_or(true);
@@ -235,6 +248,7 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     let session = frontdesk::tui::run::Session {
         base_url,
         token,
+        trust,
         outbox,
         theme,
         keymap,
@@ -266,11 +280,16 @@ async fn main() -> ExitCode {
             body_limit,
             heartbeat,
             live_buffer,
+            tls_cert,
+            tls_key,
         }) => {
             let config = ServerConfig {
                 body_limit,
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
+                tls: tls_cert
+                    .zip(tls_key)
+                    .map(|(cert, key)| server::tls::TlsFiles { cert, key }),
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

@@ -12,6 +12,7 @@ mod run;
 pub mod seed;
 pub mod signature;
 pub mod store;
+pub mod tls;
 
 use axum::serve::ListenerExt;
 pub use run::serve_until_signal;
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How many live events a websocket client may lag behind before it is disconnected.
     pub live_buffer: usize,
+    /// Certificate and key to serve HTTPS and WSS instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl ServerConfig {
@@ -46,6 +49,7 @@ impl ServerConfig {
             body_limit: 1024 * 1024,
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
+            tls: None,
         }
     }
 }
@@ -65,14 +69,16 @@ pub struct AppState {
 pub struct RunningServer {
     /// The address it listens on (with the real port when 0 was asked).
     pub addr: SocketAddr,
+    tls: bool,
     store: Store,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl RunningServer {
-    /// Opens the desk and starts listening.
+    /// Opens the desk and starts listening; bad TLS files are refused before either.
     pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+        let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
         let store = Store::open(&config.data_dir, config.live_buffer).map_err(|e| {
             anyhow::anyhow!("cannot open the desk in {}: {e}", config.data_dir.display())
         })?;
@@ -89,25 +95,44 @@ impl RunningServer {
         };
         let app = http::router(state);
         let mut wait = stopping;
-        let task = tokio::spawn(async move {
-            // Live events are small frames that must leave at once: no Nagle delay.
-            let listener = listener.tap_io(|tcp| {
-                if let Err(error) = tcp.set_nodelay(true) {
-                    tracing::warn!(%error, "cannot set TCP_NODELAY");
-                }
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = wait.wait_for(|s| *s).await;
+        let stopped = async move {
+            let _ = wait.wait_for(|s| *s).await;
+        };
+        let secure = tls_config.is_some();
+        let task = match tls_config {
+            Some(config) => {
+                let listener = tls::TlsListener::new(listener, addr, config);
+                tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(stopped)
+                        .await
                 })
-                .await
-        });
+            }
+            None => tokio::spawn(async move {
+                // Live events are small frames that must leave at once: no Nagle delay.
+                let listener = listener.tap_io(|tcp| {
+                    if let Err(error) = tcp.set_nodelay(true) {
+                        tracing::warn!(%error, "cannot set TCP_NODELAY");
+                    }
+                });
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }),
+        };
         Ok(RunningServer {
             addr,
+            tls: secure,
             store,
             stop,
             task,
         })
+    }
+
+    /// The server's root URL: `https://HOST:PORT` with TLS, `http://HOST:PORT` without.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The desk this server serves.

@@ -6,7 +6,7 @@ use std::io::Write;
 /// Serves until SIGINT or SIGTERM, then stops cleanly: streams closed, writes flushed.
 pub async fn serve_until_signal(config: ServerConfig) -> anyhow::Result<()> {
     let server = RunningServer::start(config).await?;
-    println!("listening on http://{}", server.addr);
+    println!("listening on {}", server.url());
     std::io::stdout().flush()?;
     tracing::info!(addr = %server.addr, "serving");
     shutdown_signal().await;
