@@ -142,7 +142,7 @@ async fn inbound(
 #[tokio::test]
 async fn the_api_works_over_https_and_live_events_arrive_over_wss() {
     let pki = Pki::new();
-    let desk = pki.desk();
+    let mut desk = pki.desk();
     let http = pki.http();
     let agent = Api {
         base: format!("{}/api/v1", desk.url),
@@ -189,6 +189,20 @@ async fn the_api_works_over_https_and_live_events_arrive_over_wss() {
     };
     assert_eq!(event["message"]["body"], "over TLS");
     assert_eq!(event["conversation_id"], posted["conversation_id"]);
+
+    // SIGTERM still stops cleanly and says goodbye on the encrypted stream.
+    assert!(desk.terminate(), "SIGTERM exits with success");
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap()
+        {
+            Some(Ok(Message::Close(f))) => break f.expect("a close frame with a reason"),
+            Some(Ok(_)) => continue,
+            other => panic!("stream ended without a close frame: {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.code), 1001);
 }
 
 /// Runs `frontdesk args…`, expecting it to exit (not to serve) within 10 s; gives
