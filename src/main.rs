@@ -71,6 +71,12 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// PEM certificate chain: serve HTTPS and WSS (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = 1024 * 1024)]
         body_limit: usize,
@@ -80,12 +86,6 @@ enum Command {
         /// Live events a websocket client may lag behind before it is disconnected.
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
-        /// PEM certificate chain: serve HTTPS and WSS (needs --tls-key).
-        #[arg(long, requires = "tls_key")]
-        tls_cert: Option<PathBuf>,
-        /// PEM private key of --tls-cert.
-        #[arg(long, requires = "tls_cert")]
-        tls_key: Option<PathBuf>,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -277,19 +277,19 @@ async fn main() -> ExitCode {
         Some(Command::Serve {
             data,
             listen,
+            tls_cert,
+            tls_key,
             body_limit,
             heartbeat,
             live_buffer,
-            tls_cert,
-            tls_key,
         }) => {
             let config = ServerConfig {
-                body_limit,
-                heartbeat: Duration::from_secs(heartbeat.max(1)),
-                live_buffer,
                 tls: tls_cert
                     .zip(tls_key)
                     .map(|(cert, key)| server::tls::TlsFiles { cert, key }),
+                body_limit,
+                heartbeat: Duration::from_secs(heartbeat.max(1)),
+                live_buffer,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

@@ -316,20 +316,24 @@ fn without_the_ca_the_client_names_the_url_and_the_certificate_problem_and_leave
         "escape codes before the error"
     );
 
-    // A CA file that cannot be used is named, from the config file too.
+    // The CA can also come from the config file or the environment: the certificate then
+    // passes and the (wrong) token is what the server refuses.
+    let wrong = ["--server", &desk.url, "--token", "fdk_wrong"];
     let config = home.path().join("config.toml");
-    std::fs::write(&config, "ca_cert = \"/nonexistent/ca.pem\"\n").unwrap();
-    let (ok, _, stderr) = run_to_exit(
-        &[
-            "--server",
-            &desk.url,
-            "--token",
-            &desk.agent,
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &env,
-    );
+    std::fs::write(&config, format!("ca_cert = {:?}\n", pki.arg("ca.pem"))).unwrap();
+    let with_config = [&wrong[..], &["--config", config.to_str().unwrap()]].concat();
+    let (ok, _, stderr) = run_to_exit(&with_config, &env);
+    assert!(!ok);
+    assert!(stderr.contains("the token was refused"), "{stderr}");
+    let ca = pki.path("ca.pem");
+    let with_env = [&env[..], &[("FRONTDESK_CA_CERT", ca.as_path())]].concat();
+    let (ok, _, stderr) = run_to_exit(&wrong, &with_env);
+    assert!(!ok);
+    assert!(stderr.contains("the token was refused"), "{stderr}");
+
+    // A CA file that cannot be used is named.
+    let missing = [&wrong[..], &["--ca-cert", "/nonexistent/ca.pem"]].concat();
+    let (ok, _, stderr) = run_to_exit(&missing, &env);
     assert!(!ok);
     assert!(stderr.contains("/nonexistent/ca.pem"), "{stderr}");
 }

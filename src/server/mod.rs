@@ -30,14 +30,14 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// `HOST:PORT` to listen on; port 0 picks a free one.
     pub listen: String,
+    /// Certificate and key to serve HTTPS and WSS instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     /// Interval of websocket pings; a client silent for two intervals is dropped.
     pub heartbeat: Duration,
     /// How many live events a websocket client may lag behind before it is disconnected.
     pub live_buffer: usize,
-    /// Certificate and key to serve HTTPS and WSS instead of plain HTTP.
-    pub tls: Option<tls::TlsFiles>,
 }
 
 impl ServerConfig {
@@ -46,10 +46,10 @@ impl ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
             listen: listen.into(),
+            tls: None,
             body_limit: 1024 * 1024,
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
-            tls: None,
         }
     }
 }
