@@ -26,6 +26,9 @@ struct ClientArgs {
     /// The API token for --server.
     #[arg(long, env = "FRONTDESK_TOKEN", global = true, hide_env_values = true)]
     token: Option<String>,
+    /// A PEM CA certificate to trust for an https:// server, besides the system's roots.
+    #[arg(long, env = "FRONTDESK_CA_CERT", global = true)]
+    ca_cert: Option<PathBuf>,
     /// The local desk's directory (default: the XDG data dir).
     #[arg(long = "data", env = "FRONTDESK_DATA")]
     local_data: Option<PathBuf>,
@@ -68,6 +71,12 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// PEM certificate chain: serve HTTPS and WSS (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = 1024 * 1024)]
         body_limit: usize,
@@ -219,6 +228,10 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     args.server = args.server.or(config.server);
     args.token = args.token.or(config.token);
     args.local_data = args.local_data.or(config.data);
+    let trust = match args.ca_cert.or(config.ca_cert) {
+        Some(path) => frontdesk::client::tls::Trust::with_ca_file(&path)?,
+        None => frontdesk::client::tls::Trust::system(),
+    };
     let bell = !args.no_bell && config.bell.unwrap_or(true);
     let notify = args.notify || config.notify.unwrap_or(false);
     let mouse = !args.no_mouse && config.mouse.unwrap_or(true);
@@ -256,6 +269,7 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     let session = frontdesk::tui::run::Session {
         base_url,
         token,
+        trust,
         outbox,
         theme,
         keymap,
@@ -284,6 +298,8 @@ async fn main() -> ExitCode {
         Some(Command::Serve {
             data,
             listen,
+            tls_cert,
+            tls_key,
             body_limit,
             heartbeat,
             live_buffer,
@@ -294,6 +310,9 @@ async fn main() -> ExitCode {
             mail_max_attachment_bytes,
         }) => {
             let config = ServerConfig {
+                tls: tls_cert
+                    .zip(tls_key)
+                    .map(|(cert, key)| server::tls::TlsFiles { cert, key }),
                 body_limit,
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,

@@ -8,6 +8,7 @@
 use crate::api::Event;
 use crate::client::api::{CONNECT_TIMEOUT, ClientError, io_cause};
 use crate::client::backoff::Backoff;
+use crate::client::tls::Trust;
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -19,7 +20,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 /// How many items may wait for the UI before the stream stops reading (backpressure).
 const CHANNEL_CAPACITY: usize = 4096;
@@ -65,9 +66,29 @@ pub enum Connection {
 ///
 /// The task ends when the receiver is dropped or the server refuses the token.
 pub fn spawn(base_url: &str, token: &str, since: i64) -> (mpsc::Receiver<Live>, JoinHandle<()>) {
+    spawn_trusting(base_url, token, since, &Trust::system())
+}
+
+/// [`spawn`] for a server whose certificate `trust` accepts (`https://` gives `wss://`).
+pub fn spawn_trusting(
+    base_url: &str,
+    token: &str,
+    since: i64,
+    trust: &Trust,
+) -> (mpsc::Receiver<Live>, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let base = ws_base(base_url);
+    let connector = if base.starts_with("wss://") {
+        trust
+            .rustls_config()
+            .map(|config| Some(Connector::Rustls(config)))
+            .map_err(|e| e.to_string())
+    } else {
+        Ok(None)
+    };
     let stream = Stream {
-        base: ws_base(base_url),
+        base,
+        connector,
         token: token.to_string(),
         last: since,
         from_head: false,
@@ -109,6 +130,8 @@ enum SessionEnd {
 
 struct Stream {
     base: String,
+    /// How `wss://` is verified; why it cannot be when the TLS set-up failed.
+    connector: Result<Option<Connector>, String>,
     token: String,
     /// The last `seq` passed on: resume after it.
     last: i64,
@@ -199,7 +222,13 @@ impl Stream {
             .map_err(|_| SessionEnd::Refused("the token cannot be sent in a header".into()))?;
         request.headers_mut().insert(AUTHORIZATION, bearer);
         let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
-        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+        let connector = self.connector.clone().map_err(SessionEnd::Refused)?;
+        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            Some(config),
+            true,
+            connector,
+        );
         match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
             Err(_) => Err(lost("connecting timed out")),
             Ok(Err(e)) => Err(connect_failure(e)),

@@ -6,3 +6,4 @@ mod backoff;
 pub mod download;
 pub mod events;
 pub mod outbox;
+pub mod tls;

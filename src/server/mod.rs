@@ -13,6 +13,7 @@ mod run;
 pub mod seed;
 pub mod signature;
 pub mod store;
+pub mod tls;
 
 use axum::serve::ListenerExt;
 pub use run::serve_until_signal;
@@ -30,6 +31,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// `HOST:PORT` to listen on; port 0 picks a free one.
     pub listen: String,
+    /// Certificate and key to serve HTTPS and WSS instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     /// Interval of websocket pings; a client silent for two intervals is dropped.
@@ -52,6 +55,7 @@ impl ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
             listen: listen.into(),
+            tls: None,
             body_limit: 1024 * 1024,
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
@@ -80,6 +84,7 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// The SMTP listener's address, when one was asked for.
     pub smtp_addr: Option<SocketAddr>,
+    tls: bool,
     store: Store,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -88,8 +93,9 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Opens the desk and starts listening.
+    /// Opens the desk and starts listening; bad TLS files are refused before either.
     pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+        let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
         let store = Store::open(&config.data_dir, config.live_buffer).map_err(|e| {
             anyhow::anyhow!("cannot open the desk in {}: {e}", config.data_dir.display())
         })?;
@@ -128,28 +134,47 @@ impl RunningServer {
         });
         let app = http::router(state);
         let mut wait = stopping;
-        let task = tokio::spawn(async move {
-            // Live events are small frames that must leave at once: no Nagle delay.
-            let listener = listener.tap_io(|tcp| {
-                if let Err(error) = tcp.set_nodelay(true) {
-                    tracing::warn!(%error, "cannot set TCP_NODELAY");
-                }
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = wait.wait_for(|s| *s).await;
+        let stopped = async move {
+            let _ = wait.wait_for(|s| *s).await;
+        };
+        let secure = tls_config.is_some();
+        let task = match tls_config {
+            Some(config) => {
+                let listener = tls::TlsListener::new(listener, addr, config);
+                tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(stopped)
+                        .await
                 })
-                .await
-        });
+            }
+            None => tokio::spawn(async move {
+                // Live events are small frames that must leave at once: no Nagle delay.
+                let listener = listener.tap_io(|tcp| {
+                    if let Err(error) = tcp.set_nodelay(true) {
+                        tracing::warn!(%error, "cannot set TCP_NODELAY");
+                    }
+                });
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }),
+        };
         Ok(RunningServer {
             addr,
             smtp_addr,
+            tls: secure,
             store,
             stop,
             task,
             worker,
             smtp,
         })
+    }
+
+    /// The server's root URL: `https://HOST:PORT` with TLS, `http://HOST:PORT` without.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The desk this server serves.

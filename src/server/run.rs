@@ -6,7 +6,7 @@ use std::io::Write;
 /// Serves until SIGINT or SIGTERM, then stops cleanly: streams closed, writes flushed.
 pub async fn serve_until_signal(config: ServerConfig) -> anyhow::Result<()> {
     let server = RunningServer::start(config).await?;
-    let mut lines = format!("listening on http://{}\n", server.addr);
+    let mut lines = format!("listening on {}\n", server.url());
     if let Some(smtp) = server.smtp_addr {
         lines.push_str(&format!("smtp listening on {smtp}\n"));
     }

@@ -9,6 +9,7 @@
 //! notify = false
 //! mouse = true
 //! data = "/home/me/desk"
+//! ca_cert = "/etc/frontdesk/ca.pem"
 //! ```
 
 use serde::Deserialize;
@@ -26,6 +27,8 @@ pub struct Config {
     /// Clicks and the wheel (on by default; off keeps the terminal's own text selection).
     pub mouse: Option<bool>,
     pub data: Option<PathBuf>,
+    /// A PEM CA certificate trusted for the server, besides the system's roots.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// Why the config file could not be used.

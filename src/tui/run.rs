@@ -5,10 +5,11 @@ use super::keymap::Keymap;
 use super::sanitize::sanitize_line;
 use super::theme::Theme;
 use super::views;
-use crate::client::api::{Api, ListQuery};
+use crate::client::api::{Api, ClientError, ListQuery};
 use crate::client::download::{downloads_dir, save_attachment};
 use crate::client::events::{self, Live};
 use crate::client::outbox::{self, Outbox, OutboxPlace};
+use crate::client::tls::Trust;
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
     MouseEvent, MouseEventKind,
@@ -24,6 +25,8 @@ const BURST: usize = 256;
 pub struct Session {
     pub base_url: String,
     pub token: String,
+    /// Which server certificates to accept.
+    pub trust: Trust,
     pub outbox: OutboxPlace,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -57,9 +60,15 @@ pub(crate) fn query(r: &ListRequest) -> ListQuery {
 
 /// Runs the client until the agent quits. The terminal is restored on every exit path.
 pub async fn run(session: Session) -> anyhow::Result<()> {
-    let api = Api::new(&session.base_url, &session.token)?;
-    // Fail before touching the terminal: a wrong URL or token is a plain error message.
-    let me = api.me().await?;
+    let api = Api::with_trust(&session.base_url, &session.token, &session.trust)?;
+    // Fail before touching the terminal: a wrong URL, token or certificate is a plain error
+    // message.
+    let me = api.me().await.map_err(|e| match e {
+        ClientError::Tls(_) => {
+            anyhow::anyhow!("{e}; if the desk has its own CA, trust it with --ca-cert FILE")
+        }
+        e => e.into(),
+    })?;
     let agents = api.agents().await?;
     let teams = api.teams().await?;
     let channels = api.channels().await?;
@@ -72,7 +81,8 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let outbox = Outbox::open(&session.outbox.resolve(&api.desk().await?.id)?)?;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (mut live, _live_task) = events::spawn(&session.base_url, &session.token, first.seq);
+    let (mut live, _live_task) =
+        events::spawn_trusting(&session.base_url, &session.token, first.seq, &session.trust);
     let (nudge, mut outbox_updates, _sender) = outbox::spawn_sender(outbox.clone(), api.clone());
     app.update(Msg::List {
         page: first,

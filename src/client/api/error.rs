@@ -1,6 +1,7 @@
 //! What can go wrong talking to a help desk, worded for a status bar.
 
 use crate::api::ErrorBody;
+use crate::client::tls::{describe, tls_failure};
 use std::io;
 
 /// A failed request.
@@ -22,6 +23,9 @@ pub enum ClientError {
     /// The server could not be reached or the connection broke.
     #[error("server unreachable: {0}")]
     Network(String),
+    /// The TLS handshake failed, most often over the server's certificate.
+    #[error("TLS with the server failed: {0}")]
+    Tls(String),
     /// The answer was not what this client understands.
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
@@ -34,7 +38,7 @@ impl ClientError {
     /// Whether the same request may succeed later unchanged.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ClientError::Network(_) | ClientError::Server { .. } => true,
+            ClientError::Network(_) | ClientError::Tls(_) | ClientError::Server { .. } => true,
             ClientError::Refused { status, .. } => matches!(status, 408 | 429),
             _ => false,
         }
@@ -65,6 +69,9 @@ impl ClientError {
         if err.is_decode() {
             return ClientError::Decode(err.to_string());
         }
+        if let Some(tls) = tls_cause(err) {
+            return ClientError::Tls(format!("{} ({base_url})", describe(tls)));
+        }
         let cause = if err.is_timeout() {
             "timed out".to_string()
         } else {
@@ -88,8 +95,26 @@ fn transport_cause(err: &(dyn std::error::Error + 'static)) -> String {
     deepest
 }
 
+/// The TLS failure in an error's chain.
+fn tls_cause<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut source: Option<&'a (dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = e.downcast_ref::<io::Error>().and_then(tls_failure) {
+            return Some(tls);
+        }
+        source = e.source();
+    }
+    None
+}
+
 /// A short lower-case wording of an I/O error.
 pub(crate) fn io_cause(err: &io::Error) -> String {
+    if let Some(tls) = tls_failure(err) {
+        return format!("TLS failed: {}", describe(tls));
+    }
     match err.kind() {
         io::ErrorKind::ConnectionRefused => "connection refused".into(),
         io::ErrorKind::ConnectionReset => "connection reset".into(),

@@ -9,6 +9,7 @@ use crate::api::{
     ContactDetail, ConversationCount, ConversationDetail, ConversationPage, ConversationPatch,
     DeskInfo, MePatch, MessagePage, NewMessage,
 };
+use crate::client::tls::Trust;
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
@@ -80,6 +81,12 @@ impl ListQuery {
 impl Api {
     /// A client of the server at `base_url` (`http://host:port`) using `token`.
     pub fn new(base_url: &str, token: &str) -> Result<Api, ClientError> {
+        Api::with_trust(base_url, token, &Trust::system())
+    }
+
+    /// A client of the server at `base_url` (`https://…` or `http://…`) that accepts the
+    /// server certificates `trust` accepts.
+    pub fn with_trust(base_url: &str, token: &str, trust: &Trust) -> Result<Api, ClientError> {
         let base = base_url.trim_end_matches('/');
         Url::parse(base).map_err(|e| ClientError::Config(format!("server URL {base:?}: {e}")))?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
@@ -89,6 +96,7 @@ impl Api {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
+            .tls_certs_merge(trust.reqwest_roots()?)
             .build()
             .map_err(|e| ClientError::Config(e.to_string()))?;
         Ok(Api {
