@@ -2,6 +2,7 @@
 //! bodies, the error body and the live event envelope.
 
 mod event;
+pub mod portal;
 
 pub use event::{Event, EventKind};
 

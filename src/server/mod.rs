@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod error;
 pub mod files;
 mod http;
+pub mod portal;
 mod run;
 pub mod seed;
 pub mod signature;
@@ -33,6 +34,14 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// How many live events a websocket client may lag behind before it is disconnected.
     pub live_buffer: usize,
+    /// The SMTP relay customer-portal mail goes through (`smtp://host:port`,
+    /// `smtps://user:pass@host`, `smtp://host:587?tls=required`); none: no mail is sent.
+    pub smtp_relay: Option<String>,
+    /// The sender of customer-portal mail.
+    pub mail_from: String,
+    /// The address customers reach this server at, for links in e-mails (an `https://`
+    /// one also marks portal cookies `Secure`); default: `http://` and the listen address.
+    pub public_url: Option<String>,
 }
 
 impl ServerConfig {
@@ -44,6 +53,9 @@ impl ServerConfig {
             body_limit: 1024 * 1024,
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
+            smtp_relay: None,
+            mail_from: "Support <support@localhost>".into(),
+            public_url: None,
         }
     }
 }
@@ -57,6 +69,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Turns true when the server is stopping; websocket streams then close.
     pub stopping: watch::Receiver<bool>,
+    /// The customer portal's mailer, public address and sign-in limits.
+    pub portal: Arc<portal::Runtime>,
 }
 
 /// A server accepting connections in the background.
@@ -79,11 +93,13 @@ impl RunningServer {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr()?;
         let (stop, stopping) = watch::channel(false);
+        let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let state = AppState {
             store: store.clone(),
             files: files::Files::new(&config.data_dir),
             config: Arc::new(config),
             stopping: stopping.clone(),
+            portal,
         };
         let app = http::router(state);
         let mut wait = stopping;
@@ -94,11 +110,14 @@ impl RunningServer {
                     tracing::warn!(%error, "cannot set TCP_NODELAY");
                 }
             });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = wait.wait_for(|s| *s).await;
-                })
-                .await
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = wait.wait_for(|s| *s).await;
+            })
+            .await
         });
         Ok(RunningServer {
             addr,

@@ -35,9 +35,11 @@ pub fn router(state: AppState) -> Router {
         .route("/channels/{id}", get(channels::get))
         .route("/channels/{id}/inbound", post(inbound::receive))
         .route("/files/{hash}", get(files::get))
-        .route("/events", get(events::stream));
+        .route("/events", get(events::stream))
+        .merge(super::portal::api_routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(super::portal::routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

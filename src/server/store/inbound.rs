@@ -123,6 +123,18 @@ fn ingest(
     channel_id: Id,
     msg: InboundMessage,
 ) -> Result<InboundOutcome, StoreError> {
+    ingest_into(ctx, channel_id, msg, None)
+}
+
+/// Stores an inbound message on `channel_id`, in conversation `into` when given (a customer
+/// answering a ticket from the portal) instead of the one its `thread_id` names.
+pub(crate) fn ingest_into(
+    ctx: &mut WriteCtx<'_>,
+    channel_id: Id,
+    msg: InboundMessage,
+    into: Option<Id>,
+) -> Result<InboundOutcome, StoreError> {
+    validate(&msg)?;
     let (enabled, kind): (bool, String) = ctx
         .tx
         .prepare_cached("SELECT enabled, kind FROM channels WHERE id = ?1")?
@@ -136,11 +148,16 @@ fn ingest(
     }
     let (contact_id, new_contact) = find_or_create_contact(ctx, channel_id, &msg)?;
     let now = ctx.now().millis();
-    let existing: Option<Id> = ctx
-        .tx
-        .prepare_cached("SELECT id FROM conversations WHERE channel_id = ?1 AND thread_key = ?2")?
-        .query_row((channel_id, &msg.thread_id), |r| r.get(0))
-        .optional()?;
+    let existing: Option<Id> = match into {
+        Some(id) => Some(id),
+        None => ctx
+            .tx
+            .prepare_cached(
+                "SELECT id FROM conversations WHERE channel_id = ?1 AND thread_key = ?2",
+            )?
+            .query_row((channel_id, &msg.thread_id), |r| r.get(0))
+            .optional()?,
+    };
     let new_conversation = existing.is_none();
     let conversation_id = match existing {
         Some(id) => id,

@@ -11,6 +11,7 @@ pub mod deliveries;
 mod events;
 mod inbound;
 mod messages;
+pub mod portal;
 mod readers;
 mod rows;
 pub mod schema;

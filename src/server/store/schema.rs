@@ -7,6 +7,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_deliveries.sql"),
+    include_str!("migrations/0008_portal.sql"),
 ];
 
 /// Brings the database up to the newest schema version.
