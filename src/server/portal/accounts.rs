@@ -4,7 +4,7 @@
 //! Sign-up and reset always answer the same page, whatever the address; what differs is
 //! only the e-mail, which goes to the address's owner.
 
-use super::context::{Ctx, PageResult};
+use super::context::{Ctx, PageResult, Stop};
 use super::html::{self, esc};
 use super::security::{self, MAX_PASSWORD, MIN_PASSWORD};
 use crate::api::portal::Access;
@@ -51,9 +51,11 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(|s| s.trim()).unwrap_or("")
 }
 
-fn fields(ctx: &Ctx, form: FormFields) -> Result<HashMap<String, String>, Response> {
-    form.map(|Form(f)| f)
-        .map_err(|_| ctx.message(StatusCode::BAD_REQUEST, "error_title", ctx.t("bad_form")))
+fn fields(ctx: &Ctx, form: FormFields) -> Result<HashMap<String, String>, Stop> {
+    form.map(|Form(f)| f).map_err(|_| {
+        ctx.message(StatusCode::BAD_REQUEST, "error_title", ctx.t("bad_form"))
+            .into()
+    })
 }
 
 /// `now + d` as a stored instant.

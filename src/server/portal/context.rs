@@ -12,8 +12,24 @@ use crate::server::store::portal::Customer;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+/// An answer that ends a request early: an error page or a redirect (boxed, as responses
+/// are large).
+pub struct Stop(Box<Response>);
+
+impl From<Response> for Stop {
+    fn from(response: Response) -> Self {
+        Stop(Box::new(response))
+    }
+}
+
+impl IntoResponse for Stop {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
 /// An answer: a page, a redirect or an error page.
-pub type PageResult = Result<Response, Response>;
+pub type PageResult = Result<Response, Stop>;
 
 /// How long an anti-forgery cookie of signed-out forms lives, in seconds.
 const CSRF_COOKIE_AGE: u64 = 24 * 3600;
@@ -33,11 +49,11 @@ pub struct Ctx {
 
 impl Ctx {
     /// Loads the portal of `slug` and the session of the request.
-    pub async fn load(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<Ctx, Response> {
+    pub async fn load(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<Ctx, Stop> {
         let portal = match state.store.find_portal(slug).await {
             Ok(Some(p)) if p.enabled && p.slug == slug => p,
-            Ok(_) => return Err(no_portal()),
-            Err(e) => return Err(internal(e)),
+            Ok(_) => return Err(no_portal().into()),
+            Err(e) => return Err(internal(e).into()),
         };
         let session_hash = security::cookie(headers, SESSION_COOKIE).map(|t| hash_token(&t));
         let customer = match session_hash {
@@ -45,7 +61,7 @@ impl Ctx {
                 .store
                 .customer_session(portal.id, hash)
                 .await
-                .map_err(internal)?,
+                .map_err(|e| Stop::from(internal(e)))?,
             None => None,
         };
         Ok(Ctx {
@@ -94,7 +110,7 @@ impl Ctx {
     }
 
     /// Checks a form's anti-forgery token; a missing or wrong one answers 403.
-    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), Response> {
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), Stop> {
         let sent = sent.unwrap_or("");
         let expected = [
             self.customer.as_ref().map(|c| c.csrf.as_str()),
@@ -108,15 +124,17 @@ impl Ctx {
         {
             Ok(())
         } else {
-            Err(self.message(StatusCode::FORBIDDEN, "csrf_title", self.t("csrf")))
+            Err(self
+                .message(StatusCode::FORBIDDEN, "csrf_title", self.t("csrf"))
+                .into())
         }
     }
 
     /// The signed-in customer, or a redirect to the sign-in page.
-    pub fn require_customer(&self) -> Result<Customer, Response> {
+    pub fn require_customer(&self) -> Result<Customer, Stop> {
         self.customer
             .clone()
-            .ok_or_else(|| Redirect::to(&self.path("/signin")).into_response())
+            .ok_or_else(|| Redirect::to(&self.path("/signin")).into_response().into())
     }
 
     /// A full page: `title` names it in the tab beside the portal's name.

@@ -1,7 +1,7 @@
 //! The signed-in pages: the ticket list, a ticket with its thread and reply box, the support
 //! form that opens a ticket, and attachment downloads.
 
-use super::context::{Ctx, PageResult};
+use super::context::{Ctx, PageResult, Stop};
 use super::html::{self, esc};
 use super::uploads::{self, Parsed, UploadError};
 use super::{MAX_FILE_BYTES, MAX_TOTAL_BYTES};
@@ -13,7 +13,7 @@ use crate::server::store::portal::{Customer, Upload};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use std::collections::HashMap;
 
 /// Longest subject, in characters.
@@ -238,7 +238,7 @@ pub async fn show(
         .await
         .map_err(|e| ctx.fail(e))?;
     let Some((ticket, messages)) = found else {
-        return Err(ctx.not_found());
+        return Err(ctx.not_found().into());
     };
     let top = notice(&ctx, &query);
     let body = ticket_page(&mut ctx, &customer, &ticket, &messages, &top, "", "");
@@ -286,7 +286,7 @@ pub async fn new_page(
 async fn read_form(
     ctx: &Ctx,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Parsed, Response> {
+) -> Result<Parsed, Stop> {
     let bad = || ctx.message(StatusCode::BAD_REQUEST, "error_title", ctx.t("bad_form"));
     let multipart = multipart.map_err(|_| bad())?;
     let parsed = uploads::read(multipart).await.map_err(|e| match e {
@@ -303,7 +303,7 @@ async fn read_form(
 }
 
 /// Puts the files of a checked form in the desk's file store.
-async fn store_files(ctx: &Ctx, files: Vec<uploads::File>) -> Result<Vec<Upload>, Response> {
+async fn store_files(ctx: &Ctx, files: Vec<uploads::File>) -> Result<Vec<Upload>, Stop> {
     let mut stored = Vec::with_capacity(files.len());
     for f in files {
         let size = f.bytes.len() as i64;
@@ -399,7 +399,7 @@ pub async fn reply(
         .await
         .map_err(|e| ctx.fail(e))?;
     let Some((ticket, messages)) = found else {
-        return Err(ctx.not_found());
+        return Err(ctx.not_found().into());
     };
     let text = form.fields.get("body").map(|s| s.trim()).unwrap_or("");
     let alert = if text.is_empty() && form.files.is_empty() {
@@ -432,7 +432,7 @@ pub async fn reply(
         Some(_) => {
             Ok(Redirect::to(&ctx.path(&format!("/tickets/{id}?notice=replied"))).into_response())
         }
-        None => Err(ctx.not_found()),
+        None => Err(ctx.not_found().into()),
     }
 }
 
@@ -450,7 +450,7 @@ pub async fn download(
         message.parse::<Id>(),
         index.parse::<usize>(),
     ) else {
-        return Err(ctx.not_found());
+        return Err(ctx.not_found().into());
     };
     let found = state
         .store
@@ -463,10 +463,10 @@ pub async fn download(
         .await
         .map_err(|e| ctx.fail(e))?;
     let Some((name, url)) = found else {
-        return Err(ctx.not_found());
+        return Err(ctx.not_found().into());
     };
     let Some(hash) = url.strip_prefix("/api/v1/files/") else {
-        return Err(ctx.not_found());
+        return Err(ctx.not_found().into());
     };
     let bytes = state
         .files
