@@ -76,6 +76,8 @@ enum Command {
         live_buffer: usize,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        proxy: ProxyArgs,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -148,6 +150,15 @@ struct MailArgs {
     /// portal cookies Secure). Default: http:// and the listen address.
     #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     public_url: Option<String>,
+}
+
+/// How the team server sees its clients.
+#[derive(clap::Args)]
+struct ProxyArgs {
+    /// Behind a reverse proxy: take the client address (for the portal's sign-in limit) from
+    /// the last X-Forwarded-For entry. Only with a proxy that sets it.
+    #[arg(long, env = "FRONTDESK_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 /// The settings of a portal, for `portal add` and `portal edit`.
@@ -440,6 +451,7 @@ async fn main() -> ExitCode {
             heartbeat,
             live_buffer,
             mail,
+            proxy,
         }) => {
             let config = ServerConfig {
                 body_limit,
@@ -448,6 +460,7 @@ async fn main() -> ExitCode {
                 smtp_relay: mail.smtp_relay,
                 mail_from: mail.mail_from,
                 public_url: mail.public_url,
+                trust_proxy: proxy.trust_proxy,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

@@ -42,6 +42,9 @@ pub struct ServerConfig {
     /// The address customers reach this server at, for links in e-mails (an `https://`
     /// one also marks portal cookies `Secure`); default: `http://` and the listen address.
     pub public_url: Option<String>,
+    /// Behind a reverse proxy: take the client's address for the portal's sign-in limit from
+    /// the last `X-Forwarded-For` entry the proxy added.
+    pub trust_proxy: bool,
 }
 
 impl ServerConfig {
@@ -56,6 +59,7 @@ impl ServerConfig {
             smtp_relay: None,
             mail_from: "Support <support@localhost>".into(),
             public_url: None,
+            trust_proxy: false,
         }
     }
 }

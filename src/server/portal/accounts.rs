@@ -17,7 +17,7 @@ use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// How long a session lasts, in days.
@@ -146,6 +146,23 @@ pub async fn signin_page(
     Ok(ctx.page(StatusCode::OK, ctx.t("signin_title"), &body))
 }
 
+/// The client's address: the peer's, or behind a trusted proxy the last address it added
+/// to `X-Forwarded-For` (earlier entries are the client's own claims).
+fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr {
+    let forwarded = || {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    trust_proxy.then(forwarded).flatten().unwrap_or(peer.ip())
+}
+
 /// `POST /portal/{slug}/signin`: rate-limited per client address and e-mail.
 pub async fn signin(
     State(state): State<AppState>,
@@ -160,13 +177,9 @@ pub async fn signin(
     let email = field(&form, "email").to_string();
     let password = form.get("password").cloned().unwrap_or_default();
     let limiter = &state.portal.limiter;
-    let pair = format!(
-        "signin:{}:{}:{}",
-        ctx.portal.id,
-        peer.ip(),
-        email.to_lowercase()
-    );
-    let per_ip = format!("signin-ip:{}", peer.ip());
+    let ip = client_ip(&headers, peer, state.portal.trust_proxy);
+    let pair = format!("signin:{}:{ip}:{}", ctx.portal.id, email.to_lowercase());
+    let per_ip = format!("signin-ip:{ip}");
     let wait = limiter
         .blocked(&pair, SIGNIN_FAILURES, SIGNIN_WINDOW)
         .or_else(|| limiter.blocked(&per_ip, SIGNIN_FAILURES_PER_IP, SIGNIN_WINDOW));
@@ -533,5 +546,26 @@ pub async fn set_password(
             ctx.session_cookie(Some(&session_token)),
         )),
         None => Ok(link_invalid(&ctx)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_the_proxy_only_when_trusted() {
+        let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
+        );
+        assert_eq!(client_ip(&headers, peer, false), peer.ip());
+        assert_eq!(
+            client_ip(&headers, peer, true),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(&HeaderMap::new(), peer, true), peer.ip());
     }
 }

@@ -39,6 +39,8 @@ pub struct Runtime {
     pub public_url: String,
     /// Whether cookies carry `Secure` (the public address is https).
     pub secure_cookies: bool,
+    /// Whether the client address comes from `X-Forwarded-For`.
+    pub trust_proxy: bool,
     limiter: limits::Limiter,
 }
 
@@ -55,6 +57,7 @@ impl Runtime {
             mailer: mail::Mailer::new(config.smtp_relay.as_deref(), &config.mail_from)?,
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            trust_proxy: config.trust_proxy,
             limiter: limits::Limiter::default(),
         })
     }
