@@ -645,3 +645,89 @@ async fn admins_set_portals_up_through_the_api_and_the_cli() {
     let page = mo.get("/portal/ajuda/tickets").await;
     assert!(page.body.contains("Seus tickets"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn without_a_relay_sign_up_still_answers_neutrally_and_invitations_give_the_link() {
+    let desk = Desk::start();
+    let channel = desk.custom_channel("crm").await;
+    contact(&desk, (channel.0, &channel.1), "ola@acme.example", "hello").await;
+    let p = portal(&desk, json!({"name": "Acme", "slug": "acme"})).await;
+    let mut ola = Customer::new(&desk);
+    let page = ola.get("/portal/acme/signup").await;
+    let answer = ola
+        .post(
+            "/portal/acme/signup",
+            &[("csrf", &page.csrf()), ("email", "ola@acme.example")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("Check your inbox"));
+    let (status, inv) = desk
+        .api(&desk.admin)
+        .post(
+            &format!("/portals/{}/invitations", p["id"]),
+            json!({"email": "ola@acme.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(inv["mailed"], false);
+    ola.choose_password(inv["url"].as_str().unwrap(), "acme", PASSWORD)
+        .await;
+    assert!(
+        ola.get("/portal/acme/tickets")
+            .await
+            .body
+            .contains("ola@acme.example")
+    );
+}
+
+#[tokio::test]
+async fn every_page_is_in_the_portal_language() {
+    let desk = Desk::start();
+    for (lang, signin, signup, reset) in [
+        (
+            "en",
+            "Sign in",
+            "Create your account",
+            "Reset your password",
+        ),
+        (
+            "es",
+            "Iniciar sesión",
+            "Crea tu cuenta",
+            "Restablece tu contraseña",
+        ),
+        ("pt", "Entrar", "Crie sua conta", "Redefina sua senha"),
+        (
+            "it",
+            "Accedi",
+            "Crea il tuo account",
+            "Reimposta la password",
+        ),
+    ] {
+        let slug = format!("help-{lang}");
+        portal(
+            &desk,
+            json!({"name": "Help", "slug": slug, "language": lang}),
+        )
+        .await;
+        let mut c = Customer::new(&desk);
+        for (path, title) in [("signin", signin), ("signup", signup), ("reset", reset)] {
+            let page = c.get(&format!("/portal/{slug}/{path}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(
+                page.body.contains(&format!("<html lang=\"{lang}\">")),
+                "{lang} {path}"
+            );
+            assert!(
+                page.body
+                    .contains(&format!("<title>{title} · Help</title>")),
+                "{lang} {path}: {}",
+                page.body
+            );
+        }
+        let page = c.get(&format!("/portal/{slug}/password?token=nope")).await;
+        assert_eq!(page.status, StatusCode::GONE);
+        assert!(page.body.contains(&format!("<html lang=\"{lang}\">")));
+    }
+}

@@ -188,12 +188,17 @@ fn customer_message(
     uploads: Vec<Upload>,
 ) -> Result<InboundMessage, StoreError> {
     let sender_id = format!("portal-contact:{}", customer.contact_id);
-    ctx.tx
+    let added = ctx
+        .tx
         .prepare_cached(
             "INSERT OR IGNORE INTO contact_identities (channel_id, external_id, contact_id) \
              VALUES (?1, ?2, ?3)",
         )?
         .execute((channel_id, &sender_id, customer.contact_id))?;
+    if added > 0 {
+        let contact = rows::contact(ctx.tx, customer.contact_id)?;
+        ctx.emit(EventKind::ContactUpdated { contact })?;
+    }
     Ok(InboundMessage {
         thread_id,
         sender: InboundSender {
