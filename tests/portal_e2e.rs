@@ -38,6 +38,31 @@ async fn fill(client: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
+/// The page fits a phone's width, and every visible field has a label.
+async fn fits_and_is_labelled(client: &Client) {
+    let fits = client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "the page scrolls sideways"
+    );
+    let unlabelled = client
+        .execute(
+            "return Array.from(document.querySelectorAll('input:not([type=hidden]), textarea'))\
+             .filter(e => !e.labels || e.labels.length === 0).map(e => e.name)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(unlabelled, serde_json::json!([]), "fields without a label");
+}
+
 async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
@@ -67,6 +92,7 @@ async fn a_customer_signs_up_opens_a_ticket_sees_the_reply_and_answers_in_a_brow
     // Sign up: the answer is neutral, the link comes by mail.
     c.goto(&format!("{base}/signup")).await.unwrap();
     assert_eq!(c.title().await.unwrap(), "Create your account · Acme Help");
+    fits_and_is_labelled(c).await;
     fill(c, "#email", "nina@acme.example").await;
     click(c, "main button[type=submit]").await;
     wait_text(c, "Check your inbox").await;
@@ -95,6 +121,7 @@ async fn a_customer_signs_up_opens_a_ticket_sees_the_reply_and_answers_in_a_brow
     std::fs::write(&file, "E042 printer on fire").unwrap();
     click(c, "main a.button").await;
     wait_text(c, "How can we help?").await;
+    fits_and_is_labelled(c).await;
     fill(c, "#subject", "Printer does not print").await;
     fill(c, "#body", "It shows error E042.").await;
     fill(c, "#files", file.to_str().unwrap()).await;
@@ -123,6 +150,7 @@ async fn a_customer_signs_up_opens_a_ticket_sees_the_reply_and_answers_in_a_brow
     let page = wait_text(c, "Hi Nina, please switch it off and on.").await;
     assert!(page.contains("Bo Agent · Support"));
     assert!(page.contains("Waiting for your reply"));
+    fits_and_is_labelled(c).await;
 
     // The customer answers; agents get it on the API and live on the event stream.
     fill(c, "#body", "Done, it prints again. Thanks!").await;
