@@ -731,3 +731,25 @@ async fn every_page_is_in_the_portal_language() {
         assert!(page.body.contains(&format!("<html lang=\"{lang}\">")));
     }
 }
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_public_url_is_https() {
+    let desk = Desk::start_with(&["--public-url", "https://help.example.com"]);
+    portal(&desk, json!({"name": "Acme", "slug": "acme"})).await;
+    let resp = reqwest::get(format!("{}/portal/acme/signin", desk.url))
+        .await
+        .unwrap();
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    let plain = Desk::start();
+    portal(&plain, json!({"name": "Acme", "slug": "acme"})).await;
+    let resp = reqwest::get(format!("{}/portal/acme/signin", plain.url))
+        .await
+        .unwrap();
+    assert!(
+        !resp.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
