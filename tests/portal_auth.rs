@@ -753,3 +753,62 @@ async fn cookies_are_secure_when_the_public_url_is_https() {
             .contains("Secure")
     );
 }
+
+#[tokio::test]
+async fn an_agent_reply_on_a_portal_ticket_is_mailed_to_the_customer_but_a_note_is_not() {
+    let (desk, sink) = desk_with_mail().await;
+    let channel = desk.custom_channel("crm").await;
+    contact(&desk, (channel.0, &channel.1), "pia@acme.example", "hello").await;
+    portal(
+        &desk,
+        json!({"name": "Acme Ayuda", "slug": "acme", "language": "es"}),
+    )
+    .await;
+    let mut pia = Customer::new(&desk);
+    pia.sign_up(&sink, "acme", "pia@acme.example", PASSWORD)
+        .await;
+    let ticket = pia
+        .open_ticket("acme", "Factura {text}", "falta", vec![])
+        .await;
+    let api = desk.api(&desk.agent);
+    let path = format!("/conversations/{ticket}/messages");
+    let (status, _) = api
+        .post(
+            &path,
+            json!({"body": "nota interna", "internal": true, "client_id": "n"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = api
+        .post(&path, json!({"body": "Ya la enviamos.", "client_id": "r"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mail = sink.wait_for("pia@acme.example", 2).await;
+    assert_eq!(mail.subject, "Nueva respuesta a tu ticket: Factura {text}");
+    assert!(
+        mail.body.contains("Bo Agent ha respondido"),
+        "{}",
+        mail.body
+    );
+    assert!(mail.body.contains("Ya la enviamos."));
+    assert!(!mail.body.contains("nota interna"));
+    assert_eq!(
+        mail.link(),
+        format!("{}/portal/acme/tickets/{ticket}", desk.url)
+    );
+    assert_eq!(
+        sink.settled_count("pia@acme.example").await,
+        2,
+        "the note sent nothing"
+    );
+    // Replies on the customer's own channel reach them there: no notice.
+    let (first, _) = contact(&desk, (channel.0, &channel.1), "pia@acme.example", "again").await;
+    let (status, _) = api
+        .post(
+            &format!("/conversations/{first}/messages"),
+            json!({"body": "hi", "client_id": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(sink.settled_count("pia@acme.example").await, 2);
+}

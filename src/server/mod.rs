@@ -105,6 +105,7 @@ impl RunningServer {
             stopping: stopping.clone(),
             portal,
         };
+        portal::notify::spawn(state.clone());
         let app = http::router(state);
         let mut wait = stopping;
         let task = tokio::spawn(async move {

@@ -158,6 +158,11 @@ const EN: Table = &[
         "mail_invite_body",
         "Hello,\n\nyou are invited to {portal}, where you can follow, answer and open your support tickets. To accept and choose your password, open this link within 7 days:\n\n{link}",
     ),
+    ("mail_reply_subject", "New reply to your ticket: {subject}"),
+    (
+        "mail_reply_body",
+        "Hello,\n\n{agent} answered your ticket \"{subject}\" on {portal}:\n\n{text}\n\nRead it and answer on the portal:\n{link}",
+    ),
 ];
 
 const ES: Table = &[
@@ -309,6 +314,14 @@ const ES: Table = &[
     (
         "mail_invite_body",
         "Hola:\n\nte han invitado a {portal}, donde puedes seguir, responder y abrir tus tickets de soporte. Para aceptar y elegir tu contraseña, abre este enlace en los próximos 7 días:\n\n{link}",
+    ),
+    (
+        "mail_reply_subject",
+        "Nueva respuesta a tu ticket: {subject}",
+    ),
+    (
+        "mail_reply_body",
+        "Hola:\n\n{agent} ha respondido a tu ticket \"{subject}\" en {portal}:\n\n{text}\n\nLéelo y responde en el portal:\n{link}",
     ),
 ];
 
@@ -465,6 +478,14 @@ const PT: Table = &[
         "mail_invite_body",
         "Olá,\n\nvocê foi convidado para {portal}, onde pode acompanhar, responder e abrir seus tickets de suporte. Para aceitar e escolher sua senha, abra este link em até 7 dias:\n\n{link}",
     ),
+    (
+        "mail_reply_subject",
+        "Nova resposta ao seu ticket: {subject}",
+    ),
+    (
+        "mail_reply_body",
+        "Olá,\n\n{agent} respondeu ao seu ticket \"{subject}\" em {portal}:\n\n{text}\n\nLeia e responda no portal:\n{link}",
+    ),
 ];
 
 const IT: Table = &[
@@ -617,6 +638,14 @@ const IT: Table = &[
         "mail_invite_body",
         "Ciao,\n\nsei stato invitato su {portal}, dove puoi seguire, rispondere e aprire i tuoi ticket di assistenza. Per accettare e scegliere la password, apri questo link entro 7 giorni:\n\n{link}",
     ),
+    (
+        "mail_reply_subject",
+        "Nuova risposta al tuo ticket: {subject}",
+    ),
+    (
+        "mail_reply_body",
+        "Ciao,\n\n{agent} ha risposto al tuo ticket \"{subject}\" su {portal}:\n\n{text}\n\nLeggilo e rispondi sul portale:\n{link}",
+    ),
 ];
 
 /// The table of a language.
@@ -642,13 +671,34 @@ pub fn t(lang: Language, key: &str) -> &'static str {
     })
 }
 
-/// The text of `key` with its `{name}` placeholders replaced by `values`.
+/// The text of `key` with its `{name}` placeholders replaced by `values`, in one pass: a
+/// value that itself contains `{...}` (customer text) is left as it is.
 pub fn fill(lang: Language, key: &str, values: &[(&str, &str)]) -> String {
-    let mut text = t(lang, key).to_string();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), value);
+    let mut rest = t(lang, key);
+    let mut out = String::with_capacity(rest.len());
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
-    text
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -698,10 +748,16 @@ mod tests {
     }
 
     #[test]
-    fn fill_replaces_placeholders() {
+    fn fill_replaces_placeholders_once() {
         assert_eq!(
             fill(Language::Es, "password_hint", &[("min", "10")]),
             "Al menos 10 caracteres."
         );
+        let text = fill(
+            Language::En,
+            "mail_reply_subject",
+            &[("subject", "{text} {subject}")],
+        );
+        assert_eq!(text, "New reply to your ticket: {text} {subject}");
     }
 }

@@ -14,6 +14,7 @@ mod html;
 pub mod i18n;
 mod limits;
 pub mod mail;
+pub mod notify;
 mod security;
 mod tickets;
 mod uploads;

@@ -676,6 +676,32 @@ impl Store {
         .await
     }
 
+    /// The portal and address to tell about an agent's reply on `channel_id` to a ticket of
+    /// `contact_id`: when the channel is an enabled portal's `form` channel (one that cannot
+    /// reach the customer itself) and the contact has an account there.
+    pub async fn reply_notice_target(
+        &self,
+        channel_id: Id,
+        contact_id: Id,
+    ) -> Result<Option<(Portal, String)>, StoreError> {
+        self.read(move |c| {
+            let found: Option<(Id, String)> = c
+                .prepare_cached(
+                    "SELECT p.id, a.email FROM portals p \
+                     JOIN channels ch ON ch.id = p.channel_id AND ch.kind = 'form' \
+                     JOIN portal_accounts a ON a.portal_id = p.id AND a.contact_id = ?2 \
+                     WHERE p.channel_id = ?1 AND p.enabled ORDER BY p.id, a.id LIMIT 1",
+                )?
+                .query_row((channel_id, contact_id), |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match found {
+                Some((portal_id, email)) => Ok(Some((portal(c, portal_id)?, email))),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
     /// Opens a ticket from the portal's support form, in the portal's default channel.
     pub async fn customer_open_ticket(
         &self,
