@@ -492,10 +492,10 @@ pub async fn password_page(
     let token = query.get("token").cloned().unwrap_or_default();
     let valid = state
         .store
-        .link_token(ctx.portal.id, hash_token(&token))
+        .link_valid(ctx.portal.id, hash_token(&token))
         .await
         .map_err(|e| ctx.fail(e))?;
-    if valid.is_none() {
+    if !valid {
         return Ok(link_invalid(&ctx));
     }
     let body = password_form(&mut ctx, &token, "");

@@ -136,17 +136,9 @@ pub enum SignupMail {
     AlreadyRegistered,
 }
 
-/// A valid, unused e-mailed link.
-#[derive(Debug, Clone)]
-pub struct LinkToken {
-    pub email: String,
-    pub purpose: String,
-}
-
 /// A signed-in customer, as a session cookie names them.
 #[derive(Debug, Clone)]
 pub struct Customer {
-    pub account_id: Id,
     pub contact_id: Id,
     pub email: String,
     pub name: String,
@@ -444,25 +436,21 @@ impl Store {
         .await
     }
 
-    /// The unused, unexpired link with this token hash on this portal.
-    pub async fn link_token(
+    /// Whether an unused, unexpired link with this token hash exists on this portal.
+    pub async fn link_valid(
         &self,
         portal_id: Id,
         token_hash: [u8; 32],
-    ) -> Result<Option<LinkToken>, StoreError> {
+    ) -> Result<bool, StoreError> {
         let now = Timestamp::now().millis();
         self.read(move |c| {
             Ok(c.prepare_cached(
-                "SELECT email, purpose FROM portal_tokens WHERE hash = ?1 AND portal_id = ?2 \
+                "SELECT 1 FROM portal_tokens WHERE hash = ?1 AND portal_id = ?2 \
                  AND used_at IS NULL AND expires_at > ?3",
             )?
-            .query_row((&token_hash[..], portal_id, now), |r| {
-                Ok(LinkToken {
-                    email: r.get(0)?,
-                    purpose: r.get(1)?,
-                })
-            })
-            .optional()?)
+            .query_row((&token_hash[..], portal_id, now), |r| r.get::<_, i64>(0))
+            .optional()?
+            .is_some())
         })
         .await
     }
@@ -583,18 +571,17 @@ impl Store {
         let now = Timestamp::now().millis();
         self.read(move |c| {
             Ok(c.prepare_cached(
-                "SELECT a.id, a.contact_id, a.email, ct.name, s.csrf FROM portal_sessions s \
+                "SELECT a.contact_id, a.email, ct.name, s.csrf FROM portal_sessions s \
                  JOIN portal_accounts a ON a.id = s.account_id \
                  JOIN contacts ct ON ct.id = a.contact_id \
                  WHERE s.hash = ?1 AND a.portal_id = ?2 AND s.expires_at > ?3",
             )?
             .query_row((&token_hash[..], portal_id, now), |r| {
                 Ok(Customer {
-                    account_id: r.get(0)?,
-                    contact_id: r.get(1)?,
-                    email: r.get(2)?,
-                    name: r.get(3)?,
-                    csrf: r.get(4)?,
+                    contact_id: r.get(0)?,
+                    email: r.get(1)?,
+                    name: r.get(2)?,
+                    csrf: r.get(3)?,
                 })
             })
             .optional()?)
