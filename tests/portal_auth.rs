@@ -812,3 +812,46 @@ async fn an_agent_reply_on_a_portal_ticket_is_mailed_to_the_customer_but_a_note_
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(sink.settled_count("pia@acme.example").await, 2);
 }
+
+#[tokio::test]
+async fn links_and_sessions_expire_and_a_session_is_good_on_its_own_portal_only() {
+    let (desk, sink) = desk_with_mail().await;
+    let channel = desk.custom_channel("crm").await;
+    contact(&desk, (channel.0, &channel.1), "rex@acme.example", "hello").await;
+    let a = portal(&desk, json!({"name": "A", "slug": "aaa"})).await;
+    portal(&desk, json!({"name": "B", "slug": "bbb"})).await;
+    let mut rex = Customer::new(&desk);
+    rex.sign_up(&sink, "aaa", "rex@acme.example", PASSWORD)
+        .await;
+    assert_eq!(rex.get("/portal/aaa/tickets").await.status, StatusCode::OK);
+    // The same cookie means nothing on another portal.
+    assert_eq!(
+        rex.get("/portal/bbb/tickets").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let (_, inv) = desk
+        .api(&desk.admin)
+        .post(
+            &format!("/portals/{}/invitations", a["id"]),
+            json!({"email": "sol@acme.example"}),
+        )
+        .await;
+    let db = rusqlite::Connection::open(desk.data().join("frontdesk.db")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db.execute(
+        "UPDATE portal_tokens SET expires_at = 1 WHERE used_at IS NULL",
+        [],
+    )
+    .unwrap();
+    let page = Customer::new(&desk).get(inv["url"].as_str().unwrap()).await;
+    assert_eq!(page.status, StatusCode::GONE, "an expired link is refused");
+    db.execute("UPDATE portal_sessions SET expires_at = 1", [])
+        .unwrap();
+    let page = rex.get("/portal/aaa/tickets").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "an expired session is refused"
+    );
+}
