@@ -150,6 +150,7 @@ input[type=email],input[type=password],input[type=text],textarea{width:100%;font
 textarea{min-height:8rem;resize:vertical}
 input[type=file]{font:inherit;max-width:100%}
 .hint{font-size:.9rem;color:#4b5563;margin:.25rem 0 0}
+.field+.hint{margin:-.75rem 0 1rem}
 button{font:inherit;cursor:pointer}
 .button,button[type=submit]:not(.link){background:#0b57d0;color:#fff;border:0;border-radius:6px;padding:.65rem 1.2rem;font-weight:600;text-decoration:none;display:inline-block}
 .button:hover,button[type=submit]:not(.link):hover{background:#0842a0}
