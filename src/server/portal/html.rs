@@ -177,5 +177,6 @@ th{font-size:.9rem;color:#374151}
  thead{position:absolute;left:-999px}
  tr{display:block;border-bottom:1px solid #d1d5db;padding:.5rem 0}
  td{display:block;border:0;padding:.15rem .5rem}
+ td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#374151}
 }
 "#;

@@ -88,13 +88,24 @@ fn subject(ticket: &Conversation) -> String {
 fn row(ctx: &Ctx, customer: &Customer, ticket: &Conversation, company: bool) -> String {
     let opened_by = if !company {
         String::new()
-    } else if ticket.contact_id == customer.contact_id {
-        format!("<td>{}</td>", esc(ctx.t("you")))
     } else {
-        format!("<td>{}</td>", esc(&ticket.contact_name))
+        let who = if ticket.contact_id == customer.contact_id {
+            ctx.t("you")
+        } else {
+            &ticket.contact_name
+        };
+        format!(
+            "<td data-label=\"{}\">{}</td>",
+            esc(ctx.t("col_opened_by")),
+            esc(who)
+        )
     };
     format!(
-        "<tr><td><a href=\"{href}\">{subject}</a></td><td>{status}</td><td>{updated}</td>{opened_by}</tr>",
+        "<tr><td><a href=\"{href}\">{subject}</a></td>\
+         <td data-label=\"{status_label}\">{status}</td>\
+         <td data-label=\"{updated_label}\">{updated}</td>{opened_by}</tr>",
+        status_label = esc(ctx.t("col_status")),
+        updated_label = esc(ctx.t("col_updated")),
         href = ctx.path(&format!("/tickets/{}", ticket.id)),
         subject = esc(&subject(ticket)),
         status = html::status(ctx, ticket.status),
