@@ -102,6 +102,10 @@ enum Command {
         /// Largest single mail attachment, in bytes.
         #[arg(long, default_value_t = 10 * 1024 * 1024)]
         mail_max_attachment_bytes: usize,
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        proxy: ProxyArgs,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -116,6 +120,11 @@ enum Command {
         /// "Now" for the generated history (RFC 3339); defaults to the current time.
         #[arg(long)]
         anchor: Option<String>,
+    },
+    /// Set up customer portals and invite customers.
+    Portal {
+        #[command(subcommand)]
+        command: PortalCommand,
     },
     /// Manage agents.
     Agent {
@@ -153,6 +162,105 @@ enum AgentCommand {
         data: PathBuf,
         #[arg(long)]
         email: String,
+    },
+}
+
+/// How the customer portal sends mail and builds the links in it.
+#[derive(clap::Args)]
+struct MailArgs {
+    /// SMTP relay for portal mail: smtp://host:port, smtp://host:587?tls=required,
+    /// smtps://user:pass@host. Without one, no portal mail is sent (the log says so).
+    #[arg(long, env = "FRONTDESK_SMTP_RELAY", hide_env_values = true)]
+    smtp_relay: Option<String>,
+    /// Sender of portal mail.
+    #[arg(
+        long,
+        env = "FRONTDESK_MAIL_FROM",
+        default_value = "Support <support@localhost>"
+    )]
+    mail_from: String,
+    /// The URL customers reach this server at (for links in mail; https:// also makes
+    /// portal cookies Secure). Default: http:// and the listen address.
+    #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+/// How the team server sees its clients.
+#[derive(clap::Args)]
+struct ProxyArgs {
+    /// Behind a reverse proxy: take the client address (for the portal's sign-in limit) from
+    /// the last X-Forwarded-For entry. Only with a proxy that sets it.
+    #[arg(long, env = "FRONTDESK_TRUST_PROXY")]
+    trust_proxy: bool,
+}
+
+/// The settings of a portal, for `portal add` and `portal edit`.
+#[derive(clap::Args)]
+struct PortalSettings {
+    /// Page title shown to customers.
+    #[arg(long)]
+    name: Option<String>,
+    /// The portal is served at /portal/SLUG.
+    #[arg(long)]
+    slug: Option<String>,
+    /// en, es, pt or it.
+    #[arg(long)]
+    language: Option<frontdesk::api::portal::Language>,
+    /// Channel id that receives tickets opened on the portal (add: a new form channel).
+    #[arg(long)]
+    channel: Option<i64>,
+    /// contact (only the customer's tickets) or company (also their company's).
+    #[arg(long)]
+    visibility: Option<frontdesk::api::portal::Visibility>,
+    /// open (contacts may sign up) or invitation (only invited people).
+    #[arg(long)]
+    access: Option<frontdesk::api::portal::Access>,
+}
+
+#[derive(Subcommand)]
+enum PortalCommand {
+    /// Create a portal (--name and --slug required); prints it as JSON.
+    Add {
+        #[arg(long, env = "FRONTDESK_DATA")]
+        data: PathBuf,
+        #[command(flatten)]
+        settings: PortalSettings,
+    },
+    /// Change a portal's settings; prints it as JSON.
+    Edit {
+        #[arg(long, env = "FRONTDESK_DATA")]
+        data: PathBuf,
+        /// The portal's slug or id.
+        #[arg(long)]
+        portal: String,
+        #[command(flatten)]
+        settings: PortalSettings,
+        /// Turn the portal on.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Turn the portal off: it answers 404 to everyone.
+        #[arg(long)]
+        disable: bool,
+    },
+    /// List portals as JSON.
+    List {
+        #[arg(long, env = "FRONTDESK_DATA")]
+        data: PathBuf,
+    },
+    /// Invite a customer; prints the single-use link as the last line.
+    Invite {
+        #[arg(long, env = "FRONTDESK_DATA")]
+        data: PathBuf,
+        /// The portal's slug or id.
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        email: String,
+        /// The contact's name, when no contact has this address yet.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
 }
 
@@ -285,6 +393,87 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     result
 }
 
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// `frontdesk portal ...`, straight on the data directory.
+async fn portal(command: PortalCommand) -> anyhow::Result<()> {
+    use frontdesk::api::portal::{Access, Language, NewPortal, PortalPatch, Visibility};
+    use server::portal::admin;
+    match command {
+        PortalCommand::Add { data, settings } => {
+            let new = NewPortal {
+                name: settings
+                    .name
+                    .ok_or_else(|| anyhow::anyhow!("--name is required"))?,
+                slug: settings
+                    .slug
+                    .ok_or_else(|| anyhow::anyhow!("--slug is required"))?,
+                language: settings.language.unwrap_or(Language::En),
+                channel_id: settings.channel,
+                visibility: settings.visibility.unwrap_or(Visibility::Contact),
+                access: settings.access.unwrap_or(Access::Open),
+            };
+            print_json(&admin::add(&data, new).await?)
+        }
+        PortalCommand::Edit {
+            data,
+            portal,
+            settings,
+            enable,
+            disable,
+        } => {
+            let patch = PortalPatch {
+                name: settings.name,
+                slug: settings.slug,
+                language: settings.language,
+                channel_id: settings.channel,
+                visibility: settings.visibility,
+                access: settings.access,
+                enabled: (enable || disable).then_some(enable),
+            };
+            print_json(&admin::edit(&data, &portal, patch).await?)
+        }
+        PortalCommand::List { data } => print_json(&admin::list(&data).await?),
+        PortalCommand::Invite {
+            data,
+            portal,
+            email,
+            name,
+            mail,
+        } => {
+            let public_url = mail
+                .public_url
+                .ok_or_else(|| anyhow::anyhow!("--public-url is required to build the link"))?;
+            let invitation = admin::invite_cli(
+                &data,
+                &portal,
+                &email,
+                name,
+                (mail.smtp_relay.as_deref(), &mail.mail_from),
+                &public_url,
+            )
+            .await?;
+            println!(
+                "invited {} to portal {} (contact {}); {}; the link is valid until {}",
+                invitation.email,
+                invitation.portal_id,
+                invitation.contact_id,
+                if invitation.mailed {
+                    "the invitation was mailed"
+                } else {
+                    "no mail was sent: give them the link"
+                },
+                invitation.expires_at
+            );
+            println!("{}", invitation.url);
+            Ok(())
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -308,6 +497,8 @@ async fn main() -> ExitCode {
             smtp_listen,
             mail_max_bytes,
             mail_max_attachment_bytes,
+            mail,
+            proxy,
         }) => {
             let config = ServerConfig {
                 tls: tls_cert
@@ -324,6 +515,10 @@ async fn main() -> ExitCode {
                 smtp_listen,
                 mail_max_bytes,
                 mail_max_attachment_bytes,
+                smtp_relay: mail.smtp_relay,
+                mail_from: mail.mail_from,
+                public_url: mail.public_url,
+                trust_proxy: proxy.trust_proxy,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await
@@ -372,6 +567,7 @@ async fn main() -> ExitCode {
             }
         },
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
+        Some(Command::Portal { command }) => portal(command).await,
         Some(Command::Agent { command }) => match command {
             AgentCommand::Add {
                 data,

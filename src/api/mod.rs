@@ -4,6 +4,7 @@
 mod calls;
 mod channels;
 mod event;
+pub mod portal;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};

@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod error;
 pub mod files;
 mod http;
+pub mod portal;
 pub mod routing;
 mod run;
 pub mod seed;
@@ -47,6 +48,17 @@ pub struct ServerConfig {
     pub mail_max_bytes: usize,
     /// Largest single attachment of a mail, in bytes.
     pub mail_max_attachment_bytes: usize,
+    /// The SMTP relay customer-portal mail goes through (`smtp://host:port`,
+    /// `smtps://user:pass@host`, `smtp://host:587?tls=required`); none: no mail is sent.
+    pub smtp_relay: Option<String>,
+    /// The sender of customer-portal mail.
+    pub mail_from: String,
+    /// The address customers reach this server at, for links in e-mails (an `https://`
+    /// one also marks portal cookies `Secure`); default: `http://` and the listen address.
+    pub public_url: Option<String>,
+    /// Behind a reverse proxy: take the client's address for the portal's sign-in limit from
+    /// the last `X-Forwarded-For` entry the proxy added.
+    pub trust_proxy: bool,
 }
 
 impl ServerConfig {
@@ -63,6 +75,10 @@ impl ServerConfig {
             smtp_listen: None,
             mail_max_bytes: 25 * 1024 * 1024,
             mail_max_attachment_bytes: 10 * 1024 * 1024,
+            smtp_relay: None,
+            mail_from: "Support <support@localhost>".into(),
+            public_url: None,
+            trust_proxy: false,
         }
     }
 }
@@ -76,6 +92,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Turns true when the server is stopping; websocket streams then close.
     pub stopping: watch::Receiver<bool>,
+    /// The customer portal's mailer, public address and sign-in limits.
+    pub portal: Arc<portal::Runtime>,
 }
 
 /// A server accepting connections in the background.
@@ -114,11 +132,13 @@ impl RunningServer {
         let smtp_addr = smtp_listener.as_ref().map(|l| l.local_addr()).transpose()?;
         let (stop, stopping) = watch::channel(false);
         let worker = delivery::Worker::start(store.clone(), config.delivery, stopping.clone());
+        let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let state = AppState {
             store: store.clone(),
             files: files::Files::new(&config.data_dir),
             config: Arc::new(config),
             stopping: stopping.clone(),
+            portal,
         };
         let smtp = smtp_listener.map(|listener| {
             let desk = channels::email::smtp::Desk {
@@ -132,7 +152,9 @@ impl RunningServer {
                 stopping.clone(),
             ))
         });
-        let app = http::router(state);
+        portal::notify::spawn(state.clone());
+        // Each request knows its client's address (the portal's sign-in limit counts by it).
+        let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let mut wait = stopping;
         let stopped = async move {
             let _ = wait.wait_for(|s| *s).await;
@@ -140,7 +162,9 @@ impl RunningServer {
         let secure = tls_config.is_some();
         let task = match tls_config {
             Some(config) => {
-                let listener = tls::TlsListener::new(listener, addr, config);
+                // Tapped (with nothing to do: it sets TCP_NODELAY itself) because axum hands
+                // client addresses out for tapped listeners.
+                let listener = tls::TlsListener::new(listener, addr, config).tap_io(|_| {});
                 tokio::spawn(async move {
                     axum::serve(listener, app)
                         .with_graceful_shutdown(stopped)

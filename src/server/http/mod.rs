@@ -70,12 +70,14 @@ pub fn router(state: AppState) -> Router {
         .merge(graph::api_routes())
         .merge(chat::admin_routes())
         .merge(forms::admin_routes())
-        .merge(crate::server::channels::email::http::routes(&state));
+        .merge(crate::server::channels::email::http::routes(&state))
+        .merge(super::portal::api_routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(graph::public_routes())
         .merge(chat::public_routes(&state))
         .merge(forms::public_routes())
+        .merge(super::portal::routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_chat_forms.sql"),
     include_str!("migrations/0006_routing.sql"),
     include_str!("migrations/0007_graph.sql"),
+    include_str!("migrations/0008_portal.sql"),
 ];
 
 /// Brings the database up to the newest schema version.
