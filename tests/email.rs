@@ -5,9 +5,6 @@ mod common;
 
 use base64::Engine;
 use common::{Desk, add_agent};
-use frontdesk::api::ChannelWithSecret;
-use frontdesk::domain::{Agent, Contact, Conversation, Message};
-use frontdesk::server::delivery::{DeliveryError, Outgoing, TransportContext};
 use frontdesk::server::signature::sign;
 use lettre::address::Envelope;
 use lettre::transport::smtp::client::Tls;
@@ -783,52 +780,74 @@ async fn server_with_relay(
     (server, admin, agent, id)
 }
 
-/// Builds the `Outgoing` for `message` from what the API shows.
-async fn outgoing(base: &str, admin: &str, agent: &str, message: Value) -> Outgoing {
+/// The mails the relay has taken once it has `n` of them; panics after 10 seconds.
+async fn mails(received: &Arc<Mutex<Vec<Received>>>, n: usize) -> Vec<Received> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let got = received.lock().unwrap().clone();
+        if got.len() >= n {
+            return got;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the relay has {} mails, waiting for {n}",
+            got.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The `Message-ID` a mail carries, without its angle brackets.
+fn message_id_of(data: &str) -> String {
+    let line = data
+        .lines()
+        .find(|l| l.starts_with("Message-ID: <"))
+        .unwrap_or_else(|| panic!("no Message-ID in {data}"));
+    line["Message-ID: <".len()..line.len() - 1].to_string()
+}
+
+/// Polls reply `id` of `conversation` until `done` holds for its delivery; answers the
+/// message. Panics with the last delivery seen after 10 seconds.
+async fn delivery_until(
+    base: &str,
+    agent: &str,
+    conversation: i64,
+    id: &Value,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let http = reqwest::Client::new();
-    let get = |path: String, token: &str| {
-        http.get(format!("{base}{path}"))
-            .bearer_auth(token.to_string())
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let page: Value = http
+            .get(format!("{base}/conversations/{conversation}/messages"))
+            .bearer_auth(agent)
             .send()
-    };
-    let message: Message = serde_json::from_value(message).unwrap();
-    let conversation: Conversation =
-        get(format!("/conversations/{}", message.conversation_id), agent)
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-    let channel: ChannelWithSecret = get(format!("/channels/{}", message.channel_id), admin)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let contact: Contact = get(format!("/contacts/{}", conversation.contact_id), agent)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let me: Agent = get("/me".into(), agent)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Outgoing {
-        message,
-        conversation,
-        channel,
-        contact,
-        agent: Some(me),
-        attempt: 1,
+        let message = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| &m["id"] == id)
+            .expect("the reply is in its conversation")
+            .clone();
+        if done(&message["delivery"]) {
+            return message;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "delivery still {}",
+            message["delivery"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 
 #[tokio::test]
-async fn deliver_sends_a_threaded_signed_reply_through_the_relay_and_the_answer_threads_back() {
+async fn a_reply_goes_out_once_threaded_and_signed_through_the_relay_and_the_answer_threads_back() {
     let (relay_port, received) = sink(Sink::Accept).await;
     let dir = tempfile::tempdir().unwrap();
     let (server, admin, agent, channel) = server_with_relay(&dir, relay_port).await;
@@ -860,19 +879,16 @@ Subject: Printer on fire\r\nMessage-ID: <c1@client.example>\r\n\r\nHelp!\r\n";
         .json()
         .await
         .unwrap();
-    let out = outgoing(&base, &admin, &agent, reply).await;
-    let ctx = TransportContext {
-        store: server.store().clone(),
-        http: reqwest::Client::new(),
-    };
-    let delivered = frontdesk::server::channels::email::deliver(&ctx, &out)
-        .await
-        .unwrap();
-    let external = delivered.external_id.expect("the reply's Message-ID");
-
-    let mails = received.lock().unwrap().clone();
-    assert_eq!(mails.len(), 1);
-    let mail = &mails[0];
+    // The delivery queue hands the reply to the relay once.
+    delivery_until(&base, &agent, conversation, &reply["id"], |d| {
+        d["status"] == "sent"
+    })
+    .await;
+    let first_mails = mails(&received, 1).await;
+    assert_eq!(first_mails.len(), 1);
+    let mail = &first_mails[0];
+    let external = message_id_of(&mail.data);
+    assert!(external.ends_with("@acme.example"), "{external}");
     assert_eq!(mail.mail_from.trim(), format!("<{SUPPORT}>"));
     assert_eq!(mail.rcpt_to, ["<carla@client.example>"]);
     let data = &mail.data;
@@ -887,10 +903,6 @@ Subject: Printer on fire\r\nMessage-ID: <c1@client.example>\r\n\r\nHelp!\r\n";
     assert!(data.contains("Subject: Re: Printer on fire"), "{data}");
     assert!(data.contains("In-Reply-To: <c1@client.example>"), "{data}");
     assert!(data.contains("References: <c1@client.example>"), "{data}");
-    assert!(
-        data.contains(&format!("Message-ID: <{external}>")),
-        "{data}"
-    );
     assert!(data.contains("Unplug it.\n.\nThen call us."), "{data}");
     assert!(
         data.contains("Best,\nAna (Silva)\nAna Maria Silva, Acme support"),
@@ -939,12 +951,9 @@ Message-ID: <c2@client.example>\r\nIn-Reply-To: <{external}>\r\nReferences: <c1@
         .json()
         .await
         .unwrap();
-    let out = outgoing(&base, &admin, &agent, second).await;
-    frontdesk::server::channels::email::deliver(&ctx, &out)
-        .await
-        .unwrap();
+    assert!(second["id"].is_i64(), "{second}");
     // Long headers are folded onto continuation lines.
-    let data = received.lock().unwrap()[1].data.replace("\n ", " ");
+    let data = mails(&received, 2).await[1].data.replace("\n ", " ");
     assert!(data.contains("From: Acme <support@acme.example>"), "{data}");
     assert!(data.contains("In-Reply-To: <c2@client.example>"), "{data}");
     assert!(
@@ -975,85 +984,36 @@ Message-ID: <c2@client.example>\r\nIn-Reply-To: <{external}>\r\nReferences: <c1@
         .json()
         .await
         .unwrap();
-    let out = outgoing(&base, &admin, &agent, third).await;
-    frontdesk::server::channels::email::deliver(&ctx, &out)
-        .await
-        .unwrap();
-    let data = received.lock().unwrap()[2].data.clone();
+    delivery_until(&base, &agent, conversation, &third["id"], |d| {
+        d["status"] == "sent"
+    })
+    .await;
+    let all = mails(&received, 3).await;
+    assert_eq!(all.len(), 3, "each reply went out once");
+    let data = all[2].data.clone();
     assert!(data.contains("multipart/alternative"), "{data}");
     assert!(data.contains("Content-Type: text/plain"), "{data}");
     assert!(data.contains("Content-Type: text/html"), "{data}");
     assert!(data.contains("Use <none> of it\n\nAna at Acme"), "{data}");
     assert!(data.contains("Use &lt;none&gt; of it"), "{data}");
     assert!(data.contains("<p><b>Ana</b> at Acme</p>"), "{data}");
-    drop(ctx);
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn deliver_reports_refusals_as_permanent_and_trouble_as_retry() {
-    for (mode, permanent) in [(Sink::RefuseRecipient, true), (Sink::Busy, false)] {
-        let (relay_port, received) = sink(mode).await;
-        let dir = tempfile::tempdir().unwrap();
-        let (server, admin, agent, _) = server_with_relay(&dir, relay_port).await;
-        let smtp = server.smtp_addr.unwrap().to_string();
-        let base = format!("http://{}/api/v1", server.addr);
-        let first = "From: x@client.example\r\nSubject: Hi\r\nMessage-ID: <x1@client.example>\r\n\r\nHi\r\n";
-        smtp_send(&smtp, "x@client.example", SUPPORT, first.as_bytes())
-            .await
-            .unwrap();
-        let http = reqwest::Client::new();
-        let list: Value = http
-            .get(format!("{base}/conversations"))
-            .bearer_auth(&agent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let conversation = list["items"][0]["id"].as_i64().unwrap();
-        let reply: Value = http
-            .post(format!("{base}/conversations/{conversation}/messages"))
-            .bearer_auth(&agent)
-            .json(&json!({"body": "Hello", "client_id": "r1"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let out = outgoing(&base, &admin, &agent, reply).await;
-        let ctx = TransportContext {
-            store: server.store().clone(),
-            http: reqwest::Client::new(),
-        };
-        let err = frontdesk::server::channels::email::deliver(&ctx, &out)
-            .await
-            .unwrap_err();
-        match (permanent, &err) {
-            (true, DeliveryError::Permanent(m)) => assert!(m.contains("no such user"), "{m}"),
-            (false, DeliveryError::Retry(m)) => assert!(m.contains("try later"), "{m}"),
-            _ => panic!("unexpected {err:?}"),
-        }
-        assert!(received.lock().unwrap().is_empty());
-        // The store closes once the last handle on it is gone.
-        drop(ctx);
-        server.shutdown().await.unwrap();
-    }
-    // A relay nobody listens on is worth another try.
-    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let dir = tempfile::tempdir().unwrap();
-    let (server, admin, agent, _) = server_with_relay(&dir, port).await;
+/// A desk whose relay listens on `relay_port`, with one mail in; answers the desk, its API
+/// base, the agent's token, the conversation and the reply the agent posted to it.
+async fn desk_with_a_reply(
+    dir: &tempfile::TempDir,
+    relay_port: u16,
+) -> (frontdesk::server::RunningServer, String, String, i64, Value) {
+    let (server, _, agent, _) = server_with_relay(dir, relay_port).await;
     let smtp = server.smtp_addr.unwrap().to_string();
     let base = format!("http://{}/api/v1", server.addr);
     smtp_send(
         &smtp,
-        "y@client.example",
+        "x@client.example",
         SUPPORT,
-        b"From: y@client.example\r\nSubject: Yo\r\n\r\nYo\r\n",
+        b"From: x@client.example\r\nSubject: Hi\r\nMessage-ID: <x1@client.example>\r\n\r\nHi\r\n",
     )
     .await
     .unwrap();
@@ -1078,16 +1038,43 @@ async fn deliver_reports_refusals_as_permanent_and_trouble_as_retry() {
         .json()
         .await
         .unwrap();
-    let out = outgoing(&base, &admin, &agent, reply).await;
-    let ctx = TransportContext {
-        store: server.store().clone(),
-        http: reqwest::Client::new(),
-    };
-    assert!(matches!(
-        frontdesk::server::channels::email::deliver(&ctx, &out).await,
-        Err(DeliveryError::Retry(_))
-    ));
-    drop(ctx);
+    (server, base, agent, conversation, reply)
+}
+
+#[tokio::test]
+async fn a_relay_refusal_fails_the_reply_and_relay_trouble_keeps_it_queued_with_the_reason() {
+    let waiting = |d: &Value| d["status"] == "queued" && d["attempts"].as_i64() >= Some(1);
+    // The relay refuses the recipient: final, with the relay's words.
+    let (relay_port, received) = sink(Sink::RefuseRecipient).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base, agent, conversation, reply) = desk_with_a_reply(&dir, relay_port).await;
+    let failed = delivery_until(&base, &agent, conversation, &reply["id"], |d| {
+        d["status"] == "failed"
+    })
+    .await;
+    let why = failed["delivery"]["error"].as_str().unwrap();
+    assert!(why.contains("no such user"), "{why}");
+    assert!(received.lock().unwrap().is_empty());
+    server.shutdown().await.unwrap();
+
+    // The relay is busy: the reply waits for another try, showing why.
+    let (relay_port, received) = sink(Sink::Busy).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base, agent, conversation, reply) = desk_with_a_reply(&dir, relay_port).await;
+    let queued = delivery_until(&base, &agent, conversation, &reply["id"], waiting).await;
+    let why = queued["delivery"]["error"].as_str().unwrap();
+    assert!(why.contains("try later"), "{why}");
+    assert!(received.lock().unwrap().is_empty());
+    server.shutdown().await.unwrap();
+
+    // Nobody listens on the relay's port: worth another try too.
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base, agent, conversation, reply) = desk_with_a_reply(&dir, port).await;
+    let queued = delivery_until(&base, &agent, conversation, &reply["id"], waiting).await;
+    assert!(queued["delivery"]["error"].is_string(), "{queued}");
     server.shutdown().await.unwrap();
 }
 
@@ -1164,20 +1151,13 @@ async fn an_answer_to_a_reply_sent_by_mail_from_another_channel_continues_that_c
         .json()
         .await
         .unwrap();
-    let out = outgoing(&base, &admin, &agent, reply).await;
-    let ctx = TransportContext {
-        store: server.store().clone(),
-        http: reqwest::Client::new(),
-    };
-    let external = frontdesk::server::channels::email::deliver(&ctx, &out)
-        .await
-        .unwrap()
-        .external_id
-        .unwrap();
-    assert_eq!(
-        received.lock().unwrap()[0].rcpt_to,
-        ["<gil@client.example>"]
-    );
+    delivery_until(&base, &agent, conversation, &reply["id"], |d| {
+        d["status"] == "sent"
+    })
+    .await;
+    let mail = mails(&received, 1).await.remove(0);
+    assert_eq!(mail.rcpt_to, ["<gil@client.example>"]);
+    let external = message_id_of(&mail.data);
 
     let answer = format!(
         "From: gil@client.example\r\nTo: support@acme.example\r\nSubject: Re: Where is my order?\r\n\
@@ -1215,6 +1195,5 @@ Message-ID: <g2@client.example>\r\nIn-Reply-To: <{external}>\r\n\r\nGreat, thank
         .clone();
     assert_eq!(last["body"], "Great, thanks!");
     assert_eq!(last["channel_id"], email);
-    drop(ctx);
     server.shutdown().await.unwrap();
 }

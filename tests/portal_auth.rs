@@ -117,6 +117,23 @@ async fn customers_see_only_their_own_tickets_and_company_ones_where_the_portal_
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    // Nor is a call logged on it: its notes are the agent's.
+    let (status, phones) = desk
+        .api(&desk.admin)
+        .post("/channels", json!({"kind": "call", "name": "Phones"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{phones}");
+    let (status, call) = desk
+        .api(&desk.agent)
+        .post(
+            "/calls",
+            json!({"channel_id": phones["id"], "conversation_id": a, "direction": "outbound",
+                   "from": "+1 555 0100", "to": "+1 555 0142", "duration_seconds": 60,
+                   "notes": "called back, she was rude"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    assert_eq!(call["conversation_id"], a);
 
     let tickets = [
         (a, "Alice printer", "alice file"),
@@ -138,7 +155,12 @@ async fn customers_see_only_their_own_tickets_and_company_ones_where_the_portal_
         }
     }
     let page = alice.get(&format!("/portal/acme/tickets/{a}")).await;
+    assert!(page.body.contains("jammed"), "{}", page.body);
     assert!(!page.body.contains("grumpy"), "internal note leaked");
+    assert!(
+        !page.body.contains("rude") && !page.body.contains("555 0142"),
+        "logged call leaked"
+    );
 
     // Company visibility: Alice and Bob see each other's tickets, never Eve's; Eve only hers.
     let (status, p) = desk

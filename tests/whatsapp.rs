@@ -7,8 +7,8 @@ mod graph_peer;
 use common::Desk;
 use frontdesk::server::signature::sign;
 use graph_peer::{
-    ACCESS_TOKEN, FakeGraph, VERIFY_TOKEN, channel, conversation_of, deliver, handshake, hook,
-    hook_raw, hours_ago, reply,
+    ACCESS_TOKEN, FakeGraph, VERIFY_TOKEN, channel, conversation_of, handshake, hook, hook_raw,
+    hours_ago, reply, sent,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -211,19 +211,15 @@ async fn a_reply_goes_out_through_the_cloud_api_and_statuses_move_its_delivery()
     let (status, posted) = reply(&desk, conv_id, "Arriva domani.", false).await;
     assert_eq!(status, StatusCode::CREATED, "{posted}");
     let msg_id = posted["id"].as_i64().unwrap();
-    let wamid = deliver(&desk, conv_id, msg_id)
-        .await
-        .unwrap()
-        .external_id
-        .unwrap();
-    let sent = graph.sends().pop().unwrap();
-    assert_eq!(sent.path, format!("/v19.0/{PHONE_ID}/messages"));
+    let (request, wamid) = sent(&desk, &graph, conv_id, msg_id).await;
+    assert_eq!(graph.sends().len(), 1, "sent once");
+    assert_eq!(request.path, format!("/v19.0/{PHONE_ID}/messages"));
     assert_eq!(
-        sent.authorization.as_deref(),
+        request.authorization.as_deref(),
         Some(format!("Bearer {ACCESS_TOKEN}").as_str())
     );
     assert_eq!(
-        sent.body,
+        request.body,
         json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID,
                "type": "text", "text": {"preview_url": false, "body": "Arriva domani."}})
     );
@@ -256,15 +252,17 @@ async fn a_reply_goes_out_through_the_cloud_api_and_statuses_move_its_delivery()
     // A second reply fails on WhatsApp's side: failed, with WhatsApp's reason.
     let (_, second) = reply(&desk, conv_id, "Tracking: 123", false).await;
     let second_id = second["id"].as_i64().unwrap();
-    let wamid2 = deliver(&desk, conv_id, second_id)
-        .await
-        .unwrap()
-        .external_id
-        .unwrap();
+    let (_, wamid2) = sent(&desk, &graph, conv_id, second_id).await;
     let errors = json!([{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable",
                          "error_data": {"details": "The recipient's phone number is not a WhatsApp phone number."}}]);
     hook(&desk, "whatsapp", ch, &receipt(&wamid2, "failed", errors)).await;
-    let e = events.until("message.updated").await;
+    // The queue's own "sent" for the second reply comes first.
+    let e = loop {
+        let e = events.until("message.updated").await;
+        if e["message"]["delivery"]["status"] != "sent" {
+            break e;
+        }
+    };
     assert_eq!(e["message"]["id"], second_id);
     assert_eq!(e["message"]["delivery"]["status"], "failed");
     assert_eq!(
@@ -356,14 +354,12 @@ async fn explicit_consent_is_asked_with_a_reply_button_and_recorded() {
     assert_eq!(messages.len(), 4);
     assert_eq!(messages[1]["body"], "Ciao da Acme!");
     assert_eq!(messages[2]["body"], "Grazie, rispondiamo subito.");
-    deliver(&desk, conv_id, messages[2]["id"].as_i64().unwrap())
+    let (instant, _) = sent(&desk, &graph, conv_id, messages[2]["id"].as_i64().unwrap()).await;
+    assert_eq!(instant.body["type"], "text");
+    let ask = sent(&desk, &graph, conv_id, messages[3]["id"].as_i64().unwrap())
         .await
-        .unwrap();
-    assert_eq!(graph.sends().pop().unwrap().body["type"], "text");
-    deliver(&desk, conv_id, messages[3]["id"].as_i64().unwrap())
-        .await
-        .unwrap();
-    let ask = graph.sends().pop().unwrap().body;
+        .0
+        .body;
     assert_eq!(ask["type"], "interactive");
     assert_eq!(
         ask["interactive"]["body"]["text"],

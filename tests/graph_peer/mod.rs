@@ -9,12 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use frontdesk::api::ChannelWithSecret;
-use frontdesk::domain::{Contact, Conversation, Id, Message};
-use frontdesk::server::channels::graph;
-use frontdesk::server::delivery::{Delivered, DeliveryError, Outgoing, TransportContext};
+use frontdesk::domain::Id;
 use frontdesk::server::signature::sign;
-use frontdesk::server::store::Store;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +26,8 @@ pub struct Seen {
     pub path: String,
     pub authorization: Option<String>,
     pub body: Value,
+    /// The message id the peer answered with, when it accepted a send.
+    pub answered: Option<String>,
 }
 
 /// How the peer answers message sends.
@@ -104,8 +102,10 @@ impl FakeGraph {
     }
 }
 
-fn remember(peer: &Peer, method: &str, path: String, headers: &HeaderMap, body: Value) {
-    peer.seen.lock().unwrap().push(Seen {
+/// Records a request; answers how many the peer has seen, this one included.
+fn remember(peer: &Peer, method: &str, path: String, headers: &HeaderMap, body: Value) -> usize {
+    let mut seen = peer.seen.lock().unwrap();
+    seen.push(Seen {
         method: method.into(),
         path,
         authorization: headers
@@ -113,7 +113,9 @@ fn remember(peer: &Peer, method: &str, path: String, headers: &HeaderMap, body: 
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         body,
+        answered: None,
     });
+    seen.len()
 }
 
 async fn send(
@@ -123,14 +125,17 @@ async fn send(
     body: Bytes,
 ) -> Response {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    remember(
+    let n = remember(
         &peer,
         "POST",
         format!("/v19.0/{account}/messages"),
         &headers,
         body.clone(),
     );
-    let n = peer.seen.lock().unwrap().len();
+    let answered = |id: String| {
+        peer.seen.lock().unwrap()[n - 1].answered = Some(id.clone());
+        id
+    };
     match peer.answer.lock().unwrap().clone() {
         Answer::Down => (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -145,12 +150,12 @@ async fn send(
         Answer::Accept if body["messaging_product"] == "whatsapp" => axum::Json(json!({
             "messaging_product": "whatsapp",
             "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-            "messages": [{"id": format!("wamid.out{n}")}]
+            "messages": [{"id": answered(format!("wamid.out{n}"))}]
         }))
         .into_response(),
         Answer::Accept => axum::Json(json!({
             "recipient_id": body["recipient"]["id"],
-            "message_id": format!("m_out{n}")
+            "message_id": answered(format!("m_out{n}"))
         }))
         .into_response(),
     }
@@ -334,68 +339,64 @@ pub async fn conversation_of(desk: &Desk, channel: Id) -> Value {
     api.ok(&format!("/conversations/{}", ids[0])).await
 }
 
-/// Hands message `message_id` of `conversation_id` to the Graph transport, as the delivery
-/// queue does, and records the answer the way the queue records it.
-pub async fn deliver(
+/// Polls message `message_id` of `conversation_id` until `done` holds for its delivery;
+/// answers the message. Panics with the last delivery seen after 15 seconds.
+pub async fn delivery_until(
     desk: &Desk,
     conversation_id: Id,
     message_id: Id,
-) -> Result<Delivered, DeliveryError> {
-    let admin = desk.api(&desk.admin);
-    let detail = admin.ok(&format!("/conversations/{conversation_id}")).await;
-    let conversation: Conversation = serde_json::from_value(detail.clone()).unwrap();
-    let contact: Contact = serde_json::from_value(detail["contact"].clone()).unwrap();
-    let message: Message = serde_json::from_value(
-        detail["messages"]
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let api = desk.api(&desk.agent);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let items = api
+            .ok(&format!(
+                "/conversations/{conversation_id}/messages?limit=200"
+            ))
+            .await["items"]
+            .clone();
+        let message = items
             .as_array()
             .unwrap()
             .iter()
             .find(|m| m["id"] == message_id)
             .expect("the message is in the conversation")
-            .clone(),
-    )
-    .unwrap();
-    let channel: ChannelWithSecret =
-        serde_json::from_value(admin.ok(&format!("/channels/{}", message.channel_id)).await)
-            .unwrap();
-    let store = Store::open(&desk.data(), 16).unwrap();
-    let ctx = TransportContext {
-        store: store.clone(),
-        http: reqwest::Client::new(),
-    };
-    let out = Outgoing {
-        message,
-        conversation,
-        channel,
-        contact,
-        agent: None,
-        attempt: 1,
-    };
-    let result = graph::deliver(&ctx, &out).await;
-    drop(ctx);
-    tokio::task::spawn_blocking(move || store.close())
-        .await
-        .unwrap();
-    if let Ok(Delivered {
-        external_id: Some(id),
-    }) = &result
-    {
-        mark_sent(desk, message_id, id);
+            .clone();
+        if done(&message["delivery"]) {
+            return message;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "delivery still {}",
+            message["delivery"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    result
 }
 
-/// What the delivery queue does with an accepted reply: `sent`, with the platform's id.
-fn mark_sent(desk: &Desk, message_id: Id, external_id: &str) {
-    let conn = rusqlite::Connection::open(desk.data().join("frontdesk.db")).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .unwrap();
-    conn.execute(
-        "UPDATE deliveries SET status = 'sent', external_id = ?1, attempts = attempts + 1, \
-         next_attempt_at = NULL WHERE message_id = ?2",
-        (external_id, message_id),
-    )
-    .unwrap();
+/// Waits until the desk's delivery queue has sent message `message_id` of `conversation_id`
+/// to the peer; answers the request the peer took for it and the id the peer gave it.
+pub async fn sent(
+    desk: &Desk,
+    graph: &FakeGraph,
+    conversation_id: Id,
+    message_id: Id,
+) -> (Seen, String) {
+    let message = delivery_until(desk, conversation_id, message_id, |d| {
+        matches!(d["status"].as_str(), Some("sent" | "delivered" | "read"))
+    })
+    .await;
+    let text = serde_json::to_string(&message["body"]).unwrap();
+    let text = &text[1..text.len() - 1];
+    let mut matching: Vec<(Seen, String)> = graph
+        .sends()
+        .into_iter()
+        .filter(|s| s.body.to_string().contains(text))
+        .filter_map(|s| s.answered.clone().map(|id| (s, id)))
+        .collect();
+    assert_eq!(matching.len(), 1, "one accepted send carries {text}");
+    matching.pop().unwrap()
 }
 
 /// Posts a reply (or a note) as the agent; answers the status and body.
