@@ -19,6 +19,7 @@ struct Cli {
 
 /// How the terminal client connects and looks.
 #[derive(clap::Args)]
+#[command(next_help_heading = "Agent client options")]
 struct ClientArgs {
     /// A team server's URL; without one, the client serves the local desk itself.
     #[arg(long, env = "FRONTDESK_SERVER", global = true)]
