@@ -60,35 +60,6 @@ async fn reply(api: &Api, conversation: i64, body: &str) -> i64 {
     message["id"].as_i64().unwrap()
 }
 
-/// The message as the API shows it now.
-async fn message(api: &Api, conversation: i64, id: i64) -> Value {
-    let page = api
-        .ok(&format!("/conversations/{conversation}/messages?limit=100"))
-        .await;
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == id)
-        .cloned()
-        .unwrap_or_else(|| panic!("message {id} not in {page}"))
-}
-
-/// Polls the message until `done` holds (10 s at most); returns it.
-async fn until(api: &Api, conversation: i64, id: i64, done: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..200 {
-        let m = message(api, conversation, id).await;
-        if done(&m) {
-            return m;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "message {id} never got there: {}",
-        message(api, conversation, id).await
-    );
-}
-
 fn status_is(status: &'static str) -> impl Fn(&Value) -> bool {
     move |m: &Value| m["delivery"]["status"] == status
 }
@@ -101,7 +72,7 @@ async fn a_reply_reaches_the_webhook_signed_and_fresh_and_is_marked_sent() {
     let seq = api.seq().await;
     let mut events = desk.events(&desk.agent, Some(seq)).await;
     let id = reply(&api, conv, "It ships tomorrow").await;
-    let sent = until(&api, conv, id, status_is("sent")).await;
+    let sent = api.message_until(conv, id, status_is("sent")).await;
     assert_eq!(sent["delivery"]["attempts"], 1);
     assert_eq!(sent["delivery"]["error"], Value::Null);
 
@@ -153,7 +124,7 @@ async fn server_errors_are_retried_with_backoff_until_the_webhook_takes_the_repl
     let api = desk.api(&desk.agent);
     let conv = conversation(&desk, channel, &secret, "t").await;
     let id = reply(&api, conv, "retry me").await;
-    let sent = until(&api, conv, id, status_is("sent")).await;
+    let sent = api.message_until(conv, id, status_is("sent")).await;
     assert_eq!(sent["delivery"]["attempts"], 5, "{sent}");
     let got = receiver.received();
     assert_eq!(got.len(), 5);
@@ -176,7 +147,9 @@ async fn a_retrying_reply_shows_the_last_error_to_the_agent_while_it_waits() {
     let api = desk.api(&desk.agent);
     let conv = conversation(&desk, channel, &secret, "t").await;
     let id = reply(&api, conv, "soon").await;
-    let waiting = until(&api, conv, id, |m| m["delivery"]["attempts"] == 1).await;
+    let waiting = api
+        .message_until(conv, id, |m| m["delivery"]["attempts"] == 1)
+        .await;
     assert_eq!(waiting["delivery"]["status"], "queued");
     let error = waiting["delivery"]["error"].as_str().unwrap();
     assert!(
@@ -196,7 +169,7 @@ async fn a_refusal_fails_the_reply_with_the_integrations_words_and_tells_the_age
     let updated = events.until("message.updated").await;
     assert_eq!(updated["message"]["id"], id);
     assert_eq!(updated["message"]["delivery"]["status"], "failed");
-    let failed = message(&api, conv, id).await;
+    let failed = api.message(conv, id).await;
     assert_eq!(failed["delivery"]["status"], "failed");
     assert_eq!(failed["delivery"]["attempts"], 1);
     let error = failed["delivery"]["error"].as_str().unwrap();
@@ -215,7 +188,7 @@ async fn the_queue_gives_up_after_the_last_attempt() {
     let api = desk.api(&desk.agent);
     let conv = conversation(&desk, channel, &secret, "t").await;
     let id = reply(&api, conv, "doomed").await;
-    let failed = until(&api, conv, id, status_is("failed")).await;
+    let failed = api.message_until(conv, id, status_is("failed")).await;
     assert_eq!(failed["delivery"]["attempts"], 3);
     let error = failed["delivery"]["error"].as_str().unwrap();
     assert!(
@@ -233,10 +206,9 @@ async fn a_reply_queued_while_the_webhook_is_down_survives_server_restarts_and_g
     let api = desk.api(&desk.agent);
     let conv = conversation(&desk, channel, &secret, "t").await;
     let id = reply(&api, conv, "are you there").await;
-    let waiting = until(&api, conv, id, |m| {
-        m["delivery"]["attempts"].as_i64() >= Some(1)
-    })
-    .await;
+    let waiting = api
+        .message_until(conv, id, |m| m["delivery"]["attempts"].as_i64() >= Some(1))
+        .await;
     assert_eq!(waiting["delivery"]["status"], "queued");
     assert!(
         waiting["delivery"]["error"]
@@ -249,10 +221,9 @@ async fn a_reply_queued_while_the_webhook_is_down_survives_server_restarts_and_g
     desk.kill9();
     desk.spawn();
     let api = desk.api(&desk.agent);
-    let before = until(&api, conv, id, |m| {
-        m["delivery"]["attempts"].as_i64() >= Some(2)
-    })
-    .await;
+    let before = api
+        .message_until(conv, id, |m| m["delivery"]["attempts"].as_i64() >= Some(2))
+        .await;
     assert_eq!(
         before["delivery"]["status"], "queued",
         "still failing after the restart"
@@ -262,7 +233,7 @@ async fn a_reply_queued_while_the_webhook_is_down_survives_server_restarts_and_g
     desk.spawn();
     receiver.listen(addr).await;
     let api = desk.api(&desk.agent);
-    let sent = until(&api, conv, id, status_is("sent")).await;
+    let sent = api.message_until(conv, id, status_is("sent")).await;
     assert_eq!(receiver.received().len(), 1, "delivered exactly once");
     assert_eq!(receiver.received()[0].body["message"]["id"], id);
     assert!(sent["delivery"]["attempts"].as_i64().unwrap() >= 3);
@@ -310,7 +281,7 @@ async fn the_integration_reports_delivered_and_read_and_the_agent_sees_it_live()
     let api = desk.api(&desk.agent);
     let conv = conversation(&desk, channel, &secret, "t").await;
     let id = reply(&api, conv, "tracking: 1Z999").await;
-    until(&api, conv, id, status_is("sent")).await;
+    api.message_until(conv, id, status_is("sent")).await;
     let mut events = desk.events(&desk.agent, Some(api.seq().await)).await;
 
     let (status, body) = report(&desk, channel, &secret, id, json!({"status": "delivered"})).await;
@@ -330,7 +301,7 @@ async fn the_integration_reports_delivered_and_read_and_the_agent_sees_it_live()
     let (status, body) = report(&desk, channel, &secret, id, json!({"status": "sent"})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["delivery"]["status"], "read");
-    assert_eq!(message(&api, conv, id).await["delivery"]["status"], "read");
+    assert_eq!(api.message(conv, id).await["delivery"]["status"], "read");
 }
 
 #[tokio::test]
@@ -340,7 +311,7 @@ async fn status_reports_need_a_valid_signature_a_known_reply_of_the_channel_and_
     let api = desk.api(&desk.agent);
     let conv = conversation(&desk, channel, &secret, "t").await;
     let id = reply(&api, conv, "hi").await;
-    until(&api, conv, id, status_is("sent")).await;
+    api.message_until(conv, id, status_is("sent")).await;
     let seq = api.seq().await;
     let path = format!("/channels/{channel}/messages/{id}/status");
     let raw = br#"{"status": "failed", "error": "forged"}"#.to_vec();
@@ -387,7 +358,7 @@ async fn status_reports_need_a_valid_signature_a_known_reply_of_the_channel_and_
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     assert_eq!(api.seq().await, seq, "no report changed anything");
-    assert_eq!(message(&api, conv, id).await["delivery"]["status"], "sent");
+    assert_eq!(api.message(conv, id).await["delivery"]["status"], "sent");
     // A signed failure report after sending is shown with its reason.
     let (status, body) = signed_post(&desk, &path, Some(&sign(&secret, &raw)), raw).await;
     assert_eq!(status, StatusCode::OK);

@@ -4,7 +4,7 @@
 mod common;
 
 use base64::Engine;
-use common::{Desk, add_agent};
+use common::{Api, Desk, add_agent};
 use frontdesk::server::signature::sign;
 use lettre::address::Envelope;
 use lettre::transport::smtp::client::Tls;
@@ -806,44 +806,29 @@ fn message_id_of(data: &str) -> String {
     line["Message-ID: <".len()..line.len() - 1].to_string()
 }
 
-/// Polls reply `id` of `conversation` until `done` holds for its delivery; answers the
-/// message. Panics with the last delivery seen after 10 seconds.
-async fn delivery_until(
-    base: &str,
-    agent: &str,
-    conversation: i64,
-    id: &Value,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let http = reqwest::Client::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let page: Value = http
-            .get(format!("{base}/conversations/{conversation}/messages"))
-            .bearer_auth(agent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let message = page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| &m["id"] == id)
-            .expect("the reply is in its conversation")
-            .clone();
-        if done(&message["delivery"]) {
-            return message;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "delivery still {}",
-            message["delivery"]
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+/// The agent's view of the API of a server started in this process.
+fn api(base: &str, agent: &str) -> Api {
+    Api {
+        base: base.to_string(),
+        token: agent.to_string(),
+        http: reqwest::Client::new(),
     }
+}
+
+/// Posts a reply as the agent; answers its id.
+async fn post_reply(base: &str, agent: &str, conversation: i64, body: Value) -> i64 {
+    let (status, posted) = api(base, agent)
+        .post(&format!("/conversations/{conversation}/messages"), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    posted["id"].as_i64().unwrap()
+}
+
+/// Waits until the delivery queue has handed reply `id` to the relay.
+async fn sent(base: &str, agent: &str, conversation: i64, id: i64) {
+    api(base, agent)
+        .message_until(conversation, id, |m| m["delivery"]["status"] == "sent")
+        .await;
 }
 
 #[tokio::test]
@@ -869,21 +854,15 @@ Subject: Printer on fire\r\nMessage-ID: <c1@client.example>\r\n\r\nHelp!\r\n";
         .await
         .unwrap();
     let conversation = list["items"][0]["id"].as_i64().unwrap();
-    let reply: Value = http
-        .post(format!("{base}/conversations/{conversation}/messages"))
-        .bearer_auth(&agent)
-        .json(&json!({"body": "Unplug it.\n.\nThen call us.", "client_id": "r1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    // The delivery queue hands the reply to the relay once.
-    delivery_until(&base, &agent, conversation, &reply["id"], |d| {
-        d["status"] == "sent"
-    })
+    let reply = post_reply(
+        &base,
+        &agent,
+        conversation,
+        json!({"body": "Unplug it.\n.\nThen call us.", "client_id": "r1"}),
+    )
     .await;
+    // The delivery queue hands the reply to the relay once.
+    sent(&base, &agent, conversation, reply).await;
     let first_mails = mails(&received, 1).await;
     assert_eq!(first_mails.len(), 1);
     let mail = &first_mails[0];
@@ -941,17 +920,14 @@ Message-ID: <c2@client.example>\r\nIn-Reply-To: <{external}>\r\nReferences: <c1@
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let second: Value = http
-        .post(format!("{base}/conversations/{conversation}/messages"))
-        .bearer_auth(&agent)
-        .json(&json!({"body": "Glad it works.", "client_id": "r2"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(second["id"].is_i64(), "{second}");
+    let second = post_reply(
+        &base,
+        &agent,
+        conversation,
+        json!({"body": "Glad it works.", "client_id": "r2"}),
+    )
+    .await;
+    assert!(second > 0);
     // Long headers are folded onto continuation lines.
     let data = mails(&received, 2).await[1].data.replace("\n ", " ");
     assert!(data.contains("From: Acme <support@acme.example>"), "{data}");
@@ -974,20 +950,14 @@ Message-ID: <c2@client.example>\r\nIn-Reply-To: <{external}>\r\nReferences: <c1@
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let third: Value = http
-        .post(format!("{base}/conversations/{conversation}/messages"))
-        .bearer_auth(&agent)
-        .json(&json!({"body": "Use <none> of it", "client_id": "r3"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    delivery_until(&base, &agent, conversation, &third["id"], |d| {
-        d["status"] == "sent"
-    })
+    let third = post_reply(
+        &base,
+        &agent,
+        conversation,
+        json!({"body": "Use <none> of it", "client_id": "r3"}),
+    )
     .await;
+    sent(&base, &agent, conversation, third).await;
     let all = mails(&received, 3).await;
     assert_eq!(all.len(), 3, "each reply went out once");
     let data = all[2].data.clone();
@@ -1000,12 +970,12 @@ Message-ID: <c2@client.example>\r\nIn-Reply-To: <{external}>\r\nReferences: <c1@
     server.shutdown().await.unwrap();
 }
 
-/// A desk whose relay listens on `relay_port`, with one mail in; answers the desk, its API
-/// base, the agent's token, the conversation and the reply the agent posted to it.
+/// A desk whose relay listens on `relay_port`, with one mail in; answers the desk, the
+/// agent's API, the conversation and the reply the agent posted to it.
 async fn desk_with_a_reply(
     dir: &tempfile::TempDir,
     relay_port: u16,
-) -> (frontdesk::server::RunningServer, String, String, i64, Value) {
+) -> (frontdesk::server::RunningServer, Api, i64, i64) {
     let (server, _, agent, _) = server_with_relay(dir, relay_port).await;
     let smtp = server.smtp_addr.unwrap().to_string();
     let base = format!("http://{}/api/v1", server.addr);
@@ -1028,30 +998,28 @@ async fn desk_with_a_reply(
         .await
         .unwrap();
     let conversation = list["items"][0]["id"].as_i64().unwrap();
-    let reply: Value = http
-        .post(format!("{base}/conversations/{conversation}/messages"))
-        .bearer_auth(&agent)
-        .json(&json!({"body": "Hello", "client_id": "r1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (server, base, agent, conversation, reply)
+    let reply = post_reply(
+        &base,
+        &agent,
+        conversation,
+        json!({"body": "Hello", "client_id": "r1"}),
+    )
+    .await;
+    (server, api(&base, &agent), conversation, reply)
 }
 
 #[tokio::test]
 async fn a_relay_refusal_fails_the_reply_and_relay_trouble_keeps_it_queued_with_the_reason() {
-    let waiting = |d: &Value| d["status"] == "queued" && d["attempts"].as_i64() >= Some(1);
+    let waiting = |m: &Value| {
+        m["delivery"]["status"] == "queued" && m["delivery"]["attempts"].as_i64() >= Some(1)
+    };
     // The relay refuses the recipient: final, with the relay's words.
     let (relay_port, received) = sink(Sink::RefuseRecipient).await;
     let dir = tempfile::tempdir().unwrap();
-    let (server, base, agent, conversation, reply) = desk_with_a_reply(&dir, relay_port).await;
-    let failed = delivery_until(&base, &agent, conversation, &reply["id"], |d| {
-        d["status"] == "failed"
-    })
-    .await;
+    let (server, desk, conversation, reply) = desk_with_a_reply(&dir, relay_port).await;
+    let failed = desk
+        .message_until(conversation, reply, |m| m["delivery"]["status"] == "failed")
+        .await;
     let why = failed["delivery"]["error"].as_str().unwrap();
     assert!(why.contains("no such user"), "{why}");
     assert!(received.lock().unwrap().is_empty());
@@ -1060,8 +1028,8 @@ async fn a_relay_refusal_fails_the_reply_and_relay_trouble_keeps_it_queued_with_
     // The relay is busy: the reply waits for another try, showing why.
     let (relay_port, received) = sink(Sink::Busy).await;
     let dir = tempfile::tempdir().unwrap();
-    let (server, base, agent, conversation, reply) = desk_with_a_reply(&dir, relay_port).await;
-    let queued = delivery_until(&base, &agent, conversation, &reply["id"], waiting).await;
+    let (server, desk, conversation, reply) = desk_with_a_reply(&dir, relay_port).await;
+    let queued = desk.message_until(conversation, reply, waiting).await;
     let why = queued["delivery"]["error"].as_str().unwrap();
     assert!(why.contains("try later"), "{why}");
     assert!(received.lock().unwrap().is_empty());
@@ -1072,8 +1040,8 @@ async fn a_relay_refusal_fails_the_reply_and_relay_trouble_keeps_it_queued_with_
     let port = closed.local_addr().unwrap().port();
     drop(closed);
     let dir = tempfile::tempdir().unwrap();
-    let (server, base, agent, conversation, reply) = desk_with_a_reply(&dir, port).await;
-    let queued = delivery_until(&base, &agent, conversation, &reply["id"], waiting).await;
+    let (server, desk, conversation, reply) = desk_with_a_reply(&dir, port).await;
+    let queued = desk.message_until(conversation, reply, waiting).await;
     assert!(queued["delivery"]["error"].is_string(), "{queued}");
     server.shutdown().await.unwrap();
 }
@@ -1141,20 +1109,14 @@ async fn an_answer_to_a_reply_sent_by_mail_from_another_channel_continues_that_c
         .await
         .unwrap();
     let conversation = accepted["conversation_id"].as_i64().unwrap();
-    let reply: Value = http
-        .post(format!("{base}/conversations/{conversation}/messages"))
-        .bearer_auth(&agent)
-        .json(&json!({"body": "It ships today.", "client_id": "m1", "channel_id": email}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    delivery_until(&base, &agent, conversation, &reply["id"], |d| {
-        d["status"] == "sent"
-    })
+    let reply = post_reply(
+        &base,
+        &agent,
+        conversation,
+        json!({"body": "It ships today.", "client_id": "m1", "channel_id": email}),
+    )
     .await;
+    sent(&base, &agent, conversation, reply).await;
     let mail = mails(&received, 1).await.remove(0);
     assert_eq!(mail.rcpt_to, ["<gil@client.example>"]);
     let external = message_id_of(&mail.data);

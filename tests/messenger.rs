@@ -7,8 +7,8 @@ mod graph_peer;
 use common::Desk;
 use frontdesk::server::signature::sign;
 use graph_peer::{
-    ACCESS_TOKEN, APP_SECRET, Answer, FakeGraph, VERIFY_TOKEN, channel, conversation_of,
-    delivery_until, handshake, hook, hook_raw, hours_ago, reply, sent,
+    ACCESS_TOKEN, APP_SECRET, Answer, FakeGraph, VERIFY_TOKEN, channel, conversation_of, handshake,
+    hook, hook_raw, hours_ago, reply, sent,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -281,16 +281,21 @@ async fn graph_errors_are_retried_or_final_with_the_graph_message() {
     .await;
     let conv_id = conversation_of(&desk, ch).await["id"].as_i64().unwrap();
     // Graph is down: the reply stays queued, with the error, and the queue keeps trying.
-    let retrying = |d: &Value| d["status"] == "queued" && d["attempts"].as_i64() >= Some(1);
+    let api = desk.api(&desk.agent);
+    let retrying = |m: &Value| {
+        m["delivery"]["status"] == "queued" && m["delivery"]["attempts"].as_i64() >= Some(1)
+    };
     graph.answer(Answer::Down);
     let (_, posted) = reply(&desk, conv_id, "Hello!", false).await;
     let msg_id = posted["id"].as_i64().unwrap();
-    let retrying_reply = delivery_until(&desk, conv_id, msg_id, retrying).await;
+    let retrying_reply = api.message_until(conv_id, msg_id, retrying).await;
     let why = retrying_reply["delivery"]["error"].as_str().unwrap();
     assert!(why.contains("An unexpected error has occurred."), "{why}");
     // Graph refuses the recipient: final, with Graph's own words.
     graph.answer(Answer::Refuse("(#100) No matching user found".into(), 100));
-    let failed = delivery_until(&desk, conv_id, msg_id, |d| d["status"] == "failed").await;
+    let failed = api
+        .message_until(conv_id, msg_id, |m| m["delivery"]["status"] == "failed")
+        .await;
     let why = failed["delivery"]["error"].as_str().unwrap();
     assert!(
         why.contains("No matching user found") && why.contains("code 100"),
@@ -303,13 +308,14 @@ async fn graph_errors_are_retried_or_final_with_the_graph_message() {
     ));
     let (_, posted) = reply(&desk, conv_id, "Hello again!", false).await;
     let msg_id = posted["id"].as_i64().unwrap();
-    let throttled = delivery_until(&desk, conv_id, msg_id, |d| {
-        retrying(d)
-            && d["error"]
-                .as_str()
-                .is_some_and(|e| e.contains("rate limit"))
-    })
-    .await;
+    let throttled = api
+        .message_until(conv_id, msg_id, |m| {
+            retrying(m)
+                && m["delivery"]["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("rate limit"))
+        })
+        .await;
     assert!(throttled["delivery"]["attempts"].as_i64().unwrap() >= 1);
     // Graph recovers: the waiting reply goes out.
     graph.answer(Answer::Accept);

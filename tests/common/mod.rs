@@ -299,6 +299,40 @@ impl Api {
             .collect()
     }
 
+    /// Message `id` of `conversation`, as its thread shows it.
+    pub async fn message(&self, conversation: i64, id: i64) -> Value {
+        let page = self
+            .ok(&format!("/conversations/{conversation}/messages?limit=200"))
+            .await;
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("message {id} not in {page}"))
+    }
+
+    /// Polls message `id` of `conversation` until `done` holds (10 s at most); returns it.
+    pub async fn message_until(
+        &self,
+        conversation: i64,
+        id: i64,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..400 {
+            let m = self.message(conversation, id).await;
+            if done(&m) {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!(
+            "message {id} never got there: {}",
+            self.message(conversation, id).await
+        );
+    }
+
     /// The newest event sequence number.
     pub async fn seq(&self) -> i64 {
         self.ok("/conversations?limit=1").await["seq"]

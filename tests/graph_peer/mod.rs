@@ -339,42 +339,6 @@ pub async fn conversation_of(desk: &Desk, channel: Id) -> Value {
     api.ok(&format!("/conversations/{}", ids[0])).await
 }
 
-/// Polls message `message_id` of `conversation_id` until `done` holds for its delivery;
-/// answers the message. Panics with the last delivery seen after 15 seconds.
-pub async fn delivery_until(
-    desk: &Desk,
-    conversation_id: Id,
-    message_id: Id,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let api = desk.api(&desk.agent);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        let items = api
-            .ok(&format!(
-                "/conversations/{conversation_id}/messages?limit=200"
-            ))
-            .await["items"]
-            .clone();
-        let message = items
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["id"] == message_id)
-            .expect("the message is in the conversation")
-            .clone();
-        if done(&message["delivery"]) {
-            return message;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "delivery still {}",
-            message["delivery"]
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-}
-
 /// Waits until the desk's delivery queue has sent message `message_id` of `conversation_id`
 /// to the peer; answers the request the peer took for it and the id the peer gave it.
 pub async fn sent(
@@ -383,10 +347,15 @@ pub async fn sent(
     conversation_id: Id,
     message_id: Id,
 ) -> (Seen, String) {
-    let message = delivery_until(desk, conversation_id, message_id, |d| {
-        matches!(d["status"].as_str(), Some("sent" | "delivered" | "read"))
-    })
-    .await;
+    let message = desk
+        .api(&desk.agent)
+        .message_until(conversation_id, message_id, |m| {
+            matches!(
+                m["delivery"]["status"].as_str(),
+                Some("sent" | "delivered" | "read")
+            )
+        })
+        .await;
     let text = serde_json::to_string(&message["body"]).unwrap();
     let text = &text[1..text.len() - 1];
     let mut matching: Vec<(Seen, String)> = graph
