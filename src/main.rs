@@ -335,13 +335,18 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     // Flags and environment first, then the config file.
     let config = frontdesk::tui::config::load(args.config.as_deref())?;
     args.server = args.server.or(config.server);
-    args.token = args.token.or(config.token);
+    let token_command = config.token_command;
+    let config_token = config.token;
     args.local_data = args.local_data.or(config.data);
     let trust = match args.ca_cert.or(config.ca_cert) {
         Some(path) => frontdesk::client::tls::Trust::with_ca_file(&path)?,
         None => frontdesk::client::tls::Trust::system(),
     };
-    let bell = !args.no_bell && config.bell.unwrap_or(true);
+    let bell = match config.bell {
+        _ if args.no_bell => frontdesk::tui::app::BellPolicy::Off,
+        Some(setting) => setting.policy(),
+        None => frontdesk::tui::app::BellPolicy::Mine,
+    };
     let notify = args.notify || config.notify.unwrap_or(false);
     let mouse = !args.no_mouse && config.mouse.unwrap_or(true);
     let theme_name = args.theme.or(config.theme).unwrap_or_else(|| "dark".into());
@@ -359,9 +364,15 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
             (Some(e), url, token, outbox)
         }
         (None, Some(server)) => {
-            let token = args
-                .token
-                .ok_or_else(|| anyhow::anyhow!("--server needs --token (or FRONTDESK_TOKEN)"))?;
+            // Flag or environment, else the config's command, else its plain value.
+            let token = match (args.token, token_command, config_token) {
+                (Some(t), _, _) => t,
+                (None, Some(command), _) => frontdesk::tui::config::run_token_command(&command)?,
+                (None, None, Some(t)) => t,
+                (None, None, None) => anyhow::bail!(
+                    "--server needs a token: FRONTDESK_TOKEN, token_command in the config, or --token"
+                ),
+            };
             let server = server.trim_end_matches('/').to_string();
             let outbox = frontdesk::embedded::remote_outbox(&server);
             (None, server, token, outbox)

@@ -52,6 +52,9 @@ pub enum EventKind {
     /// A team was created, renamed or given other members.
     #[serde(rename = "team.updated")]
     TeamUpdated { team: Team },
+    /// `agent_id` read the conversation: that agent's clients clear its unread marker.
+    #[serde(rename = "conversation.read")]
+    ConversationRead { conversation_id: Id, agent_id: Id },
 }
 
 impl EventKind {
@@ -69,6 +72,7 @@ impl EventKind {
             EventKind::ChannelDeleted { .. } => "channel.deleted",
             EventKind::AgentUpdated { .. } => "agent.updated",
             EventKind::TeamUpdated { .. } => "team.updated",
+            EventKind::ConversationRead { .. } => "conversation.read",
         }
     }
 
@@ -81,6 +85,9 @@ impl EventKind {
                 conversation_id, ..
             } => Some(*conversation_id),
             EventKind::MessageUpdated { message } => Some(message.conversation_id),
+            EventKind::ConversationRead {
+                conversation_id, ..
+            } => Some(*conversation_id),
             _ => None,
         }
     }

@@ -60,6 +60,13 @@ pub struct ConversationCount {
     pub seq: i64,
 }
 
+/// `GET /api/v1/labels`: one label in use and on how many conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelCount {
+    pub label: String,
+    pub count: i64,
+}
+
 /// `GET /api/v1/conversations/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConversationDetail {

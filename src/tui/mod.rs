@@ -5,6 +5,7 @@ pub mod canned;
 pub mod config;
 pub mod keymap;
 pub mod run;
+pub mod quotes;
 pub mod sanitize;
 pub mod theme;
 pub mod views;

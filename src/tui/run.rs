@@ -1,6 +1,6 @@
 //! The event loop: keys, live events and answers in; one `update` each; draw once per burst.
 
-use super::app::{App, Delivery, Effect, ListRequest, Msg, Outgoing};
+use super::app::{App, BellPolicy, Delivery, Effect, ListRequest, Msg, Outgoing, Slot};
 use super::keymap::Keymap;
 use super::sanitize::sanitize_line;
 use super::theme::Theme;
@@ -10,13 +10,16 @@ use crate::client::download::{downloads_dir, save_attachment};
 use crate::client::events::{self, Live};
 use crate::client::outbox::{self, Outbox, OutboxPlace};
 use crate::client::tls::Trust;
+use crate::domain::Timestamp;
 use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
-    MouseEvent, MouseEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event as TermEvent, EventStream, KeyEventKind, MouseEvent, MouseEventKind,
 };
 use futures_util::StreamExt;
+use std::collections::HashMap;
 use std::io::Write;
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 
 /// Most messages handled before the screen is drawn again.
 const BURST: usize = 256;
@@ -30,8 +33,8 @@ pub struct Session {
     pub outbox: OutboxPlace,
     pub theme: Theme,
     pub keymap: Keymap,
-    /// Ring the terminal bell on new activity for me.
-    pub bell: bool,
+    /// Which activity rings the terminal bell.
+    pub bell: BellPolicy,
     /// Also send a desktop notification escape (OSC 9) with who wrote and about what.
     pub notify: bool,
     /// Clicks and the wheel; off leaves the mouse to the terminal.
@@ -76,7 +79,12 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     app.teams = teams;
     app.channels = channels;
     app.canned = session.canned;
-    app.bell = session.bell || session.notify;
+    // Notifications follow the bell's policy; with the bell off they still come for mine.
+    app.bell = match (session.bell, session.notify) {
+        (BellPolicy::Off, true) => BellPolicy::Mine,
+        (policy, _) => policy,
+    };
+    let audible = session.bell != BellPolicy::Off;
     let first = api.conversations(&query(&app.request())).await?;
     let outbox = Outbox::open(&session.outbox.resolve(&api.desk().await?.id)?)?;
 
@@ -84,12 +92,22 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let (mut live, _live_task) =
         events::spawn_trusting(&session.base_url, &session.token, first.seq, &session.trust);
     let (nudge, mut outbox_updates, _sender) = outbox::spawn_sender(outbox.clone(), api.clone());
-    app.update(Msg::List {
-        page: first,
-        append: false,
-    });
-    if let Some(effect) = app.count_views(false) {
-        run_effect(effect, &api, &outbox, &nudge, &tx);
+    let mut jobs = Jobs::default();
+    for effect in app.start() {
+        match effect {
+            // The first page is in hand already: answer its request with it.
+            Effect::FetchList { generation, append, .. } => {
+                app.update_at(
+                    Msg::List {
+                        page: first.clone(),
+                        append,
+                        generation,
+                    },
+                    Timestamp::now().millis(),
+                );
+            }
+            other => run_effect(other, &api, &outbox, &nudge, &tx, &mut jobs),
+        }
     }
 
     let mut terminal = init(session.mouse);
@@ -99,19 +117,37 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let result = async {
         let mut keys = EventStream::new();
         let mut dirty = true;
+        // When the screen next changes on its own (an age, a notice fading): a tick then.
+        let mut wake: Option<i64> = None;
         loop {
             if dirty {
+                let now = Timestamp::now().millis();
                 let mut drawn = views::Drawn::default();
-                terminal.draw(|f| drawn = views::draw(f, &app, &session.theme))?;
+                terminal.draw(|f| drawn = views::draw(f, &app, &session.theme, now))?;
+                wake = [drawn.next_change, app.next_change()].into_iter().flatten().min();
                 app.drawn(drawn);
                 dirty = false;
             }
+            let tick = async {
+                match wake {
+                    Some(at) => {
+                        let ms = (at - Timestamp::now().millis()).max(0) as u64;
+                        tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+                    }
+                    None => std::future::pending().await,
+                }
+            };
             let mut batch = Vec::new();
             tokio::select! {
+                () = tick => {
+                    wake = None;
+                    batch.push(Msg::Tick);
+                }
                 key = keys.next() => match key {
                     Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                         batch.push(Msg::Key(k))
                     }
+                    Some(Ok(TermEvent::Paste(text))) => batch.push(Msg::Paste(text)),
                     Some(Ok(TermEvent::Mouse(m))) if matters(&m) => batch.push(Msg::Mouse(m)),
                     Some(Ok(TermEvent::Resize(_, height))) => {
                         batch.push(Msg::Resize { list_rows: list_rows(height) })
@@ -141,12 +177,32 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
             while let Ok(m) = rx.try_recv() {
                 batch.push(m);
             }
+            // Keys already waiting join the burst, so fast typing draws once.
+            while batch.len() < BURST
+                && crossterm::event::poll(std::time::Duration::ZERO).unwrap_or(false)
+            {
+                match keys.next().await {
+                    Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                        batch.push(Msg::Key(k))
+                    }
+                    Some(Ok(TermEvent::Paste(text))) => batch.push(Msg::Paste(text)),
+                    Some(Ok(TermEvent::Mouse(m))) if matters(&m) => batch.push(Msg::Mouse(m)),
+                    Some(Ok(TermEvent::Resize(_, height))) => {
+                        batch.push(Msg::Resize { list_rows: list_rows(height) })
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return anyhow::Ok(()),
+                }
+            }
             for msg in batch {
                 dirty = true;
-                for effect in app.update(msg) {
+                for effect in app.update_at(msg, Timestamp::now().millis()) {
                     match effect {
-                        Effect::Bell { title } => ring(&title, session.bell, session.notify),
-                        Effect::Edit { draft } => {
+                        Effect::Bell { title } => ring(&title, audible, session.notify),
+                        Effect::Edit {
+                            conversation_id,
+                            draft,
+                        } => {
                             // The key reader must let go of the terminal while the editor runs.
                             drop(keys);
                             restore(session.mouse);
@@ -155,11 +211,14 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                             terminal = init(session.mouse);
                             keys = EventStream::new();
                             let _ = tx.send(match edited {
-                                Ok(text) => Msg::Edited(text),
+                                Ok(text) => Msg::Edited {
+                                    conversation_id,
+                                    text,
+                                },
                                 Err(e) => Msg::Failed(format!("$EDITOR: {e}")),
                             });
                         }
-                        other => run_effect(other, &api, &outbox, &nudge, &tx),
+                        other => run_effect(other, &api, &outbox, &nudge, &tx, &mut jobs),
                     }
                 }
             }
@@ -177,6 +236,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
 /// gives it all back before the message is printed.
 fn init(mouse: bool) -> ratatui::DefaultTerminal {
     let terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     if mouse {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -194,6 +254,7 @@ fn restore(mouse: bool) {
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         let _ = std::panic::take_hook();
     }
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
 }
 
@@ -251,6 +312,19 @@ fn list_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(5)).max(1)
 }
 
+/// The request in flight per slot; a newer one for the slot cancels it.
+#[derive(Default)]
+struct Jobs(HashMap<Slot, AbortHandle>);
+
+impl Jobs {
+    /// Records `job` as the latest for `slot`, cancelling the one it supersedes.
+    fn replace(&mut self, slot: Slot, job: AbortHandle) {
+        if let Some(old) = self.0.insert(slot, job) {
+            old.abort();
+        }
+    }
+}
+
 /// Starts one effect; its answer comes back as a `Msg`.
 fn run_effect(
     effect: Effect,
@@ -258,8 +332,10 @@ fn run_effect(
     outbox: &Outbox,
     nudge: &mpsc::UnboundedSender<()>,
     tx: &mpsc::UnboundedSender<Msg>,
+    jobs: &mut Jobs,
 ) {
     let (api, tx) = (api.clone(), tx.clone());
+    let slot = effect.slot();
     match effect {
         Effect::Quit | Effect::Bell { .. } | Effect::Edit { .. } => {}
         Effect::Send {
@@ -283,24 +359,36 @@ fn run_effect(
             }
         },
         other => {
-            tokio::spawn(async move {
+            let job = tokio::spawn(async move {
                 match fetch(&api, other).await {
                     Ok(Some(msg)) => {
                         let _ = tx.send(msg);
                     }
                     Ok(None) => {}
                     Err(e) => {
-                        let _ = tx.send(Msg::Failed(e.to_string()));
+                        let error = e.to_string();
+                        let _ = tx.send(match slot {
+                            Some((slot, generation)) => Msg::FetchFailed { slot, generation, error },
+                            None => Msg::Failed(error),
+                        });
                     }
                 }
             });
+            if let Some((slot, _)) = slot {
+                jobs.replace(slot, job.abort_handle());
+            }
         }
     }
 }
 
+/// How long an opener has to fail before the file counts as opened (openers that hand the
+/// file to a desktop program return at once; some stay until the program closes).
+const OPENER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Opens `path` with `FRONTDESK_OPENER`, else the desktop's opener, detached from the
-/// terminal so it cannot write over the screen.
-fn open_file(path: &std::path::Path) -> std::io::Result<()> {
+/// terminal so it cannot write over the screen. An opener that is missing or fails at once
+/// is an error naming it.
+async fn open_file(path: &std::path::Path) -> anyhow::Result<()> {
     let opener = std::env::var("FRONTDESK_OPENER").unwrap_or_else(|_| {
         if cfg!(target_os = "macos") {
             "open".into()
@@ -308,7 +396,7 @@ fn open_file(path: &std::path::Path) -> std::io::Result<()> {
             "xdg-open".into()
         }
     });
-    let mut child = std::process::Command::new("sh")
+    let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{opener} \"$1\""))
         .arg("sh")
@@ -317,28 +405,63 @@ fn open_file(path: &std::path::Path) -> std::io::Result<()> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()?;
-    std::thread::spawn(move || child.wait());
-    Ok(())
+    match tokio::time::timeout(OPENER_GRACE, child.wait()).await {
+        Ok(status) => {
+            let status = status?;
+            match status.code() {
+                Some(0) => Ok(()),
+                Some(127) => anyhow::bail!("{opener} is not installed (set FRONTDESK_OPENER)"),
+                _ => anyhow::bail!("{opener} failed ({status})"),
+            }
+        }
+        Err(_) => {
+            tokio::spawn(async move { child.wait().await });
+            Ok(())
+        }
+    }
 }
 
 /// Runs a request effect against the API; `None` when there is nothing to report.
 async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
     Ok(Some(match effect {
-        Effect::FetchList { request, append } => Msg::List {
+        Effect::FetchList {
+            request,
+            append,
+            generation,
+        } => Msg::List {
             page: api.conversations(&query(&request)).await?,
             append,
+            generation,
         },
-        Effect::FetchConversation(id) => Msg::Conversation(api.conversation(id).await?),
-        Effect::FetchOlder { id, before } => {
+        Effect::FetchConversation { id, generation } => Msg::Conversation {
+            detail: api.conversation(id).await?,
+            generation,
+        },
+        Effect::FetchOlder { id, before, generation } => {
             let page = api.messages(id, Some(before), 50).await?;
             Msg::Older {
                 id,
                 messages: page.items,
                 has_older: page.has_older,
+                generation,
             }
         }
-        Effect::FetchContact(id) => Msg::Contact(api.contact(id).await?),
-        Effect::Patch { id, patch } => Msg::Updated(api.patch_conversation(id, &patch).await?),
+        Effect::FetchContact { id, generation } => Msg::Contact {
+            detail: api.contact(id).await?,
+            generation,
+        },
+        Effect::FetchLabels => Msg::Labels(api.labels().await?),
+        Effect::Patch { id, patch, batch } => match api.patch_conversation(id, &patch).await {
+            Ok(conversation) => Msg::Updated {
+                conversation,
+                batch,
+            },
+            Err(e) => Msg::PatchFailed {
+                id,
+                error: e.to_string(),
+                batch,
+            },
+        },
         Effect::MarkRead(id) => {
             api.mark_read(id).await?;
             return Ok(None);
@@ -346,16 +469,22 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
         Effect::SetAvailable(available) => Msg::Agent(api.set_available(available).await?),
         Effect::SaveAttachment { url, name, open } => {
             let path = save_attachment(api, &url, &name, &downloads_dir()).await?;
-            Msg::Notice(if open {
-                match open_file(&path) {
-                    Ok(()) => format!("opened {}", path.display()),
-                    Err(e) => format!("saved to {}; cannot open it: {e}", path.display()),
-                }
-            } else {
-                format!("saved to {}", path.display())
-            })
+            if !open {
+                return Ok(Some(Msg::Notice(format!("saved to {}", path.display()))));
+            }
+            match open_file(&path).await {
+                Ok(()) => Msg::Notice(format!("opened {}", path.display())),
+                Err(e) => Msg::Failed(format!(
+                    "saved to {}, but nothing could open it: {e}",
+                    path.display()
+                )),
+            }
         }
-        Effect::FetchCounts { requests, delay } => {
+        Effect::FetchCounts {
+            requests,
+            delay,
+            generation,
+        } => {
             if delay {
                 tokio::time::sleep(COUNT_DELAY).await;
             }
@@ -368,7 +497,7 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
             .into_iter()
             .collect::<Result<Vec<_>, _>>()
             .ok();
-            Msg::Counts(counts)
+            Msg::Counts { counts, generation }
         }
         Effect::Send { .. } | Effect::Bell { .. } | Effect::Edit { .. } | Effect::Quit => {
             return Ok(None);

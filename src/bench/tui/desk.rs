@@ -73,10 +73,15 @@ impl Client {
         let first = api.conversations(&query(&app.request())).await?;
         Outbox::open(&desk.dir.path().join("outbox.db"))?;
         let (live, live_task) = events::spawn(&desk.base_url, &desk.token, first.seq);
-        app.update(Msg::List {
-            page: first,
-            append: false,
-        });
+        for effect in app.start() {
+            if let Effect::FetchList { generation, .. } = effect {
+                app.update(Msg::List {
+                    page: first.clone(),
+                    append: false,
+                    generation,
+                });
+            }
+        }
         let mut screen = Screen::new(width, height, ColorMode::TrueColor)?;
         screen.draw(&app)?;
         let took = t0.elapsed();
@@ -131,8 +136,18 @@ pub async fn keystrokes(desk: &Desk, rounds: usize) -> anyhow::Result<Keystrokes
             for c in word.chars() {
                 let t0 = Instant::now();
                 for effect in app.update(key(KeyCode::Char(c))) {
-                    if let Effect::FetchList { request, .. } = effect {
-                        api.conversations(&query(&request)).await?;
+                    if let Effect::FetchList {
+                        request,
+                        append,
+                        generation,
+                    } = effect
+                    {
+                        let page = api.conversations(&query(&request)).await?;
+                        app.update(Msg::List {
+                            page,
+                            append,
+                            generation,
+                        });
                     }
                 }
                 samples.push(t0.elapsed());

@@ -5,7 +5,7 @@ use super::screen::Screen;
 use crate::api::ConversationPage;
 use crate::bench::Samples;
 use crate::domain::Timestamp;
-use crate::tui::app::{App, Msg, PAGE, Pane};
+use crate::tui::app::{App, Msg, PAGE, Pane, Slot};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::ColorMode;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -29,9 +29,12 @@ pub fn loaded_app(n: u64) -> App {
             next_cursor: (end < n).then(|| format!("cursor-{end}")),
             seq: 1,
         };
+        // As the client's loop answers its requests: the first page, then next pages.
+        app.paging = start > 0;
         app.update(Msg::List {
             page,
             append: start > 0,
+            generation: app.gens.current(Slot::List),
         });
         start = end;
     }
@@ -74,7 +77,7 @@ pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
     let mut screen = Screen::new(80, 24, mode)?;
     // As the client's loop tells it: 24 rows less status bar, borders, tabs and filter.
     app.update(Msg::Resize { list_rows: 19 });
-    app.thread = None;
+    (app.open, app.thread) = (None, None);
     app.focus = Pane::List;
     (app.selected, app.list_top) = (0, 0);
     let full = screen.draw(app)?.bytes;
@@ -95,7 +98,11 @@ pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
     (app.selected, app.list_top) = (0, 0);
     app.update(key(KeyCode::Enter));
     let open = app.current().cloned().expect("a loaded list");
-    app.update(Msg::Conversation(data::detail(&open, 12)));
+    let generation = app.gens.current(Slot::Thread);
+    app.update(Msg::Conversation {
+        detail: data::detail(&open, 12),
+        generation,
+    });
     screen.draw(app)?;
     app.update(Msg::Live(data::customer_writes(&open, 5_000, 2)));
     let message = screen.draw(app)?.bytes;

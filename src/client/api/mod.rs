@@ -202,6 +202,11 @@ impl Api {
         self.send(Method::POST, &path, None::<&()>).await
     }
 
+    /// `GET /labels`: the labels in use on the desk, most used first.
+    pub async fn labels(&self) -> Result<Vec<crate::api::LabelCount>, ClientError> {
+        self.get("/labels", &[]).await
+    }
+
     /// `GET /contacts/{id}`: the contact with its company, conversations and messages.
     pub async fn contact(&self, id: Id) -> Result<ContactDetail, ClientError> {
         self.get(&format!("/contacts/{id}"), &[]).await

@@ -2,7 +2,7 @@
 
 use crate::api::{
     ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
-    ConversationPatch, MessagePage, NewMessage,
+    ConversationPatch, LabelCount, MessagePage, NewMessage,
 };
 use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;
@@ -161,6 +161,16 @@ pub async fn patch(
     ApiJson(p): ApiJson<ConversationPatch>,
 ) -> Result<Json<Conversation>, ApiError> {
     Ok(Json(state.store.patch_conversation(id, agent.id, p).await?))
+}
+
+/// Most labels offered for completion.
+const LABELS_LISTED: usize = 500;
+
+pub async fn labels(
+    State(state): State<AppState>,
+    Authed(_agent): Authed,
+) -> Result<Json<Vec<LabelCount>>, ApiError> {
+    Ok(Json(state.store.labels_in_use(LABELS_LISTED).await?))
 }
 
 pub async fn mark_read(

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
             get(conversations::messages).post(conversations::post_message),
         )
         .route("/conversations/{id}/read", post(conversations::mark_read))
+        .route("/labels", get(conversations::labels))
         .route(
             "/contacts/{id}",
             get(conversations::contact).patch(conversations::patch_contact),

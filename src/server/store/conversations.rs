@@ -5,6 +5,7 @@ use super::search;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{
     ConversationCount, ConversationDetail, ConversationPage, ConversationPatch, EventKind,
+    LabelCount,
 };
 use crate::domain::{ChannelKind, Conversation, Id, Status, Timestamp};
 use rusqlite::types::Value;
@@ -469,12 +470,37 @@ impl Store {
         self.write(move |ctx| patch(ctx, id, agent_id, &p)).await
     }
 
-    /// Marks a conversation read by `agent_id` up to now.
+    /// Marks a conversation read by `agent_id` up to now. When it was unread, a
+    /// `conversation.read` event tells that agent's other clients to clear their marker.
     pub async fn mark_read(&self, id: Id, agent_id: Id) -> Result<Conversation, StoreError> {
         self.write(move |ctx| {
-            rows::conversation(ctx.tx, id, agent_id)?;
+            let before = rows::conversation(ctx.tx, id, agent_id)?;
             mark_read(ctx, id, agent_id)?;
+            if before.unread {
+                ctx.emit(EventKind::ConversationRead {
+                    conversation_id: id,
+                    agent_id,
+                })?;
+            }
             rows::conversation(ctx.tx, id, agent_id)
+        })
+        .await
+    }
+
+    /// The labels in use on open and recent conversations, most used first, at most `limit`.
+    pub async fn labels_in_use(&self, limit: usize) -> Result<Vec<LabelCount>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT j.value, count(*) FROM conversations c, json_each(c.labels) j \
+                 WHERE c.labels != '[]' GROUP BY j.value ORDER BY count(*) DESC, j.value LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit as i64], |r| {
+                Ok(LabelCount {
+                    label: r.get(0)?,
+                    count: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }

@@ -1,17 +1,33 @@
 //! The client's state and its one mutation point, `App::update`.
 //!
 //! Everything that happens (a key, a live event, an answer from the server, a change in the
-//! outbox) arrives as a `Msg`; `update` changes the state and returns the `Effect`s to run
-//! (requests, sends, a bell). It does no I/O, so it is tested without a terminal or server.
+//! outbox, the clock) arrives as a `Msg`; `update` changes the state and returns the
+//! `Effect`s to run (requests, sends, a bell). It does no I/O and reads no clock (the time
+//! comes in with each message), so it is tested without a terminal or server.
+//!
+//! The panes (list, thread, sidebar, editor) each handle their keys in their own module and
+//! name the commands they offer ([`Pane::commands`]), which feed the hint line and `?`.
+//! Menus, the palette, help, confirmations and the contact overlay are [`Layer`]s on a stack
+//! above the panes; the top one takes the keys, in its own keymap context.
+
+mod actions;
+mod layers;
+mod list;
+mod live;
+mod requests;
+mod thread;
+
+pub use layers::{Layer, Menu, Pending};
+pub use requests::{Generations, Slot};
 
 use super::keymap::{Action, Context, Keymap};
 use crate::api::{
-    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, Event, EventKind,
+    ContactDetail, ConversationDetail, ConversationPage, ConversationPatch, Event, LabelCount,
 };
 use crate::client::events::Connection;
 use crate::client::outbox::{EntryState, OutboxUpdate};
-use crate::domain::{Agent, Channel, Conversation, Id, Message, Status, Team, Timestamp};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 use std::collections::{BTreeSet, HashMap};
 
@@ -120,22 +136,10 @@ pub enum Compose {
     Note,
 }
 
-/// A menu that picks one value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Menu {
-    Status,
-    Assign,
-    Priority,
-    Snooze,
-    Canned,
-    /// The attachments of the open conversation, newest first.
-    Attachments,
-}
-
 /// What picking a menu entry does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Choice {
-    /// Change the conversation (or every marked one).
+    /// Change the targets of the menu.
     Patch(ConversationPatch),
     /// Add text to the draft.
     Insert(String),
@@ -143,14 +147,7 @@ pub enum Choice {
     Attachment { url: String, name: String },
 }
 
-/// What covers the panes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Overlay {
-    Help,
-    Menu { menu: Menu, selected: usize },
-}
-
-/// The open conversation.
+/// The open conversation, once its answer arrived.
 #[derive(Debug, Clone)]
 pub struct Thread {
     pub detail: ConversationDetail,
@@ -159,6 +156,8 @@ pub struct Thread {
     /// The farthest `scroll` reaches (the top of what is loaded), as last drawn.
     pub max_scroll: Option<usize>,
     pub loading_older: bool,
+    /// Quoted history is shown in full instead of folded.
+    pub quotes_expanded: bool,
 }
 
 /// How a reply in the outbox stands.
@@ -181,19 +180,89 @@ pub struct Outgoing {
     pub delivery: Delivery,
 }
 
+/// A line for the status bar. Information fades after [`NOTICE_MS`]; an error stays until
+/// another notice replaces it or the agent dismisses it (Esc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    /// When it was posted (ms since the epoch).
+    pub at: i64,
+}
+
+/// How long an informational notice stays in the status bar.
+pub const NOTICE_MS: i64 = 5_000;
+
+/// How long `u` can undo the last change.
+pub const UNDO_MS: i64 = 10_000;
+
+/// The last status, assignment or priority change, and how to take it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    /// What it did, for the notice ("closed 7").
+    pub what: String,
+    /// Per conversation, the patch that restores what it was.
+    pub restore: Vec<(Id, ConversationPatch)>,
+    /// When it was made (ms since the epoch).
+    pub at: i64,
+}
+
+/// Which activity rings the bell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BellPolicy {
+    /// A customer message on a conversation I own; a conversation assigned to me by someone
+    /// else.
+    #[default]
+    Mine,
+    /// As `mine`, plus new conversations and customer messages nobody owns yet.
+    Unassigned,
+    /// Every customer message.
+    All,
+    Off,
+}
+
+/// A change sent for several conversations at once, counted until every answer is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub id: u64,
+    /// The past tense of what it does ("closed").
+    pub done_verb: String,
+    pub total: usize,
+    pub ok: usize,
+    pub failed: Vec<String>,
+}
+
 /// Something the app asks the outside world to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     FetchList {
         request: ListRequest,
         append: bool,
+        generation: u64,
     },
-    FetchConversation(Id),
+    FetchConversation {
+        id: Id,
+        generation: u64,
+    },
     FetchOlder {
         id: Id,
         before: Id,
+        generation: u64,
     },
-    FetchContact(Id),
+    FetchContact {
+        id: Id,
+        generation: u64,
+    },
+    /// Count each view's conversations; after a short pause when `delay`, so a burst of
+    /// activity costs one more round of counts, not one per event.
+    FetchCounts {
+        requests: Vec<ListRequest>,
+        delay: bool,
+        generation: u64,
+    },
+    /// The labels in use on the desk, for completion.
+    FetchLabels,
     Send {
         conversation_id: Id,
         body: String,
@@ -201,17 +270,13 @@ pub enum Effect {
         /// Reply on this channel instead of the conversation's own.
         channel_id: Option<Id>,
     },
+    /// Change one conversation; `batch` counts it into a bulk change's result line.
     Patch {
         id: Id,
         patch: ConversationPatch,
+        batch: Option<u64>,
     },
     MarkRead(Id),
-    /// Count each view's conversations; after a short pause when `delay`, so a burst of
-    /// activity costs one more round of counts, not one per event.
-    FetchCounts {
-        requests: Vec<ListRequest>,
-        delay: bool,
-    },
     SetAvailable(bool),
     /// New activity for me: ring the bell (and, when enabled, a desktop notification).
     Bell {
@@ -224,17 +289,35 @@ pub enum Effect {
         name: String,
         open: bool,
     },
-    /// Hand the draft to `$EDITOR`; the edited text comes back as `Msg::Edited`.
+    /// Hand the draft of `conversation_id` to `$EDITOR`; the edited text comes back as
+    /// `Msg::Edited` for the same conversation.
     Edit {
+        conversation_id: Id,
         draft: String,
     },
     Quit,
+}
+
+impl Effect {
+    /// The slot a request is for: a newer request for the same slot cancels this one.
+    pub fn slot(&self) -> Option<(Slot, u64)> {
+        match self {
+            Effect::FetchList { generation, .. } => Some((Slot::List, *generation)),
+            Effect::FetchConversation { generation, .. } => Some((Slot::Thread, *generation)),
+            Effect::FetchOlder { generation, .. } => Some((Slot::Older, *generation)),
+            Effect::FetchContact { generation, .. } => Some((Slot::Contact, *generation)),
+            Effect::FetchCounts { generation, .. } => Some((Slot::Counts, *generation)),
+            _ => None,
+        }
+    }
 }
 
 /// Everything that can happen to the app.
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Pasted text (bracketed paste): inserted as typed, no key actions fire.
+    Paste(String),
     Mouse(MouseEvent),
     Live(Event),
     Connection(Connection),
@@ -242,27 +325,59 @@ pub enum Msg {
     Resize {
         list_rows: usize,
     },
+    /// The clock moved on: ages, notices and the undo window may look different.
+    Tick,
     /// The server's history restarted: reload the list and the open conversation.
     Reset,
-    /// The draft as `$EDITOR` left it.
-    Edited(String),
+    /// The draft as `$EDITOR` left it, for the conversation it was written in.
+    Edited {
+        conversation_id: Id,
+        text: String,
+    },
     List {
         page: ConversationPage,
         append: bool,
+        generation: u64,
     },
-    Conversation(ConversationDetail),
+    Conversation {
+        detail: ConversationDetail,
+        generation: u64,
+    },
     Older {
         id: Id,
         messages: Vec<Message>,
         has_older: bool,
+        generation: u64,
     },
-    Contact(ContactDetail),
+    Contact {
+        detail: ContactDetail,
+        generation: u64,
+    },
     /// How many conversations each view holds, in `VIEWS` order; `None` if counting failed.
-    Counts(Option<Vec<i64>>),
+    Counts {
+        counts: Option<Vec<i64>>,
+        generation: u64,
+    },
+    Labels(Vec<LabelCount>),
+    /// A request of `slot` failed; shown only if it was still the latest.
+    FetchFailed {
+        slot: Slot,
+        generation: u64,
+        error: String,
+    },
     Outbox(OutboxUpdate),
     Queued(Outgoing),
     /// The server's answer to a change this client asked for.
-    Updated(Conversation),
+    Updated {
+        conversation: Conversation,
+        batch: Option<u64>,
+    },
+    /// The server refused a change this client asked for.
+    PatchFailed {
+        id: Id,
+        error: String,
+        batch: Option<u64>,
+    },
     Agent(Agent),
     /// Something finished that the agent should hear about (an attachment saved...).
     Notice(String),
@@ -279,17 +394,23 @@ pub struct App {
     pub channels: Vec<Channel>,
     /// Snippets for the reply editor.
     pub canned: Vec<super::canned::Canned>,
+    /// Labels in use on the desk, most used first, for completion.
+    pub labels: Vec<String>,
     /// The channel the reply being written goes out on, when not the conversation's own.
     pub reply_channel: Option<Id>,
     pub keymap: Keymap,
+    /// The time as of the latest message (ms since the epoch); views get it passed in.
+    pub now: i64,
+    /// Which request answers may still change the screen.
+    pub gens: Generations,
     pub view: usize,
     pub filter: String,
     pub filtering: bool,
     /// Filters set from the palette.
     pub narrow: Narrow,
-    /// The palette's line while it is open.
-    pub palette: Option<String>,
     pub list: Vec<Conversation>,
+    /// The query the rows of `list` answer (what the title names once loaded).
+    pub shown: Option<ListRequest>,
     /// How many conversations each view holds, in `VIEWS` order, once counted.
     pub counts: Vec<Option<i64>>,
     /// A round of counts is on its way; activity meanwhile waits for its answer.
@@ -305,25 +426,88 @@ pub struct App {
     /// How many list rows the screen shows (from the terminal size).
     pub list_rows: usize,
     pub next_cursor: Option<String>,
+    /// A first page is on its way (the rows shown answer an older query).
     pub loading: bool,
+    /// A next page is on its way.
+    pub paging: bool,
+    /// The conversation the thread pane is for; `thread` holds it once loaded.
+    pub open: Option<Id>,
     pub thread: Option<Thread>,
     pub contact: Option<ContactDetail>,
+    /// The contact last asked for.
+    contact_for: Option<Id>,
     /// The row of the contact's conversations picked in the sidebar.
     pub sidebar_selected: usize,
     pub focus: Pane,
     pub compose: Compose,
-    pub draft: String,
+    /// Unsent text per conversation; the editor shows the one of `open`.
     pub drafts: HashMap<Id, String>,
     pub outgoing: Vec<Outgoing>,
-    pub overlay: Option<Overlay>,
+    /// Menus, palette, help, confirmations: the top one takes the keys.
+    pub layers: Vec<Layer>,
     pub connection: Connection,
-    pub notice: Option<String>,
+    pub notice: Option<Notice>,
     pub sidebar: bool,
     /// Where the last frame put the panes, to find what a mouse click points at.
     layout: super::views::Drawn,
-    /// Ring the bell on new activity in conversations owned by me (or unassigned).
-    pub bell: bool,
+    pub bell: BellPolicy,
+    /// The last change `u` can take back.
+    pub undo: Option<Undo>,
+    /// Bulk changes whose answers are still coming in.
+    pub batches: Vec<Batch>,
+    next_batch: u64,
+    /// Conversations this client changed lately: their events are my own doing.
+    own_changes: HashMap<Id, i64>,
     pub quit: bool,
+}
+
+impl Pane {
+    /// The commands the pane offers, in the order the hint line shows them.
+    pub fn commands(self) -> &'static [Action] {
+        match self {
+            Pane::List => &[
+                Action::Open,
+                Action::Filter,
+                Action::ToggleSelect,
+                Action::Assign,
+                Action::Status,
+                Action::Close,
+                Action::EditLabels,
+                Action::NextView,
+                Action::Undo,
+            ],
+            Pane::Thread => &[
+                Action::Reply,
+                Action::Note,
+                Action::Assign,
+                Action::Status,
+                Action::EditLabels,
+                Action::ToggleQuotes,
+                Action::ToggleSidebar,
+                Action::Top,
+                Action::Bottom,
+            ],
+            Pane::Sidebar => &[Action::Open, Action::ToggleSidebar, Action::NextPane],
+            Pane::Editor => &[
+                Action::Send,
+                Action::ToggleNote,
+                Action::SwitchChannel,
+                Action::CannedReply,
+                Action::ComposeInEditor,
+                Action::LeaveEditor,
+            ],
+        }
+    }
+
+    /// The keymap context of the pane.
+    pub fn context(self) -> Context {
+        match self {
+            Pane::List => Context::List,
+            Pane::Thread => Context::Thread,
+            Pane::Sidebar => Context::Sidebar,
+            Pane::Editor => Context::Editor,
+        }
+    }
 }
 
 impl App {
@@ -335,14 +519,17 @@ impl App {
             teams: Vec::new(),
             channels: Vec::new(),
             canned: Vec::new(),
+            labels: Vec::new(),
             reply_channel: None,
             keymap,
+            now: 0,
+            gens: Generations::default(),
             view: 0,
             filter: String::new(),
             filtering: false,
             narrow: Narrow::default(),
-            palette: None,
             list: Vec::new(),
+            shown: None,
             counts: vec![None; VIEWS.len()],
             counts_pending: false,
             counts_stale: false,
@@ -352,28 +539,35 @@ impl App {
             list_rows: 20,
             next_cursor: None,
             loading: false,
+            paging: false,
+            open: None,
             thread: None,
             contact: None,
+            contact_for: None,
             sidebar_selected: 0,
             focus: Pane::List,
             compose: Compose::Reply,
-            draft: String::new(),
             drafts: HashMap::new(),
             outgoing: Vec::new(),
-            overlay: None,
+            layers: Vec::new(),
             connection: Connection::Connecting,
             notice: None,
             sidebar: true,
             layout: super::views::Drawn::default(),
-            bell: true,
+            bell: BellPolicy::Mine,
+            undo: None,
+            batches: Vec::new(),
+            next_batch: 0,
+            own_changes: HashMap::new(),
             quit: false,
         }
     }
 
-    /// The first effects: load the list and count the views.
+    /// The first effects: load the list, count the views, learn the labels in use.
     pub fn start(&mut self) -> Vec<Effect> {
         let mut effects = vec![self.reload()];
         effects.extend(self.count_views(false));
+        effects.push(Effect::FetchLabels);
         effects
     }
 
@@ -394,7 +588,11 @@ impl App {
                 ..ListRequest::default()
             })
             .collect();
-        Some(Effect::FetchCounts { requests, delay })
+        Some(Effect::FetchCounts {
+            requests,
+            delay,
+            generation: self.gens.next(Slot::Counts),
+        })
     }
 
     /// The request behind the current view and filter.
@@ -409,14 +607,6 @@ impl App {
             team: n.team.clone(),
             q: (!self.filter.trim().is_empty()).then(|| self.filter.trim().to_string()),
             cursor: None,
-        }
-    }
-
-    fn reload(&mut self) -> Effect {
-        self.loading = true;
-        Effect::FetchList {
-            request: self.request(),
-            append: false,
         }
     }
 
@@ -437,19 +627,98 @@ impl App {
         }
     }
 
-    fn context(&self) -> Context {
-        match self.focus {
-            Pane::List => Context::List,
-            Pane::Thread => Context::Thread,
-            Pane::Sidebar => Context::Sidebar,
-            Pane::Editor => Context::Editor,
+    /// The name of a team, for display.
+    pub fn team_name(&self, id: Option<Id>) -> Option<&str> {
+        let id = id?;
+        Some(
+            self.teams
+                .iter()
+                .find(|t| t.id == id)
+                .map_or("?", |t| t.name.as_str()),
+        )
+    }
+
+    /// The name of a channel, for display.
+    pub fn channel_name(&self, id: Id) -> Option<&str> {
+        self.channels
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str())
+    }
+
+    /// The keymap context of whatever takes the keys now.
+    pub fn context(&self) -> Context {
+        match self.layers.last() {
+            Some(layer) => layer.context(),
+            None => self.focus.context(),
         }
     }
 
-    /// Applies one message; returns what to do next.
+    /// The draft of the open conversation.
+    pub fn draft(&self) -> &str {
+        self.open
+            .and_then(|id| self.drafts.get(&id))
+            .map_or("", String::as_str)
+    }
+
+    /// The draft of the open conversation, to change it (none while nothing is open).
+    fn draft_mut(&mut self) -> Option<&mut String> {
+        let id = self.open?;
+        Some(self.drafts.entry(id).or_default())
+    }
+
+    /// Shows `text` in the status bar for a few seconds.
+    pub fn inform(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+            at: self.now,
+        });
+    }
+
+    /// Shows `text` in the status bar until replaced or dismissed.
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: true,
+            at: self.now,
+        });
+    }
+
+    /// The notice to show at `now`, if any is still current.
+    pub fn notice_at(&self, now: i64) -> Option<&Notice> {
+        self.notice
+            .as_ref()
+            .filter(|n| n.error || now < n.at + NOTICE_MS)
+    }
+
+    /// The next moment the screen changes on its own (a notice fading, the undo window
+    /// closing), besides ages, which the view reports.
+    pub fn next_change(&self) -> Option<i64> {
+        let notice = self
+            .notice
+            .as_ref()
+            .filter(|n| !n.error && self.now < n.at + NOTICE_MS)
+            .map(|n| n.at + NOTICE_MS);
+        let undo = self
+            .undo
+            .as_ref()
+            .filter(|u| self.now < u.at + UNDO_MS)
+            .map(|u| u.at + UNDO_MS);
+        notice.into_iter().chain(undo).min()
+    }
+
+    /// Applies one message at time `now` (ms since the epoch); returns what to do next.
+    pub fn update_at(&mut self, msg: Msg, now: i64) -> Vec<Effect> {
+        self.now = self.now.max(now);
+        self.update(msg)
+    }
+
+    /// Applies one message at the time last given; returns what to do next.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => self.key(key),
+            Msg::Paste(text) => self.paste(&text),
             Msg::Mouse(m) => self.mouse(m),
             Msg::Live(event) => self.live(event),
             Msg::Connection(c) => {
@@ -461,75 +730,77 @@ impl App {
                 self.keep_visible();
                 vec![]
             }
-            Msg::Edited(text) => {
-                self.draft = text.trim_end_matches('\n').to_string();
-                self.focus = Pane::Editor;
+            Msg::Tick => {
+                self.own_changes.retain(|_, until| *until > self.now);
+                vec![]
+            }
+            Msg::Edited {
+                conversation_id,
+                text,
+            } => {
+                self.drafts.insert(conversation_id, text);
+                if self.open == Some(conversation_id) {
+                    self.focus = Pane::Editor;
+                }
                 vec![]
             }
             Msg::Reset => {
-                self.notice = Some("the server's history restarted: reloaded".into());
+                self.inform("the server's history restarted: reloaded");
                 let mut effects = vec![self.reload()];
                 effects.extend(self.count_views(false));
-                if let Some(t) = &self.thread {
-                    effects.push(Effect::FetchConversation(t.detail.conversation.id));
+                if let Some(id) = self.open {
+                    effects.extend(self.fetch_thread(id));
                 }
                 effects
             }
-            Msg::List { page, append } => {
-                self.loading = false;
-                if append {
-                    self.list.extend(page.items);
-                } else {
-                    let keep = self.current().map(|c| c.id);
-                    self.list = page.items;
-                    self.selected = keep
-                        .and_then(|id| self.list.iter().position(|c| c.id == id))
-                        .unwrap_or(0);
-                    self.list_top = 0;
-                    self.keep_visible();
-                }
-                self.next_cursor = page.next_cursor;
+            Msg::List { page, append, generation } => {
+                self.list_page(page, append, generation);
                 vec![]
             }
-            Msg::Conversation(detail) => {
-                let id = detail.conversation.id;
-                let contact = detail.conversation.contact_id;
-                self.thread = Some(Thread {
-                    detail,
-                    scroll: 0,
-                    max_scroll: None,
-                    loading_older: false,
-                });
-                vec![Effect::FetchContact(contact), Effect::MarkRead(id)]
-            }
+            Msg::Conversation { detail, generation } => self.thread_loaded(detail, generation),
             Msg::Older {
                 id,
-                mut messages,
+                messages,
                 has_older,
+                generation,
             } => {
-                if let Some(t) = self
-                    .thread
-                    .as_mut()
-                    .filter(|t| t.detail.conversation.id == id)
-                {
-                    messages.append(&mut t.detail.messages);
-                    t.detail.messages = messages;
-                    t.detail.has_older = has_older;
-                    t.loading_older = false;
+                self.older_loaded(id, messages, has_older, generation);
+                vec![]
+            }
+            Msg::Contact { detail, generation } => {
+                if self.gens.is_current(Slot::Contact, generation) {
+                    self.sidebar_selected = detail
+                        .conversations
+                        .iter()
+                        .position(|x| Some(x.id) == self.open)
+                        .unwrap_or(0);
+                    self.contact = Some(detail);
                 }
                 vec![]
             }
-            Msg::Contact(c) => {
-                let open = self.thread.as_ref().map(|t| t.detail.conversation.id);
-                self.sidebar_selected = c
-                    .conversations
-                    .iter()
-                    .position(|x| Some(x.id) == open)
-                    .unwrap_or(0);
-                self.contact = Some(c);
+            Msg::Labels(labels) => {
+                self.labels = labels.into_iter().map(|l| l.label).collect();
+                vec![]
+            }
+            Msg::FetchFailed { slot, generation, error } => {
+                if !self.gens.is_current(slot, generation) {
+                    return vec![];
+                }
+                match slot {
+                    Slot::List => (self.loading, self.paging) = (false, false),
+                    Slot::Counts => self.counts_pending = false,
+                    Slot::Older => {
+                        if let Some(t) = self.thread.as_mut() {
+                            t.loading_older = false;
+                        }
+                    }
+                    Slot::Thread | Slot::Contact => {}
+                }
+                self.warn(error);
                 vec![]
             }
             Msg::Outbox(u) => {
+                let mut failed = None;
                 if let Some(o) = self
                     .outgoing
                     .iter_mut()
@@ -544,8 +815,11 @@ impl App {
                         (EntryState::Sending, None) => Delivery::Sending,
                     };
                     if let Delivery::Failed(e) = &o.delivery {
-                        self.notice = Some(format!("reply not sent: {e}"));
+                        failed = Some(format!("reply not sent: {e}"));
                     }
+                }
+                if let Some(f) = failed {
+                    self.warn(f);
                 }
                 if let Some(m) = u.message {
                     self.add_message(m);
@@ -556,15 +830,27 @@ impl App {
                 self.outgoing.push(o);
                 vec![]
             }
-            Msg::Updated(c) => {
+            Msg::Updated {
+                conversation,
+                batch,
+            } => {
+                self.count_batch(batch, None);
                 if let Some(t) = self
                     .thread
                     .as_mut()
-                    .filter(|t| t.detail.conversation.id == c.id)
+                    .filter(|t| t.detail.conversation.id == conversation.id)
                 {
-                    t.detail.conversation = c.clone();
+                    t.detail.conversation = conversation.clone();
                 }
-                self.upsert(c);
+                self.upsert(conversation, false);
+                vec![]
+            }
+            Msg::PatchFailed { id, error, batch } => {
+                if batch.is_some() {
+                    self.count_batch(batch, Some(format!("#{id}: {error}")));
+                } else {
+                    self.warn(format!("#{id} not changed: {error}"));
+                }
                 vec![]
             }
             Msg::Agent(a) => {
@@ -577,7 +863,10 @@ impl App {
                 }
                 vec![]
             }
-            Msg::Counts(counts) => {
+            Msg::Counts { counts, generation } => {
+                if !self.gens.is_current(Slot::Counts, generation) {
+                    return vec![];
+                }
                 self.counts_pending = false;
                 if let Some(counts) = counts {
                     self.counts = counts.into_iter().map(Some).collect();
@@ -588,12 +877,11 @@ impl App {
                 vec![]
             }
             Msg::Notice(text) => {
-                self.notice = Some(text);
+                self.inform(text);
                 vec![]
             }
             Msg::Failed(e) => {
-                self.loading = false;
-                self.notice = Some(e);
+                self.warn(e);
                 vec![]
             }
         }
@@ -602,7 +890,7 @@ impl App {
     /// A click or a wheel turn: the wheel scrolls the pane under the pointer; a click focuses
     /// a pane, picks a list row, and opens the row already picked.
     fn mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
-        if self.overlay.is_some() || self.palette.is_some() || self.filtering {
+        if !self.layers.is_empty() || self.filtering {
             return vec![];
         }
         let at = |r: Rect| r.contains(Position::new(m.column, m.row));
@@ -637,7 +925,7 @@ impl App {
                     .map(|(r, offset)| offset + usize::from(m.row - r.y));
                 self.focus = pane;
                 match row {
-                    Some(row) if row == self.selected => self.open(),
+                    Some(row) if row == self.selected => self.open_selected(),
                     Some(row) if row < self.list.len() => {
                         let delta = row as isize - self.selected as isize;
                         self.move_by(delta)
@@ -650,14 +938,11 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if self.palette.is_some() {
-            return self.palette_key(key);
+        if !self.layers.is_empty() {
+            return self.layer_key(key);
         }
         if self.filtering {
             return self.filter_key(key);
-        }
-        if let Some(overlay) = self.overlay.clone() {
-            return self.overlay_key(overlay, key);
         }
         if self.focus == Pane::Editor
             && let Some(effects) = self.editor_key(key)
@@ -670,506 +955,24 @@ impl App {
         }
     }
 
-    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        match key.code {
-            KeyCode::Esc => {
-                self.filtering = false;
-                self.filter.clear();
-            }
-            KeyCode::Enter => {
-                self.filtering = false;
-                return vec![];
-            }
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.filter.push(c);
-            }
-            _ => return vec![],
-        }
-        vec![self.reload()]
-    }
-
-    /// Text keys in the editor; `None` lets the keymap handle the key.
-    fn editor_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return None;
-        }
-        match key.code {
-            KeyCode::Char(c) => self.draft.push(c),
-            KeyCode::Enter => self.draft.push('\n'),
-            KeyCode::Backspace => {
-                self.draft.pop();
-            }
-            KeyCode::Tab => self.draft.push_str("    "),
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
-    fn overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
-        let Overlay::Menu { menu, selected } = overlay else {
-            self.overlay = None;
+    /// Pasted text goes where typing would, whole: into the filter, the palette or prompt of
+    /// the top layer, or the draft. It never runs key actions.
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        if let Some(layer) = self.layers.last_mut() {
+            layer.paste(text);
             return vec![];
-        };
-        let options = self.menu_options(&menu);
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => self.overlay = None,
-            KeyCode::Char('j') | KeyCode::Down => {
-                self.overlay = Some(Overlay::Menu {
-                    menu,
-                    selected: (selected + 1).min(options.len().saturating_sub(1)),
-                })
-            }
-            KeyCode::Char('k') | KeyCode::Up => {
-                self.overlay = Some(Overlay::Menu {
-                    menu,
-                    selected: selected.saturating_sub(1),
-                })
-            }
-            KeyCode::Char('o') if menu == Menu::Attachments => {
-                self.overlay = None;
-                if let Some((_, Choice::Attachment { url, name })) =
-                    options.into_iter().nth(selected)
-                {
-                    return vec![Effect::SaveAttachment {
-                        url,
-                        name,
-                        open: true,
-                    }];
-                }
-            }
-            KeyCode::Enter => {
-                self.overlay = None;
-                match options.into_iter().nth(selected) {
-                    Some((_, Choice::Patch(patch))) => return self.patch_current(patch),
-                    Some((_, Choice::Insert(text))) => {
-                        self.draft.push_str(&text);
-                        self.focus = Pane::Editor;
-                    }
-                    Some((_, Choice::Attachment { url, name })) => {
-                        return vec![Effect::SaveAttachment {
-                            url,
-                            name,
-                            open: false,
-                        }];
-                    }
-                    None => {}
-                }
-            }
-            _ => {}
+        }
+        if self.filtering {
+            self.filter
+                .extend(text.chars().filter(|c| !c.is_control()).take(200));
+            return vec![self.reload()];
+        }
+        if self.focus == Pane::Editor
+            && let Some(draft) = self.draft_mut()
+        {
+            draft.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
         }
         vec![]
-    }
-
-    /// The choices of a menu: a label and what picking it does.
-    pub fn menu_options(&self, menu: &Menu) -> Vec<(String, Choice)> {
-        if *menu == Menu::Attachments {
-            let Some(t) = &self.thread else {
-                return Vec::new();
-            };
-            return t
-                .detail
-                .messages
-                .iter()
-                .rev()
-                .flat_map(|m| m.attachments.iter().map(move |a| (m, a)))
-                .map(|(m, a)| {
-                    let name = super::sanitize::sanitize_line(&a.name).into_owned();
-                    (
-                        format!("[{}] {name}  from {}", a.kind, m.sender.name),
-                        Choice::Attachment {
-                            url: a.url.clone(),
-                            name,
-                        },
-                    )
-                })
-                .collect();
-        }
-        if *menu == Menu::Canned {
-            return self
-                .canned
-                .iter()
-                .map(|c| (c.name.clone(), Choice::Insert(c.text.clone())))
-                .collect();
-        }
-        let patches: Vec<(String, ConversationPatch)> = match menu {
-            Menu::Status => Status::ALL
-                .iter()
-                .map(|s| {
-                    (
-                        s.as_str().replace('_', " "),
-                        ConversationPatch {
-                            status: Some(*s),
-                            ..Default::default()
-                        },
-                    )
-                })
-                .collect(),
-            Menu::Priority => crate::domain::Priority::ALL
-                .iter()
-                .map(|p| {
-                    (
-                        p.as_str().to_string(),
-                        ConversationPatch {
-                            priority: Some(*p),
-                            ..Default::default()
-                        },
-                    )
-                })
-                .collect(),
-            Menu::Snooze => {
-                const HOUR: i64 = 3_600_000;
-                let now = Timestamp::now().millis();
-                [
-                    ("for an hour", Some(now + HOUR)),
-                    ("for 4 hours", Some(now + 4 * HOUR)),
-                    ("for a day", Some(now + 24 * HOUR)),
-                    ("for a week", Some(now + 7 * 24 * HOUR)),
-                    ("wake it now", None),
-                ]
-                .into_iter()
-                .map(|(label, until)| {
-                    (
-                        label.to_string(),
-                        ConversationPatch {
-                            snoozed_until: Some(until.map(Timestamp)),
-                            ..Default::default()
-                        },
-                    )
-                })
-                .collect()
-            }
-            Menu::Assign => std::iter::once(("nobody".to_string(), None))
-                .chain(self.agents.iter().map(|a| {
-                    let away = if a.available { "" } else { " (away)" };
-                    (format!("{}{away}", a.name), Some(a.id))
-                }))
-                .map(|(label, owner)| {
-                    (
-                        label,
-                        ConversationPatch {
-                            owner_id: Some(owner),
-                            ..Default::default()
-                        },
-                    )
-                })
-                .chain(self.teams.iter().map(|t| {
-                    (
-                        format!("team: {}", t.name),
-                        ConversationPatch {
-                            team_id: Some(Some(t.id)),
-                            ..Default::default()
-                        },
-                    )
-                }))
-                .collect(),
-            Menu::Canned | Menu::Attachments => Vec::new(),
-        };
-        patches
-            .into_iter()
-            .map(|(label, patch)| (label, Choice::Patch(patch)))
-            .collect()
-    }
-
-    /// The conversation actions apply to: the open one in the thread, else the selected row.
-    fn target(&self) -> Option<Id> {
-        match (self.focus, &self.thread) {
-            (Pane::Thread | Pane::Editor | Pane::Sidebar, Some(t)) => {
-                Some(t.detail.conversation.id)
-            }
-            _ => self.current().map(|c| c.id),
-        }
-    }
-
-    /// Applies `patch` to every marked conversation when the list has marks, else to the
-    /// target; the marks are cleared once used.
-    fn patch_current(&mut self, patch: ConversationPatch) -> Vec<Effect> {
-        if self.focus == Pane::List && !self.marked.is_empty() {
-            return std::mem::take(&mut self.marked)
-                .into_iter()
-                .map(|id| Effect::Patch {
-                    id,
-                    patch: patch.clone(),
-                })
-                .collect();
-        }
-        match self.target() {
-            Some(id) => vec![Effect::Patch { id, patch }],
-            None => vec![],
-        }
-    }
-
-    /// Runs a keymap action.
-    pub fn action(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            Action::MoveDown => return self.move_by(1),
-            Action::MoveUp => return self.move_by(-1),
-            Action::PageDown => return self.move_by(10),
-            Action::PageUp => return self.move_by(-10),
-            Action::Top => return self.move_by(-(self.list.len() as isize)),
-            Action::Bottom => return self.move_by(self.list.len() as isize),
-            Action::Open => return self.open(),
-            Action::NextPane => self.cycle_focus(true),
-            Action::PrevPane => self.cycle_focus(false),
-            Action::Filter => {
-                self.filtering = true;
-                self.focus = Pane::List;
-            }
-            Action::Reply | Action::Note => {
-                if self.thread.is_some() {
-                    self.compose = if action == Action::Note {
-                        Compose::Note
-                    } else {
-                        Compose::Reply
-                    };
-                    self.focus = Pane::Editor;
-                } else {
-                    return self.open();
-                }
-            }
-            Action::LeaveEditor => {
-                if self.focus == Pane::Editor {
-                    self.focus = Pane::Thread;
-                }
-                self.overlay = None;
-            }
-            Action::Send => return self.send(),
-            Action::ComposeInEditor => {
-                if self.thread.is_none() {
-                    return self.open();
-                }
-                return vec![Effect::Edit {
-                    draft: self.draft.clone(),
-                }];
-            }
-            Action::SwitchChannel => self.switch_channel(),
-            Action::CannedReply => {
-                if self.thread.is_some() && !self.canned.is_empty() {
-                    self.overlay = Some(Overlay::Menu {
-                        menu: Menu::Canned,
-                        selected: 0,
-                    });
-                }
-            }
-            Action::ToggleSelect => {
-                if let Some(id) = self.current().map(|c| c.id) {
-                    if !self.marked.remove(&id) {
-                        self.marked.insert(id);
-                    }
-                    return self.move_by(1);
-                }
-            }
-            Action::ToggleNote => {
-                self.compose = match self.compose {
-                    Compose::Reply => Compose::Note,
-                    Compose::Note => Compose::Reply,
-                };
-            }
-            Action::Assign => self.menu(Menu::Assign),
-            Action::Status => self.menu(Menu::Status),
-            Action::Priority => self.menu(Menu::Priority),
-            Action::Snooze => self.menu(Menu::Snooze),
-            Action::AssignToMe => {
-                let me = self.me.id;
-                return self.patch_current(ConversationPatch {
-                    owner_id: Some(Some(me)),
-                    ..Default::default()
-                });
-            }
-            Action::Close | Action::Reopen => {
-                let status = if action == Action::Close {
-                    Status::Closed
-                } else {
-                    Status::WaitingOnUs
-                };
-                return self.patch_current(ConversationPatch {
-                    status: Some(status),
-                    ..Default::default()
-                });
-            }
-            Action::Help => self.overlay = Some(Overlay::Help),
-            Action::Palette => self.open_palette(),
-            Action::NextView | Action::PrevView => {
-                let n = VIEWS.len();
-                self.view = if action == Action::NextView {
-                    (self.view + 1) % n
-                } else {
-                    (self.view + n - 1) % n
-                };
-                return vec![self.reload()];
-            }
-            Action::ToggleSidebar => self.sidebar = !self.sidebar,
-            Action::ToggleAvailable => return vec![Effect::SetAvailable(!self.me.available)],
-            Action::LoadOlder => return self.load_older(),
-            Action::OpenAttachment => {
-                if self.menu_options(&Menu::Attachments).is_empty() {
-                    self.notice = Some("this conversation has no attachments".into());
-                } else {
-                    self.overlay = Some(Overlay::Menu {
-                        menu: Menu::Attachments,
-                        selected: 0,
-                    });
-                }
-            }
-            Action::Refresh => return vec![self.reload()],
-        }
-        vec![]
-    }
-
-    fn menu(&mut self, menu: Menu) {
-        if self.target().is_some() {
-            self.overlay = Some(Overlay::Menu { menu, selected: 0 });
-        }
-    }
-
-    fn cycle_focus(&mut self, forward: bool) {
-        let mut panes = vec![Pane::List];
-        if self.thread.is_some() {
-            panes.push(Pane::Thread);
-            if self.sidebar {
-                panes.push(Pane::Sidebar);
-            }
-        }
-        let at = panes.iter().position(|p| *p == self.focus).unwrap_or(0);
-        let n = panes.len();
-        self.focus = panes[if forward {
-            (at + 1) % n
-        } else {
-            (at + n - 1) % n
-        }];
-    }
-
-    fn move_by(&mut self, delta: isize) -> Vec<Effect> {
-        match self.focus {
-            Pane::Thread => {
-                let Some(t) = self.thread.as_mut() else {
-                    return vec![];
-                };
-                let max = t.max_scroll.unwrap_or(usize::MAX);
-                t.scroll = t.scroll.saturating_add_signed(-delta).min(max);
-                // Scrolling up into the top of what is loaded fetches the older history.
-                if delta < 0 && t.scroll == max {
-                    return self.load_older();
-                }
-                vec![]
-            }
-            Pane::Sidebar => {
-                let last = self
-                    .contact
-                    .as_ref()
-                    .map_or(0, |c| c.conversations.len().saturating_sub(1));
-                self.sidebar_selected =
-                    self.sidebar_selected.saturating_add_signed(delta).min(last);
-                vec![]
-            }
-            _ => {
-                if self.list.is_empty() {
-                    return vec![];
-                }
-                let last = self.list.len() - 1;
-                self.selected = self.selected.saturating_add_signed(delta).min(last);
-                self.keep_visible();
-                // Fetch the next page before the end is reached.
-                if self.selected + 20 >= self.list.len()
-                    && !self.loading
-                    && let Some(cursor) = self.next_cursor.clone()
-                {
-                    self.loading = true;
-                    return vec![Effect::FetchList {
-                        request: ListRequest {
-                            cursor: Some(cursor),
-                            ..self.request()
-                        },
-                        append: true,
-                    }];
-                }
-                vec![]
-            }
-        }
-    }
-
-    /// Moves the reply to the next enabled channel (back to the conversation's own after the
-    /// last one).
-    fn switch_channel(&mut self) {
-        let Some(t) = &self.thread else { return };
-        let own = t.detail.conversation.channel_id;
-        let current = self.reply_channel.unwrap_or(own);
-        let enabled: Vec<Id> = self
-            .channels
-            .iter()
-            .filter(|c| c.enabled)
-            .map(|c| c.id)
-            .collect();
-        let next = enabled
-            .iter()
-            .position(|id| *id == current)
-            .and_then(|i| enabled.get(i + 1))
-            .or(enabled.first())
-            .copied();
-        self.reply_channel = next.filter(|id| *id != own);
-    }
-
-    /// The name of the channel a reply goes out on.
-    pub fn reply_channel_name(&self) -> Option<&str> {
-        let id = self.reply_channel.or(self
-            .thread
-            .as_ref()
-            .map(|t| t.detail.conversation.channel_id))?;
-        self.channels
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.as_str())
-    }
-
-    /// Scrolls the list just enough for the selected row to be on screen.
-    fn keep_visible(&mut self) {
-        let rows = self.list_rows.max(1);
-        if self.selected < self.list_top {
-            self.list_top = self.selected;
-        } else if self.selected >= self.list_top + rows {
-            self.list_top = self.selected + 1 - rows;
-        }
-    }
-
-    fn open(&mut self) -> Vec<Effect> {
-        let picked = match self.focus {
-            // From the sidebar: another conversation of the same contact.
-            Pane::Sidebar => self
-                .contact
-                .as_ref()
-                .and_then(|c| c.conversations.get(self.sidebar_selected))
-                .map(|c| c.id),
-            _ => self.current().map(|c| c.id),
-        };
-        let Some(id) = picked else {
-            return vec![];
-        };
-        self.stash_draft();
-        self.draft = self.drafts.remove(&id).unwrap_or_default();
-        self.reply_channel = None;
-        self.focus = Pane::Thread;
-        if let Some(row) = self.list.iter_mut().find(|c| c.id == id) {
-            row.unread = false;
-        }
-        vec![Effect::FetchConversation(id)]
-    }
-
-    fn stash_draft(&mut self) {
-        if let Some(t) = &self.thread
-            && !self.draft.is_empty()
-        {
-            self.drafts
-                .insert(t.detail.conversation.id, std::mem::take(&mut self.draft));
-        }
     }
 
     /// What the last frame showed of the thread: how far it can scroll up.
@@ -1181,192 +984,6 @@ impl App {
                 t.scroll = t.scroll.min(max);
             }
         }
-    }
-
-    fn load_older(&mut self) -> Vec<Effect> {
-        match self.thread.as_mut() {
-            Some(t) if t.detail.has_older && !t.loading_older => {
-                t.loading_older = true;
-                match t.detail.messages.first() {
-                    Some(m) => vec![Effect::FetchOlder {
-                        id: t.detail.conversation.id,
-                        before: m.id,
-                    }],
-                    None => vec![],
-                }
-            }
-            _ => vec![],
-        }
-    }
-
-    fn send(&mut self) -> Vec<Effect> {
-        let Some(t) = &self.thread else {
-            return vec![];
-        };
-        let body = self.draft.trim_end().to_string();
-        if body.trim().is_empty() {
-            self.notice = Some("nothing to send".into());
-            return vec![];
-        }
-        self.draft.clear();
-        self.focus = Pane::Thread;
-        vec![Effect::Send {
-            conversation_id: t.detail.conversation.id,
-            body,
-            internal: self.compose == Compose::Note,
-            channel_id: self.reply_channel.take(),
-        }]
-    }
-
-    /// Adds a message to the open thread (once) and follows it when at the bottom.
-    fn add_message(&mut self, m: Message) {
-        if let Some(t) = self.thread.as_mut()
-            && t.detail.conversation.id == m.conversation_id
-            && !t.detail.messages.iter().any(|x| x.id == m.id)
-        {
-            t.detail.messages.push(m.clone());
-            if let Some(cid) = &m.client_id {
-                self.outgoing.retain(|o| &o.client_id != cid);
-            }
-        }
-    }
-
-    /// Whether the view's server-side filter would show `c` (text filters excepted).
-    fn in_view(&self, c: &Conversation) -> bool {
-        let view = &VIEWS[self.view];
-        let status_ok = match view.status {
-            None => true,
-            Some("open") => c.status != Status::Closed,
-            Some("snoozed") => c.snoozed_until.is_some_and(|t| t > Timestamp::now()),
-            Some(s) => c.status.as_str() == s,
-        };
-        let assignee_ok = match view.assignee {
-            None => true,
-            Some("me") => c.owner_id == Some(self.me.id),
-            Some("unassigned") => c.owner_id.is_none(),
-            Some(_) => true,
-        };
-        status_ok && assignee_ok
-    }
-
-    /// Puts the newest state of a conversation in the list, keeping the selection on its row.
-    fn upsert(&mut self, c: Conversation) {
-        let selected = self.current().map(|x| x.id);
-        let unread = c.unread
-            || self
-                .thread
-                .as_ref()
-                .is_none_or(|t| t.detail.conversation.id != c.id);
-        let c = Conversation { unread, ..c };
-        let present = self.list.iter().position(|x| x.id == c.id);
-        // Only the view's own filters can be checked here; text and palette filters cannot.
-        let checkable = self.filter.trim().is_empty() && self.narrow == Narrow::default();
-        match (present, self.in_view(&c), checkable) {
-            (Some(at), false, _) => {
-                self.list.remove(at);
-            }
-            (Some(at), true, false) => self.list[at] = c,
-            (present, true, true) => {
-                if let Some(at) = present {
-                    self.list.remove(at);
-                }
-                let at = self
-                    .list
-                    .iter()
-                    .position(|x| (x.last_message_at, x.id) < (c.last_message_at, c.id))
-                    .unwrap_or(self.list.len());
-                self.list.insert(at, c);
-            }
-            (None, _, _) => {}
-        }
-        if let Some(id) = selected
-            && let Some(at) = self.list.iter().position(|x| x.id == id)
-        {
-            self.selected = at;
-        }
-        self.selected = self.selected.min(self.list.len().saturating_sub(1));
-        self.keep_visible();
-    }
-
-    fn live(&mut self, event: Event) -> Vec<Effect> {
-        let mut effects = vec![];
-        if matches!(
-            event.kind,
-            EventKind::ConversationCreated { .. }
-                | EventKind::ConversationUpdated { .. }
-                | EventKind::MessageCreated { .. }
-        ) {
-            effects.extend(self.count_views(false));
-        }
-        match event.kind {
-            EventKind::ConversationCreated { conversation } => {
-                if self.notify(&conversation) {
-                    effects.push(bell(&conversation));
-                }
-                self.upsert(conversation);
-            }
-            EventKind::ConversationUpdated { conversation, .. } => {
-                if let Some(t) = self.thread.as_mut()
-                    && t.detail.conversation.id == conversation.id
-                {
-                    t.detail.conversation = conversation.clone();
-                }
-                self.upsert(conversation);
-            }
-            EventKind::MessageCreated {
-                message,
-                conversation,
-                ..
-            } => {
-                let from_customer = message.kind == crate::domain::MessageKind::Inbound;
-                if from_customer && self.notify(&conversation) {
-                    effects.push(bell(&conversation));
-                }
-                let open = self
-                    .thread
-                    .as_ref()
-                    .is_some_and(|t| t.detail.conversation.id == conversation.id);
-                if let Some(t) = self.thread.as_mut().filter(|_| open) {
-                    t.detail.conversation = conversation.clone();
-                }
-                self.add_message(message);
-                self.upsert(conversation);
-                if open {
-                    effects.push(Effect::MarkRead(
-                        self.thread.as_ref().map_or(0, |t| t.detail.conversation.id),
-                    ));
-                }
-            }
-            EventKind::MessageUpdated { message } => {
-                if let Some(t) = self.thread.as_mut()
-                    && let Some(m) = t.detail.messages.iter_mut().find(|m| m.id == message.id)
-                {
-                    *m = message;
-                }
-            }
-            EventKind::AgentUpdated { agent } => return self.update(Msg::Agent(agent)),
-            EventKind::TeamUpdated { team } => {
-                match self.teams.iter_mut().find(|t| t.id == team.id) {
-                    Some(t) => *t = team,
-                    None => self.teams.push(team),
-                }
-            }
-            EventKind::ContactUpdated { contact } => {
-                if let Some(c) = self.contact.as_mut().filter(|c| c.contact.id == contact.id) {
-                    c.contact = contact;
-                }
-            }
-            EventKind::ContactCreated { .. }
-            | EventKind::ChannelCreated { .. }
-            | EventKind::ChannelUpdated { .. }
-            | EventKind::ChannelDeleted { .. } => {}
-        }
-        effects
-    }
-
-    /// Whether activity on `c` concerns me: mine, or nobody's yet.
-    fn notify(&self, c: &Conversation) -> bool {
-        self.bell && (c.owner_id == Some(self.me.id) || c.owner_id.is_none())
     }
 }
 

@@ -5,45 +5,22 @@
 use super::{App, Effect, Narrow};
 use crate::domain::{ChannelKind, Priority, Status};
 use crate::tui::keymap::Action;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The palette's own commands, besides every action name.
 pub const COMMANDS: &[&str] = &["status", "assignee", "channel", "priority", "team", "clear"];
 
 impl App {
-    /// Opens the palette with an empty line.
-    pub(super) fn open_palette(&mut self) {
-        self.palette = Some(String::new());
-    }
-
-    /// A key while the palette is open.
-    pub(super) fn palette_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(line) = self.palette.as_mut() else {
-            return vec![];
-        };
-        match key.code {
-            KeyCode::Esc => self.palette = None,
-            KeyCode::Backspace => {
-                line.pop();
-            }
-            KeyCode::Tab => {
-                if let Some(done) = self.completions().first() {
-                    self.palette = Some(format!("{done} "));
-                }
-            }
-            KeyCode::Enter => {
-                let line = self.palette.take().unwrap_or_default();
-                return self.run_command(line.trim());
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => line.push(c),
-            _ => {}
-        }
-        vec![]
-    }
-
-    /// Commands and action names that start with what is typed, for the prompt's hint.
+    /// Commands and action names that start with what the palette holds, for its hint.
     pub fn completions(&self) -> Vec<&'static str> {
-        let typed = self.palette.as_deref().unwrap_or("").trim();
+        match self.layers.last() {
+            Some(super::Layer::Palette { line }) => self.completions_for(line),
+            _ => vec![],
+        }
+    }
+
+    /// Commands and action names that start with `typed`.
+    pub(super) fn completions_for(&self, typed: &str) -> Vec<&'static str> {
+        let typed = typed.trim();
         if typed.contains(' ') {
             return vec![];
         }
@@ -56,7 +33,7 @@ impl App {
     }
 
     /// Runs one palette line.
-    fn run_command(&mut self, line: &str) -> Vec<Effect> {
+    pub(super) fn run_command(&mut self, line: &str) -> Vec<Effect> {
         let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
         let arg = arg.trim();
         let narrowed = match command {
@@ -76,7 +53,7 @@ impl App {
             name => {
                 return match Action::from_name(name) {
                     Some(Action::Palette) | None => {
-                        self.notice = Some(format!("no command {name:?}: Tab completes"));
+                        self.warn(format!("no command {name:?}: Tab completes"));
                         vec![]
                     }
                     Some(action) => self.action(action),
@@ -89,7 +66,7 @@ impl App {
                 vec![self.reload()]
             }
             Err(why) => {
-                self.notice = Some(why);
+                self.warn(why);
                 vec![]
             }
         }

@@ -65,6 +65,9 @@ actions! {
     Priority = "priority", "Change priority…";
     Snooze = "snooze", "Snooze…";
     ToggleSelect = "toggle_select", "Select or unselect for bulk actions";
+    EditLabels = "edit_labels", "Add or remove labels (type to complete; +label adds, -label removes)";
+    Undo = "undo", "Undo the last change of status, owner, priority, labels or snooze (for 10 s)";
+    ToggleQuotes = "toggle_quotes", "Show or fold quoted e-mail history";
     OpenAttachment = "open_attachment", "Open the attachment";
     LoadOlder = "load_older", "Load older messages";
     NextView = "next_view", "Next saved view";
@@ -74,6 +77,9 @@ actions! {
     Refresh = "refresh", "Refresh from the server";
     Help = "help", "Show this help";
     Palette = "palette", "Command palette";
+    Cancel = "cancel", "Close the menu or prompt; dismiss the notice; clear the marks";
+    Confirm = "confirm", "Yes: go ahead";
+    Complete = "complete", "Complete what is typed";
     Quit = "quit", "Quit";
 }
 

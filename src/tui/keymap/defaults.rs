@@ -1,12 +1,13 @@
 //! The default bindings. The keys named in CONTRACT.md are fixed; the rest follow vim habits.
 
 use super::Action::{self, *};
-use super::Context::{self, *};
+use super::Context::{self, Editor, Global, List, Thread};
 
 /// Default bindings, as `(context, key spelling, action)`.
 ///
 /// `Global` holds what works in the list, thread and sidebar panes alike; the editor only
-/// binds keys that cannot be text (and falls back to `Global` for function keys only).
+/// binds keys that cannot be text (and falls back to `Global` for function keys only). The
+/// layers (menu, help, confirm, prompt) are modal: they fall back to nothing.
 pub(super) const DEFAULTS: &[(Context, &str, Action)] = &[
     (Global, "j", MoveDown),
     (Global, "down", MoveDown),
@@ -42,12 +43,46 @@ pub(super) const DEFAULTS: &[(Context, &str, Action)] = &[
     (Global, "?", Help),
     (Global, "f1", Help),
     (Global, ":", Palette),
+    (Global, "l", EditLabels),
+    (Global, "u", Undo),
+    (Global, "esc", Cancel),
     (Global, "q", Quit),
     (Global, "ctrl-c", Quit),
     (List, "x", ToggleSelect),
     (List, "space", ToggleSelect),
     (Thread, "enter", OpenAttachment),
     (Thread, "L", LoadOlder),
+    (Thread, "x", ToggleQuotes),
+    (Context::Menu, "j", MoveDown),
+    (Context::Menu, "down", MoveDown),
+    (Context::Menu, "k", MoveUp),
+    (Context::Menu, "up", MoveUp),
+    (Context::Menu, "g", Top),
+    (Context::Menu, "home", Top),
+    (Context::Menu, "G", Bottom),
+    (Context::Menu, "end", Bottom),
+    (Context::Menu, "enter", Open),
+    (Context::Menu, "o", OpenAttachment),
+    (Context::Menu, "esc", Cancel),
+    (Context::Menu, "q", Cancel),
+    (Context::Help, "down", MoveDown),
+    (Context::Help, "up", MoveUp),
+    (Context::Help, "pagedown", PageDown),
+    (Context::Help, "pageup", PageUp),
+    (Context::Help, "home", Top),
+    (Context::Help, "end", Bottom),
+    (Context::Help, "esc", Cancel),
+    (Context::Help, "f1", Cancel),
+    (Context::Help, "enter", Cancel),
+    (Context::Confirm, "y", Confirm),
+    (Context::Confirm, "enter", Confirm),
+    (Context::Confirm, "n", Cancel),
+    (Context::Confirm, "esc", Cancel),
+    (Context::Prompt, "enter", Open),
+    (Context::Prompt, "tab", Complete),
+    (Context::Prompt, "down", MoveDown),
+    (Context::Prompt, "up", MoveUp),
+    (Context::Prompt, "esc", Cancel),
     (Editor, "ctrl-s", Send),
     (Editor, "esc", LeaveEditor),
     (Editor, "ctrl-t", ToggleNote),

@@ -41,16 +41,28 @@ pub enum Context {
     Editor,
     /// Bindings shared by the list, thread and sidebar panes.
     Global,
+    /// A pick-one menu (status, assign, priority, snooze, canned replies, attachments).
+    Menu,
+    /// The `?` help: printable keys filter it, so only keys that cannot be text bind here.
+    Help,
+    /// A yes/no question before a bulk change.
+    Confirm,
+    /// A line being typed (the `:` palette, the label editor): only non-text keys bind.
+    Prompt,
 }
 
 impl Context {
     /// Every context, in help-screen order.
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::List,
         Context::Thread,
         Context::Sidebar,
         Context::Editor,
+        Context::Menu,
+        Context::Help,
+        Context::Confirm,
+        Context::Prompt,
     ];
 
     /// The context's table name in the keymap file.
@@ -61,11 +73,20 @@ impl Context {
             Context::Sidebar => "sidebar",
             Context::Editor => "editor",
             Context::Global => "global",
+            Context::Menu => "menu",
+            Context::Help => "help",
+            Context::Confirm => "confirm",
+            Context::Prompt => "prompt",
         }
     }
 
     fn from_name(name: &str) -> Option<Context> {
         Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Whether printable keys are text here, so they cannot be bound.
+    fn takes_text(self) -> bool {
+        matches!(self, Context::Editor | Context::Help | Context::Prompt)
     }
 
     /// Whether a key unbound here is looked up in [`Context::Global`]: always for the panes,
@@ -74,7 +95,11 @@ impl Context {
         match self {
             Context::List | Context::Thread | Context::Sidebar => true,
             Context::Editor => matches!(key.code, KeyCode::F(_)),
-            Context::Global => false,
+            Context::Global
+            | Context::Menu
+            | Context::Help
+            | Context::Confirm
+            | Context::Prompt => false,
         }
     }
 }
@@ -119,7 +144,8 @@ pub enum KeymapError {
     },
     /// A table that is not a context.
     #[error(
-        "keymap {path}: unknown section [{context}] (use global, list, thread, sidebar, editor)"
+        "keymap {path}: unknown section [{context}] (use global, list, thread, sidebar, editor, \
+         menu, help, confirm, prompt)"
     )]
     UnknownContext {
         /// The file.
@@ -139,16 +165,18 @@ pub enum KeymapError {
         /// The parse error, naming the key.
         source: KeyParseError,
     },
-    /// A printable key bound in `[editor]`, where it must stay text.
+    /// A printable key bound in `[editor]`, `[help]` or `[prompt]`, where it must stay text.
     #[error(
-        "keymap {path}, line {line}: [editor] \"{key}\" is typed as text in the editor; \
-         bind a ctrl-, alt- or function key there"
+        "keymap {path}, line {line}: [{context}] \"{key}\" is typed as text there; \
+         bind a ctrl-, alt- or function key"
     )]
     TextKeyInEditor {
         /// The file.
         path: PathBuf,
         /// 1-based line of the binding.
         line: usize,
+        /// The context table.
+        context: &'static str,
         /// The key as written.
         key: String,
     },
@@ -228,6 +256,27 @@ impl Keymap {
         }
     }
 
+    /// The first key bound to `action` in `ctx`, or in `Global` where `ctx` falls back to
+    /// it, as the keymap file spells it: for hints that follow the user's rebindings.
+    pub fn key_for(&self, ctx: Context, action: Action) -> Option<String> {
+        let find = |context: Context| {
+            self.bindings
+                .iter()
+                .filter(|&(&(c, key), &a)| {
+                    c == context
+                        && a == Some(action)
+                        && (context == ctx || !self.bindings.contains_key(&(ctx, key)))
+                })
+                .map(|(&(_, key), _)| key)
+                .min_by_key(|k| k.help_rank())
+        };
+        let key = find(ctx).or_else(|| {
+            let falls_back = matches!(ctx, Context::List | Context::Thread | Context::Sidebar);
+            falls_back.then(|| find(Context::Global)).flatten()
+        })?;
+        Some(key.to_string())
+    }
+
     /// The help table from the live bindings: per context (in [`Context::ALL`] order), one
     /// entry per bound action (in [`Action::ALL`] order) listing all its keys.
     pub fn help(&self) -> Vec<HelpEntry> {
@@ -281,10 +330,11 @@ impl Keymap {
                     context: context.name(),
                     source,
                 })?;
-                if context == Context::Editor && key.is_text() {
+                if context.takes_text() && key.is_text() {
                     return Err(KeymapError::TextKeyInEditor {
                         path: path.to_owned(),
                         line,
+                        context: context.name(),
                         key: spelling,
                     });
                 }

@@ -1,60 +1,85 @@
-//! Overlays: the live keymap (`?`) and the pick-one menus (assign, status, priority).
+//! Layers: the live keymap (`?`), pick-one menus, the yes/no before a bulk change, and the
+//! label editor.
 
 use super::centered;
-use crate::tui::app::{App, Menu};
+use crate::domain::Id;
+use crate::tui::app::{App, Menu, Pending};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::sanitize::sanitize_line;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use unicode_width::UnicodeWidthStr;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-/// The keymap as it is bound now, generated from the same table the keys use.
-pub fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+/// A framed, cleared box for a layer.
+fn layer_block<'a>(frame: &mut Frame, theme: &Theme, rect: Rect, title: String) -> Rect {
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" keys (any key closes) ")
+        .title(title)
         .style(theme.style(Role::Base));
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    let help = app.keymap.help();
-    // Wide enough for the longest key list ("ctrl-d, pagedown"), so descriptions line up.
-    let keys_w = help.iter().map(|h| h.keys.width()).max().unwrap_or(0) + 2;
-    // As many columns as it takes for every binding to show.
-    let rows = usize::from(inner.height.max(1));
-    let columns = help.len().div_ceil(rows).max(1) as u16;
-    let column_w = inner.width / columns;
-    for (i, chunk) in help.chunks(rows).enumerate() {
-        let lines: Vec<Line> = chunk
-            .iter()
-            .map(|h| {
-                Line::from(vec![
-                    Span::styled(
-                        format!("{:<8}", format!("{:?}", h.context).to_lowercase()),
-                        theme.style(Role::Dim),
-                    ),
-                    Span::styled(format!("{:<keys_w$}", h.keys), theme.style(Role::Key)),
-                    Span::raw(h.description),
-                ])
-            })
-            .collect();
-        let column = Rect {
-            x: inner.x + column_w * i as u16,
-            width: column_w.saturating_sub(1),
-            ..inner
-        };
-        frame.render_widget(Paragraph::new(lines), column);
-    }
+    inner
 }
 
-/// A pick-one menu for the current conversation.
+/// The keymap as it is bound now, generated from the same table the keys use: one binding a
+/// line with its whole description (wrapped), filtered by `filter`, scrolled by `scroll`.
+pub fn draw_help(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    scroll: usize,
+    filter: &str,
+) {
+    let rect = centered(area, area.width.saturating_sub(2).min(100), area.height);
+    let title = if filter.is_empty() {
+        " keys: type to filter, ↑↓ PgUp PgDn scroll, Esc closes ".to_string()
+    } else {
+        format!(" keys matching {:?} ", sanitize_line(filter))
+    };
+    let inner = layer_block(frame, theme, rect, title);
+    let needle = filter.to_lowercase();
+    let help: Vec<_> = app
+        .keymap
+        .help()
+        .into_iter()
+        .filter(|h| {
+            needle.is_empty()
+                || h.description.to_lowercase().contains(&needle)
+                || h.keys.to_lowercase().contains(&needle)
+                || h.action.name().contains(&needle)
+                || h.context.name().contains(&needle)
+        })
+        .collect();
+    let keys_w = help.iter().map(|h| h.keys.len()).max().unwrap_or(0).min(22) + 1;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut context = None;
+    for h in &help {
+        if context != Some(h.context) {
+            context = Some(h.context);
+            lines.push(Line::styled(
+                format!("[{}]", h.context.name()),
+                theme.style(Role::Accent),
+            ));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<keys_w$}", h.keys), theme.style(Role::Key)),
+            Span::raw(h.description),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no key matches", theme.style(Role::Dim)));
+    }
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = paragraph.line_count(inner.width);
+    let top = scroll.min(total.saturating_sub(usize::from(inner.height)));
+    frame.render_widget(paragraph.scroll((top as u16, 0)), inner);
+}
+
+/// A pick-one menu for the conversations it was opened on.
 pub fn draw_menu(
     frame: &mut Frame,
     app: &App,
@@ -74,9 +99,14 @@ pub fn draw_menu(
     };
     let width = if *menu == Menu::Attachments { 72 } else { 36 };
     let rect = centered(area, width, options.len() as u16 + 2);
+    let inner = layer_block(frame, theme, rect, title.into());
+    // Keep the picked entry in view when the menu is taller than the screen.
+    let rows = usize::from(inner.height.max(1));
+    let top = selected.saturating_sub(rows - 1);
     let lines: Vec<Line> = options
         .iter()
         .enumerate()
+        .skip(top)
         .map(|(i, (label, _))| {
             let line = Line::raw(format!(" {}", sanitize_line(label)));
             if i == selected {
@@ -86,10 +116,72 @@ pub fn draw_menu(
             }
         })
         .collect();
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(title)
-        .style(theme.style(Role::Base));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "close 7 conversations? y/n".
+pub fn draw_confirm(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, pending: &Pending) {
+    let n = pending.changes.len();
+    let yes = app
+        .keymap
+        .key_for(Context::Confirm, Action::Confirm)
+        .unwrap_or_default();
+    let no = app
+        .keymap
+        .key_for(Context::Confirm, Action::Cancel)
+        .unwrap_or_default();
+    let question = format!(
+        " {} {n} conversations? {yes}/{no} ",
+        sanitize_line(&pending.verb)
+    );
+    let width = (question.chars().count() as u16 + 2).max(30);
+    let rect = centered(area, width, 3);
+    let inner = layer_block(frame, theme, rect, String::new());
+    frame.render_widget(
+        Paragraph::new(Line::styled(question, theme.style(Role::StatusWarn))),
+        inner,
+    );
+}
+
+/// The label editor: what is typed, and the labels it matches (✓ when every target has it).
+pub fn draw_labels(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    targets: &[Id],
+    input: &str,
+    selected: usize,
+) {
+    let choices = app.label_choices(targets, input);
+    let title = match targets.len() {
+        1 => format!(" labels of #{} ", targets[0]),
+        n => format!(" labels of {n} conversations "),
+    };
+    let rect = centered(area, 44, choices.len() as u16 + 4);
+    let inner = layer_block(frame, theme, rect, title);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("label: ", theme.style(Role::Dim)),
+            Span::raw(format!("{}▏", sanitize_line(input))),
+        ]),
+        Line::styled(
+            "Enter adds/removes · +x adds · -x removes · Tab completes",
+            theme.style(Role::Dim),
+        ),
+    ];
+    for (i, label) in choices.iter().enumerate() {
+        let on = if app.all_have_label(targets, label) {
+            "✓"
+        } else {
+            " "
+        };
+        let line = Line::raw(format!(" {on} {}", sanitize_line(label)));
+        lines.push(if i == selected {
+            line.style(theme.style(Role::Selected))
+        } else {
+            line
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -1,6 +1,6 @@
 //! The conversation list: view tabs, filter bar, and only the rows that fit.
 
-use super::{age, pane_block, status_style};
+use super::{Drawn, age, age_changes_at, pane_block, status_style};
 use crate::domain::{Priority, Timestamp};
 use crate::tui::app::{App, Pane, VIEWS};
 use crate::tui::sanitize::sanitize_line;
@@ -46,8 +46,24 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
-/// Draws the list pane into `area`.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(Rect, usize)> {
+/// The labels of a row, as shown after its subject.
+fn labels_text(labels: &[String]) -> String {
+    labels
+        .iter()
+        .map(|l| format!("#{}", sanitize_line(l)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Draws the list pane into `area` as of `now`.
+pub fn draw(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    now: i64,
+    drawn: &mut Drawn,
+) -> Option<(Rect, usize)> {
     let marked = match app.marked.len() {
         0 => String::new(),
         n => format!(", {n} marked"),
@@ -58,12 +74,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
     } else {
         format!("{marked}; {narrow}")
     };
-    let title = format!(
-        " {} ({}{}{marked}) ",
-        VIEWS[app.view].name,
-        app.list.len(),
-        if app.next_cursor.is_some() { "+" } else { "" }
-    );
+    let loading = if app.loading { " …" } else { "" };
+    let title = match app.shown {
+        None => format!(" {}{loading} ", VIEWS[app.view].name),
+        Some(_) => format!(
+            " {} ({}{}{marked}){loading} ",
+            VIEWS[app.view].name,
+            app.list.len(),
+            if app.next_cursor.is_some() { "+" } else { "" }
+        ),
+    };
     let block = pane_block(app, theme, Pane::List, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -122,7 +142,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
         offset = app.selected + 1 - height;
     }
     offset = offset.min(app.selected);
-    let now = Timestamp::now().millis();
     let width = rows.width as usize;
     let wide = width >= 70;
     let lines: Vec<Line> = app
@@ -132,10 +151,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
         .skip(offset)
         .take(height)
         .map(|(i, c)| {
+            let snoozed = c.snoozed_until.is_some_and(|t| t > Timestamp(now));
             let marker = if app.marked.contains(&c.id) {
                 "✓"
             } else if c.unread {
                 "●"
+            } else if app.drafts.get(&c.id).is_some_and(|d| !d.trim().is_empty()) {
+                "✎"
+            } else if snoozed {
+                "z"
             } else {
                 " "
             };
@@ -145,6 +169,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
                 _ => ("  ", theme.style(Role::Dim)),
             };
             let when = age(now, c.last_message_at.millis());
+            drawn.changes_at(age_changes_at(now, c.last_message_at.millis()));
+            let labels = labels_text(&c.labels);
             let mut spans = vec![
                 Span::styled(marker, theme.style(Role::Unread)),
                 Span::styled(prio.0, prio.1),
@@ -154,11 +180,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
             let fixed = 1 + 2 + 4 + 1 + 5;
             let mut rest = width.saturating_sub(fixed);
             if wide {
-                let status = c
-                    .status
-                    .as_str()
-                    .replace("waiting_on_", "w/")
-                    .replace('_', " ");
+                let status = if snoozed {
+                    "snoozed".to_string()
+                } else {
+                    c.status
+                        .as_str()
+                        .replace("waiting_on_", "w/")
+                        .replace('_', " ")
+                };
                 let owner = sanitize_line(app.agent_name(c.owner_id)).into_owned();
                 rest = rest.saturating_sub(10 + 11);
                 let contact_w = (rest / 3).clamp(8, 22);
@@ -166,10 +195,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<(
                 spans.push(Span::raw(fit(&sanitize_line(&c.contact_name), contact_w)));
                 spans.push(Span::raw(" "));
                 // One column short of its share, so a cut subject does not touch the status.
+                let share = subject_w.saturating_sub(1);
+                let labels_w = if labels.is_empty() {
+                    0
+                } else {
+                    (labels.width() + 1).min(share / 3)
+                };
                 spans.push(Span::raw(fit(
                     &sanitize_line(&c.subject),
-                    subject_w.saturating_sub(1),
+                    share - labels_w,
                 )));
+                if labels_w > 0 {
+                    spans.push(Span::styled(
+                        format!(" {}", fit(&labels, labels_w - 1)),
+                        theme.style(Role::Accent),
+                    ));
+                }
                 spans.push(Span::raw(" "));
                 spans.push(Span::styled(
                     fit(&status, 10),

@@ -1,8 +1,8 @@
 //! The contact sidebar: who this is, their company, their other conversations.
 
 use super::list::fit;
-use super::pane_block;
-use crate::tui::app::{App, Pane};
+use super::{focus_block, status_style};
+use crate::tui::app::App;
 use crate::tui::sanitize::sanitize_line;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
@@ -10,9 +10,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Draws the contact of the open conversation into `area`.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let block = pane_block(app, theme, Pane::Sidebar, " contact ".into());
+/// A date as `2024-06-03`.
+fn date(t: crate::domain::Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.millis()) * 1_000_000)
+        .map(|d| d.date().to_string())
+        .unwrap_or_default()
+}
+
+/// Draws the contact of the open conversation into `area`, as the pane beside the thread or
+/// over it; `focused` when it has the keys.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, focused: bool) {
+    let block = focus_block(theme, focused, " contact ".into());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(c) = &app.contact else {
@@ -46,16 +54,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             theme.style(Role::Accent),
         ),
     ];
-    let open = app.thread.as_ref().map(|t| t.detail.conversation.id);
-    let focused = app.focus == Pane::Sidebar;
+    let open = app.open;
     for (i, conv) in c.conversations.iter().enumerate() {
         let marker = if Some(conv.id) == open { "▸ " } else { "  " };
+        let status = conv
+            .status
+            .as_str()
+            .replace("waiting_on_", "w/")
+            .replace('_', " ");
+        let when = date(conv.last_message_at);
+        let room = (inner.width as usize).saturating_sub(2 + 11 + when.len() + 1);
         let line = Line::from(vec![
             Span::raw(marker),
-            Span::raw(fit(
-                &sanitize_line(&conv.subject),
-                (inner.width as usize).saturating_sub(2),
-            )),
+            Span::raw(fit(&sanitize_line(&conv.subject), room)),
+            Span::styled(format!(" {}", fit(&status, 10)), status_style(theme, conv.status)),
+            Span::styled(format!(" {when}"), theme.style(Role::Dim)),
         ]);
         lines.push(if focused && i == app.sidebar_selected {
             line.style(theme.style(Role::Selected))

@@ -1,7 +1,8 @@
-//! The status bar: connection, who I am, the latest notice, key hints.
+//! The status bar: connection, who I am, the latest notice, and the focused pane's commands
+//! with the keys they are bound to now.
 
 use crate::client::events::Connection;
-use crate::tui::app::App;
+use crate::tui::app::{App, Layer, Pane};
 use crate::tui::sanitize::sanitize_line;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
@@ -9,9 +10,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Draws the status bar into `area`.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    if let Some(line) = &app.palette {
+/// Draws the status bar into `area` as of `now`.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, now: i64) {
+    if let Some(Layer::Palette { line }) = app.layers.last() {
         let hint: Vec<&str> = app.completions().into_iter().take(8).collect();
         let prompt = Line::from(vec![
             Span::styled(":", theme.style(Role::Key)),
@@ -50,19 +51,46 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             "away"
         }
     );
-    let notice = app
-        .notice
-        .as_deref()
-        .map(|n| format!("  {}", sanitize_line(n)))
-        .unwrap_or_default();
-    let line = Line::from(vec![
+    let mut spans = vec![
         Span::styled(conn, theme.style(role)),
         Span::styled(me, theme.style(Role::StatusBar)),
-        Span::styled(notice, theme.style(Role::StatusWarn)),
-        Span::styled("  ? help  q quit", theme.style(Role::Dim)),
-    ]);
+    ];
+    match app.notice_at(now) {
+        Some(n) => spans.push(Span::styled(
+            format!("  {}", sanitize_line(&n.text)),
+            theme.style(if n.error {
+                Role::StatusError
+            } else {
+                Role::StatusWarn
+            }),
+        )),
+        None => spans.push(Span::styled(format!("  {}", hints(app)), theme.style(Role::Dim))),
+    }
     frame.render_widget(
-        Paragraph::new(line).style(theme.style(Role::StatusBar)),
+        Paragraph::new(Line::from(spans)).style(theme.style(Role::StatusBar)),
         area,
     );
+}
+
+/// The focused pane's commands as "key name" pairs, then help and quit.
+fn hints(app: &App) -> String {
+    let pane = if app.filtering { Pane::List } else { app.focus };
+    let context = pane.context();
+    let mut out: Vec<String> = pane
+        .commands()
+        .iter()
+        .filter_map(|a| {
+            let key = app.keymap.key_for(context, *a)?;
+            Some(format!("{key} {}", a.name().replace('_', " ")))
+        })
+        .collect();
+    for a in [
+        crate::tui::keymap::Action::Help,
+        crate::tui::keymap::Action::Quit,
+    ] {
+        if let Some(key) = app.keymap.key_for(context, a) {
+            out.push(format!("{key} {}", a.name()));
+        }
+    }
+    out.join("  ")
 }

@@ -1,14 +1,20 @@
-//! The open conversation: messages in order, notes set apart, attachments listed, the editor.
+//! The open conversation: a pinned header (status, owner, team, channel, labels, snooze),
+//! messages in order with their channel, quoted history folded, attachments listed, the
+//! editor.
 
-use super::{age, pane_block, status_style};
-use crate::domain::{MessageKind, Timestamp};
+use super::{Drawn, age, age_changes_at, pane_block, status_style};
+use crate::domain::{Conversation, MessageKind};
 use crate::tui::app::{App, Compose, Delivery, Pane};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::quotes::{Segment, segments, split_marker};
 use crate::tui::sanitize::{sanitize, sanitize_line};
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 /// Human size of an attachment.
 fn size(bytes: i64) -> String {
@@ -46,40 +52,165 @@ fn delivery_span(d: &crate::domain::Delivery, theme: &Theme) -> Span<'static> {
     Span::styled(text, theme.style(role))
 }
 
-/// Draws the thread (and the editor under it when composing) into `area`; answers how many
-/// lines it can scroll up.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<usize> {
-    let Some(t) = &app.thread else { return None };
-    let c = &t.detail.conversation;
-    let editing = app.focus == Pane::Editor || !app.draft.is_empty();
-    let [body, editor] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(if editing { 7 } else { 0 }),
-    ])
-    .areas(area);
-    let title = format!(" {} ", sanitize_line(&c.subject));
-    let block = pane_block(app, theme, Pane::Thread, title);
-    let inner = block.inner(body);
-    frame.render_widget(block, body);
-
-    let now = Timestamp::now().millis();
-    let mut lines: Vec<Line> = vec![Line::from(vec![
+/// The pinned header: status, priority, owner, team, channel, labels, snooze.
+fn header<'a>(app: &App, theme: &Theme, c: &Conversation, now: i64) -> Vec<Line<'a>> {
+    let dim = theme.style(Role::Dim);
+    let mut first = vec![
         Span::styled(
             c.status.as_str().replace('_', " "),
             status_style(theme, c.status),
         ),
-        Span::styled(format!("  {}  ", c.priority), theme.style(Role::Dim)),
+        Span::styled(format!(" · {}", c.priority), dim),
         Span::styled(
             format!(
-                "owner: {}",
+                " · owner: {}",
                 match c.owner_id {
                     None => "nobody".into(),
                     Some(_) => sanitize_line(app.agent_name(c.owner_id)),
                 }
             ),
-            theme.style(Role::Dim),
+            dim,
         ),
-    ])];
+    ];
+    if let Some(team) = app.team_name(c.team_id) {
+        first.push(Span::styled(format!(" · team: {}", sanitize_line(team)), dim));
+    }
+    let channel = app
+        .channel_name(c.channel_id)
+        .map_or_else(|| c.channel_kind.to_string(), |n| sanitize_line(n).into_owned());
+    first.push(Span::styled(format!(" · via {channel}"), dim));
+    let mut second = vec![];
+    if let Some(until) = c.snoozed_until.filter(|t| t.millis() > now) {
+        second.push(Span::styled(
+            format!("snoozed for {} ", left(until.millis() - now)),
+            theme.style(Role::StatusWarn),
+        ));
+    }
+    if c.labels.is_empty() {
+        second.push(Span::styled("no labels", dim));
+    } else {
+        for l in &c.labels {
+            second.push(Span::styled(
+                format!("#{} ", sanitize_line(l)),
+                theme.style(Role::Accent),
+            ));
+        }
+    }
+    vec![Line::from(first), Line::from(second)]
+}
+
+/// Time left until a snooze ends, coarsely: "3h", "2d", "40m".
+fn left(ms: i64) -> String {
+    let m = ms.max(0) / 60_000;
+    match m {
+        0..60 => format!("{}m", m.max(1)),
+        60..2880 => format!("{}h", m / 60),
+        _ => format!("{}d", m / 1440),
+    }
+}
+
+/// The body of a message, with quoted history folded unless `expanded`. Quoted lines are
+/// wrapped here, so each wrapped piece keeps its `>` marker.
+fn body_lines<'a>(
+    app: &App,
+    theme: &Theme,
+    body: &str,
+    style: Style,
+    expanded: bool,
+    width: usize,
+) -> Vec<Line<'a>> {
+    let clean = sanitize(body);
+    let dim = theme.style(Role::Dim);
+    let toggle = app
+        .keymap
+        .key_for(Context::Thread, Action::ToggleQuotes)
+        .map(|k| format!(" ({k} shows)"))
+        .unwrap_or_default();
+    let mut out = vec![];
+    for segment in segments(&clean) {
+        match segment {
+            Segment::Text(lines) => {
+                out.extend(lines.into_iter().map(|l| Line::styled(l.to_string(), style)))
+            }
+            Segment::Quote(lines) | Segment::Signature(lines) if !expanded => {
+                let what = if lines.first().is_some_and(|l| l.starts_with("--")) {
+                    "signature".to_string()
+                } else {
+                    format!("{} quoted lines", lines.len())
+                };
+                out.push(Line::styled(format!("… {what}{toggle}"), dim));
+            }
+            Segment::Quote(lines) | Segment::Signature(lines) => {
+                for line in lines {
+                    let (marker, rest) = split_marker(line);
+                    let room = width.saturating_sub(marker.width()).max(10);
+                    let pieces = textwrap::wrap(rest, room);
+                    if pieces.is_empty() {
+                        out.push(Line::styled(marker.to_string(), dim));
+                    }
+                    for piece in pieces {
+                        out.push(Line::styled(format!("{marker}{piece}"), dim));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Draws the thread (and the editor under it when composing) into `area`; answers how many
+/// lines it can scroll up.
+pub fn draw(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    now: i64,
+    drawn: &mut Drawn,
+) -> Option<usize> {
+    let id = app.open?;
+    let t = app.thread.as_ref();
+    let row = app.list.iter().find(|c| c.id == id);
+    let c = t.map(|t| &t.detail.conversation).or(row);
+    let draft = app.draft();
+    let editing = app.focus == Pane::Editor || !draft.is_empty();
+    let editor_height = if editing {
+        let inner_w = area.width.saturating_sub(2).max(1);
+        let wanted = Paragraph::new(format!("{draft}▏"))
+            .wrap(Wrap { trim: false })
+            .line_count(inner_w) as u16;
+        (wanted + 2).clamp(4, (area.height / 2).max(4))
+    } else {
+        0
+    };
+    let [body, editor] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(editor_height)]).areas(area);
+    let title = match c {
+        Some(c) => format!(" {} ", sanitize_line(&c.subject)),
+        None => format!(" #{id} "),
+    };
+    let block = pane_block(app, theme, Pane::Thread, title);
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    let [head, history] =
+        Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
+    if let Some(c) = c {
+        let mut lines = header(app, theme, c, now);
+        lines.push(Line::styled(
+            "─".repeat(usize::from(head.width)),
+            theme.style(Role::Border),
+        ));
+        frame.render_widget(Paragraph::new(lines), head);
+    }
+    let Some(t) = t else {
+        frame.render_widget(
+            Paragraph::new(Span::styled("loading…", theme.style(Role::Dim))),
+            history,
+        );
+        return None;
+    };
+
+    let mut lines: Vec<Line> = vec![];
     if t.detail.has_older {
         let hint = if t.loading_older {
             "loading older…"
@@ -88,6 +219,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
         };
         lines.push(Line::from(Span::styled(hint, theme.style(Role::Dim))));
     }
+    let width = usize::from(history.width);
     for m in &t.detail.messages {
         let (role, label) = match m.kind {
             MessageKind::Inbound => (Role::Inbound, ""),
@@ -95,6 +227,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
             MessageKind::Note => (Role::Note, "  NOTE (internal)"),
         };
         lines.push(Line::default());
+        let channel = app
+            .channel_name(m.channel_id)
+            .map(|n| format!("  via {}", sanitize_line(n)))
+            .unwrap_or_default();
+        drawn.changes_at(age_changes_at(now, m.created_at.millis()));
         let mut header = vec![
             Span::styled(
                 sanitize_line(&m.sender.name).into_owned(),
@@ -102,7 +239,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
             ),
             Span::styled(label, theme.style(Role::Note)),
             Span::styled(
-                format!("  {} ago", age(now, m.created_at.millis())),
+                format!("{channel}  {}", ago(now, m.created_at.millis())),
                 theme.style(Role::Dim),
             ),
         ];
@@ -115,9 +252,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
         } else {
             theme.style(Role::Base)
         };
-        for l in sanitize(&m.body).lines() {
-            lines.push(Line::styled(l.to_string(), style));
-        }
+        lines.extend(body_lines(
+            app,
+            theme,
+            &m.body,
+            style,
+            t.quotes_expanded,
+            width,
+        ));
         for a in &m.attachments {
             lines.push(Line::styled(
                 format!(
@@ -130,7 +272,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
             ));
         }
     }
-    for o in app.outgoing.iter().filter(|o| o.conversation_id == c.id) {
+    for o in app.outgoing.iter().filter(|o| o.conversation_id == id) {
         let (state, role) = match &o.delivery {
             Delivery::Sending => ("sending…".to_string(), Role::StatusWarn),
             Delivery::Retrying(e) => (
@@ -166,10 +308,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
         }
     }
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let total = paragraph.line_count(inner.width) as u16;
-    let bottom = total.saturating_sub(inner.height);
+    let total = paragraph.line_count(history.width) as u16;
+    let bottom = total.saturating_sub(history.height);
     let scroll = bottom.saturating_sub(t.scroll.min(u16::MAX as usize) as u16);
-    frame.render_widget(paragraph.scroll((scroll, 0)), inner);
+    frame.render_widget(paragraph.scroll((scroll, 0)), history);
 
     if editing {
         let mode = match app.compose {
@@ -183,15 +325,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) -> Option<u
         let inner = block.inner(editor);
         frame.render_widget(block, editor);
         let cursor = if app.focus == Pane::Editor { "▏" } else { "" };
-        let text = format!("{}{cursor}", app.draft);
-        let lines = text.lines().count().max(1) as u16;
+        let text = format!("{}{cursor}", sanitize(draft));
+        let paragraph = Paragraph::new(text).wrap(Wrap { trim: false });
+        // Scroll by wrapped lines, so the end of the draft (the cursor) stays in view.
+        let lines = paragraph.line_count(inner.width) as u16;
         let scroll = lines.saturating_sub(inner.height);
-        frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0)),
-            inner,
-        );
+        frame.render_widget(paragraph.scroll((scroll, 0)), inner);
     }
     Some(usize::from(bottom))
+}
+
+/// "5m ago", or "now".
+fn ago(now: i64, then: i64) -> String {
+    match age(now, then) {
+        a if a == "now" => a,
+        a => format!("{a} ago"),
+    }
 }

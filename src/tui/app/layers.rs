@@ -1,0 +1,391 @@
+//! Layers above the panes: menus, the palette, help, confirmations, the label editor and
+//! the contact overlay. The top layer takes the keys, in its own keymap context.
+
+use super::{App, Choice, Effect, Pane};
+use crate::api::ConversationPatch;
+use crate::domain::{Id, Priority, Status};
+use crate::tui::keymap::{Action, Context};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A menu that picks one value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Menu {
+    Status,
+    Assign,
+    Priority,
+    Snooze,
+    Canned,
+    /// The attachments of the open conversation, newest first.
+    Attachments,
+}
+
+/// A change of one or more conversations, waiting for the agent's yes when it is a bulk one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// Per conversation, the change: the ids on screen when the key was pressed.
+    pub changes: Vec<(Id, ConversationPatch)>,
+    /// What it does, in the present tense ("close").
+    pub verb: String,
+    /// What it did, in the past tense ("closed").
+    pub done: String,
+}
+
+/// One layer of the stack above the panes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Layer {
+    /// The keymap, filtered by what is typed.
+    Help { scroll: usize, filter: String },
+    /// A pick-one menu for `targets` (the conversations on screen when it opened).
+    Menu {
+        menu: Menu,
+        selected: usize,
+        targets: Vec<Id>,
+    },
+    /// The `:` command line.
+    Palette { line: String },
+    /// "close 7 conversations? y/n".
+    Confirm(Pending),
+    /// Add or remove labels on `targets`.
+    Labels {
+        targets: Vec<Id>,
+        input: String,
+        selected: usize,
+    },
+    /// The contact sidebar over the thread, where the screen is too narrow to show it beside.
+    Contact,
+}
+
+impl Layer {
+    /// The keymap context the layer reads its keys in.
+    pub fn context(&self) -> Context {
+        match self {
+            Layer::Help { .. } => Context::Help,
+            Layer::Menu { .. } => Context::Menu,
+            Layer::Palette { .. } | Layer::Labels { .. } => Context::Prompt,
+            Layer::Confirm(_) => Context::Confirm,
+            Layer::Contact => Context::Sidebar,
+        }
+    }
+
+    /// Pasted text, for the layers that take text.
+    pub(super) fn paste(&mut self, text: &str) {
+        let clean = text.chars().filter(|c| !c.is_control());
+        match self {
+            Layer::Help { filter, scroll } => {
+                filter.extend(clean.take(100));
+                *scroll = 0;
+            }
+            Layer::Palette { line } => line.extend(clean.take(200)),
+            Layer::Labels { input, .. } => input.extend(clean.take(100)),
+            _ => {}
+        }
+    }
+}
+
+impl App {
+    /// The text input of the top layer, if it takes text.
+    fn layer_text(&mut self) -> Option<&mut String> {
+        match self.layers.last_mut()? {
+            Layer::Help { filter, .. } => Some(filter),
+            Layer::Palette { line } => Some(line),
+            Layer::Labels { input, .. } => Some(input),
+            _ => None,
+        }
+    }
+
+    /// A key for the top layer: its keymap context first, then typing for layers with text.
+    pub(super) fn layer_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let context = self.context();
+        if context == Context::Sidebar {
+            // The contact overlay works like the sidebar pane.
+            let focus = std::mem::replace(&mut self.focus, Pane::Sidebar);
+            let effects = match self.keymap.action(context, key) {
+                Some(Action::Cancel | Action::ToggleSidebar) => {
+                    self.layers.pop();
+                    vec![]
+                }
+                Some(action @ (Action::MoveDown | Action::MoveUp | Action::Open)) => {
+                    self.action(action)
+                }
+                Some(Action::Quit) => self.action(Action::Quit),
+                _ => vec![],
+            };
+            if self.focus == Pane::Sidebar {
+                self.focus = focus;
+            }
+            return effects;
+        }
+        if let Some(action) = self.keymap.action(context, key) {
+            return self.layer_action(action);
+        }
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
+                if let Some(text) = self.layer_text() {
+                    text.push(c);
+                    self.after_typing();
+                }
+            }
+            KeyCode::Backspace => {
+                if let Some(text) = self.layer_text() {
+                    text.pop();
+                    self.after_typing();
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Typing moved the layer's text: start its list from the top again.
+    fn after_typing(&mut self) {
+        match self.layers.last_mut() {
+            Some(Layer::Help { scroll, .. }) => *scroll = 0,
+            Some(Layer::Labels { selected, .. }) => *selected = 0,
+            _ => {}
+        }
+    }
+
+    fn layer_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(layer) = self.layers.pop() else {
+            return vec![];
+        };
+        match (layer, action) {
+            (_, Action::Cancel) => vec![],
+            (Layer::Help { .. }, Action::Help) => vec![],
+            (Layer::Help { scroll, filter }, a) => {
+                let scroll = match a {
+                    Action::MoveDown => scroll + 1,
+                    Action::MoveUp => scroll.saturating_sub(1),
+                    Action::PageDown => scroll + 10,
+                    Action::PageUp => scroll.saturating_sub(10),
+                    Action::Top => 0,
+                    Action::Bottom => usize::MAX / 2,
+                    _ => scroll,
+                };
+                self.layers.push(Layer::Help { scroll, filter });
+                vec![]
+            }
+            (
+                Layer::Menu {
+                    menu,
+                    selected,
+                    targets,
+                },
+                a,
+            ) => self.menu_action(menu, selected, targets, a),
+            (Layer::Palette { line }, Action::Complete) => {
+                let line = match self.completions_for(&line).first() {
+                    Some(done) => format!("{done} "),
+                    None => line,
+                };
+                self.layers.push(Layer::Palette { line });
+                vec![]
+            }
+            (Layer::Palette { line }, Action::Open | Action::Confirm) => {
+                self.run_command(line.trim())
+            }
+            (Layer::Confirm(pending), Action::Confirm) => self.apply(pending),
+            (
+                Layer::Labels {
+                    targets,
+                    input,
+                    selected,
+                },
+                a,
+            ) => self.labels_action(targets, input, selected, a),
+            (layer, _) => {
+                self.layers.push(layer);
+                vec![]
+            }
+        }
+    }
+
+    fn menu_action(
+        &mut self,
+        menu: Menu,
+        selected: usize,
+        targets: Vec<Id>,
+        action: Action,
+    ) -> Vec<Effect> {
+        let options = self.menu_options(&menu);
+        let last = options.len().saturating_sub(1);
+        let keep = |selected| Layer::Menu {
+            menu: menu.clone(),
+            selected,
+            targets: targets.clone(),
+        };
+        match action {
+            Action::MoveDown => self.layers.push(keep((selected + 1).min(last))),
+            Action::MoveUp => self.layers.push(keep(selected.saturating_sub(1))),
+            Action::Top => self.layers.push(keep(0)),
+            Action::Bottom => self.layers.push(keep(last)),
+            Action::OpenAttachment => {
+                if let Some((_, Choice::Attachment { url, name })) =
+                    options.into_iter().nth(selected)
+                {
+                    return vec![Effect::SaveAttachment {
+                        url,
+                        name,
+                        open: true,
+                    }];
+                }
+            }
+            Action::Open | Action::Confirm => match options.into_iter().nth(selected) {
+                Some((label, Choice::Patch(patch))) => {
+                    let (verb, done) = match menu {
+                        Menu::Assign => (format!("assign to {label}"), format!("assigned to {label}")),
+                        Menu::Snooze => (format!("snooze {label}"), format!("snoozed {label}")),
+                        _ => (format!("set to {label}"), format!("set to {label}")),
+                    };
+                    let changes = targets.into_iter().map(|id| (id, patch.clone())).collect();
+                    return self.change(Pending {
+                        changes,
+                        verb,
+                        done,
+                    });
+                }
+                Some((_, Choice::Insert(text))) => {
+                    if let Some(draft) = self.draft_mut() {
+                        draft.push_str(&text);
+                        self.focus = Pane::Editor;
+                    }
+                }
+                Some((_, Choice::Attachment { url, name })) => {
+                    return vec![Effect::SaveAttachment {
+                        url,
+                        name,
+                        open: false,
+                    }];
+                }
+                None => {}
+            },
+            _ => self.layers.push(keep(selected)),
+        }
+        vec![]
+    }
+
+    /// Opens a menu for the conversations the action applies to now.
+    pub(super) fn open_menu(&mut self, menu: Menu) {
+        let targets = match menu {
+            Menu::Canned | Menu::Attachments => self.open.into_iter().collect(),
+            _ => self.targets(),
+        };
+        if !targets.is_empty() {
+            self.layers.push(Layer::Menu {
+                menu,
+                selected: 0,
+                targets,
+            });
+        }
+    }
+
+    /// The choices of a menu: a label and what picking it does.
+    pub fn menu_options(&self, menu: &Menu) -> Vec<(String, Choice)> {
+        if *menu == Menu::Attachments {
+            let Some(t) = &self.thread else {
+                return Vec::new();
+            };
+            return t
+                .detail
+                .messages
+                .iter()
+                .rev()
+                .flat_map(|m| m.attachments.iter().map(move |a| (m, a)))
+                .map(|(m, a)| {
+                    let name = crate::tui::sanitize::sanitize_line(&a.name).into_owned();
+                    (
+                        format!("[{}] {name}  from {}", a.kind, m.sender.name),
+                        Choice::Attachment {
+                            url: a.url.clone(),
+                            name,
+                        },
+                    )
+                })
+                .collect();
+        }
+        if *menu == Menu::Canned {
+            return self
+                .canned
+                .iter()
+                .map(|c| (c.name.clone(), Choice::Insert(c.text.clone())))
+                .collect();
+        }
+        let patches: Vec<(String, ConversationPatch)> = match menu {
+            Menu::Status => Status::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        s.as_str().replace('_', " "),
+                        ConversationPatch {
+                            status: Some(*s),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            Menu::Priority => Priority::ALL
+                .iter()
+                .map(|p| {
+                    (
+                        p.as_str().to_string(),
+                        ConversationPatch {
+                            priority: Some(*p),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            Menu::Snooze => {
+                const HOUR: i64 = 3_600_000;
+                let now = self.now;
+                [
+                    ("for an hour", Some(now + HOUR)),
+                    ("for 4 hours", Some(now + 4 * HOUR)),
+                    ("for a day", Some(now + 24 * HOUR)),
+                    ("for a week", Some(now + 7 * 24 * HOUR)),
+                    ("wake it now", None),
+                ]
+                .into_iter()
+                .map(|(label, until)| {
+                    (
+                        label.to_string(),
+                        ConversationPatch {
+                            snoozed_until: Some(until.map(crate::domain::Timestamp)),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect()
+            }
+            Menu::Assign => std::iter::once(("nobody".to_string(), None))
+                .chain(self.agents.iter().map(|a| {
+                    let away = if a.available { "" } else { " (away)" };
+                    (format!("{}{away}", a.name), Some(a.id))
+                }))
+                .map(|(label, owner)| {
+                    (
+                        label,
+                        ConversationPatch {
+                            owner_id: Some(owner),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .chain(self.teams.iter().map(|t| {
+                    (
+                        format!("team: {}", t.name),
+                        ConversationPatch {
+                            team_id: Some(Some(t.id)),
+                            ..Default::default()
+                        },
+                    )
+                }))
+                .collect(),
+            Menu::Canned | Menu::Attachments => Vec::new(),
+        };
+        patches
+            .into_iter()
+            .map(|(label, patch)| (label, Choice::Patch(patch)))
+            .collect()
+    }
+}
