@@ -392,14 +392,19 @@ impl App {
                     Some(c @ ('+' | '-')) => (Some(c == '+'), typed[1..].trim()),
                     _ => (None, typed),
                 };
-                let label = if typed.is_empty() {
-                    choices.get(selected).cloned()
-                } else {
-                    choices
+                // Enter toggles the highlighted label; `+name`/`-name` add or remove exactly
+                // that name (a new label too).
+                let label = match force {
+                    None => choices
+                        .get(selected)
+                        .cloned()
+                        .or_else(|| (!typed.is_empty()).then(|| typed.to_string())),
+                    Some(_) if typed.is_empty() => None,
+                    Some(_) => choices
                         .iter()
                         .find(|c| c.eq_ignore_ascii_case(typed))
                         .cloned()
-                        .or_else(|| Some(typed.to_string()))
+                        .or_else(|| Some(typed.to_string())),
                 };
                 let Some(label) = label else {
                     return vec![];

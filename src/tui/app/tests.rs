@@ -1,10 +1,10 @@
 //! `App::update` without a terminal or a server.
 
 use super::*;
-use crate::api::{ConversationPage, Event, EventKind};
+use crate::api::{ConversationPage, Event, EventKind, LabelCount};
 use crate::domain::{
     Agent, ChannelKind, Contact, Conversation, Message, MessageKind, Priority, Role, Sender,
-    SenderKind, Team, Timestamp,
+    SenderKind, Status, Team, Timestamp,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -93,6 +93,7 @@ fn app() -> App {
             seq: 10,
         },
         append: false,
+        generation: 0,
     });
     // A round of counts is on its way, so live events below ask for no new one.
     assert!(app.count_views(false).is_some());
@@ -117,10 +118,21 @@ fn detail(c: Conversation) -> ConversationDetail {
     }
 }
 
+/// The server's answer to the latest request for the open conversation.
+fn answer(app: &mut App, detail: ConversationDetail) -> Vec<Effect> {
+    let generation = app.gens.current(Slot::Thread);
+    app.update(Msg::Conversation { detail, generation })
+}
+
 /// Opens the newest conversation (3) as the server would answer.
 fn open_newest(app: &mut App) {
     app.update(code(KeyCode::Enter));
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    answer(app, detail(conv(3, 300, None, Status::New)));
+}
+
+/// The notice's text.
+fn notice(app: &App) -> Option<&str> {
+    app.notice.as_ref().map(|n| n.text.as_str())
 }
 
 fn live(kind: EventKind) -> Msg {
@@ -154,7 +166,8 @@ fn moving_near_the_end_fetches_the_next_page_once() {
                 cursor: Some("c".into()),
                 ..app.request()
             },
-            append: true
+            append: true,
+            generation: 0,
         }]
     );
     assert!(app.update(key('j')).is_empty(), "not again while loading");
@@ -163,6 +176,7 @@ fn moving_near_the_end_fetches_the_next_page_once() {
 #[test]
 fn a_new_message_moves_its_conversation_to_the_top_unread_and_rings_for_unassigned() {
     let mut app = app();
+    app.bell = BellPolicy::Unassigned;
     app.update(key('j'));
     let mut c = conv(1, 400, None, Status::WaitingOnUs);
     c.preview = "hello again".into();
@@ -185,6 +199,86 @@ fn a_new_message_moves_its_conversation_to_the_top_unread_and_rings_for_unassign
         2,
         "the selection stays on its row"
     );
+}
+
+#[test]
+fn the_default_bell_rings_for_mine_and_for_an_assignment_by_someone_else_only() {
+    let mut app = app();
+    assert_eq!(app.bell, BellPolicy::Mine);
+    let writes = |app: &mut App, id, owner| {
+        app.update(live(EventKind::MessageCreated {
+            conversation_id: id,
+            message: message(60 + id, id, "hi"),
+            conversation: conv(id, 900 + id, owner, Status::WaitingOnUs),
+        }))
+    };
+    assert!(writes(&mut app, 3, None).is_empty(), "unassigned: quiet");
+    assert_eq!(writes(&mut app, 1, Some(1)).len(), 1, "mine rings");
+    let assigned = |app: &mut App| {
+        app.update(live(EventKind::ConversationUpdated {
+            conversation: conv(2, 200, Some(1), Status::WaitingOnUs),
+            changes: vec!["owner_id".into()],
+        }))
+    };
+    assert!(
+        matches!(&assigned(&mut app)[..], [Effect::Bell { .. }]),
+        "assigned to me by someone else"
+    );
+    // Assigning it to myself rings nothing.
+    app.selected = app.list.iter().position(|c| c.id == 2).unwrap();
+    assert_eq!(app.update(key('m')).len(), 1);
+    assert!(assigned(&mut app).is_empty());
+    app.bell = BellPolicy::Off;
+    assert!(writes(&mut app, 1, Some(1)).is_empty());
+}
+
+#[test]
+fn own_actions_never_set_the_unread_marker_and_reading_elsewhere_clears_it() {
+    let mut app = app();
+    let unread = |app: &App, id| app.list.iter().find(|c| c.id == id).unwrap().unread;
+    // A priority change, a close and a reopen (by me or anyone): no marker.
+    for status in [Status::Closed, Status::WaitingOnUs] {
+        app.update(Msg::Updated {
+            conversation: conv(2, 200, Some(2), status),
+            batch: None,
+        });
+    }
+    app.update(live(EventKind::ConversationUpdated {
+        conversation: conv(2, 200, Some(2), Status::WaitingOnUs),
+        changes: vec!["priority".into()],
+    }));
+    assert!(!unread(&app, 2));
+    // My own reply from another client: no marker either.
+    let mut mine = message(70, 1, "sent by me");
+    mine.kind = MessageKind::Outbound;
+    mine.sender = Sender {
+        kind: SenderKind::Agent,
+        id: Some(1),
+        name: "Ana".into(),
+    };
+    app.update(live(EventKind::MessageCreated {
+        conversation_id: 1,
+        message: mine,
+        conversation: conv(1, 700, Some(1), Status::WaitingOnContact),
+    }));
+    assert!(!unread(&app, 1));
+    // A customer message sets it; reading it in another client of mine clears it.
+    app.update(live(EventKind::MessageCreated {
+        conversation_id: 1,
+        message: message(71, 1, "customer"),
+        conversation: conv(1, 800, Some(1), Status::WaitingOnUs),
+    }));
+    assert!(unread(&app, 1));
+    app.update(live(EventKind::ConversationRead {
+        conversation_id: 1,
+        agent_id: 2,
+    }));
+    assert!(unread(&app, 1), "another agent's reading is theirs");
+    app.update(live(EventKind::ConversationRead {
+        conversation_id: 1,
+        agent_id: 1,
+    }));
+    assert!(!unread(&app, 1));
 }
 
 #[test]
@@ -242,7 +336,8 @@ fn typing_a_filter_reloads_with_the_text() {
                 q: Some("re".into()),
                 ..Default::default()
             },
-            append: false
+            append: false,
+            generation: app.gens.current(Slot::List),
         }]
     );
     app.update(code(KeyCode::Esc));
@@ -254,9 +349,18 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
     let mut app = app();
     assert_eq!(
         app.update(code(KeyCode::Enter)),
-        vec![Effect::FetchConversation(3)]
+        vec![
+            Effect::FetchConversation {
+                id: 3,
+                generation: 1
+            },
+            Effect::FetchContact {
+                id: 103,
+                generation: 1
+            }
+        ]
     );
-    app.update(Msg::Conversation(detail(conv(3, 300, None, Status::New))));
+    answer(&mut app, detail(conv(3, 300, None, Status::New)));
     app.update(key('r'));
     assert_eq!(app.focus, Pane::Editor);
     for c in "On it".chars() {
@@ -272,7 +376,7 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
             channel_id: None
         }]
     );
-    assert!(app.draft.is_empty());
+    assert!(app.draft().is_empty());
     assert_eq!(app.focus, Pane::Thread);
 }
 
@@ -297,22 +401,22 @@ fn esc_keeps_the_draft_of_each_conversation() {
     app.update(key('h'));
     app.update(key('i'));
     app.update(code(KeyCode::Esc));
-    assert_eq!(app.draft, "hi");
+    assert_eq!(app.draft(), "hi");
     // Open another conversation, then come back.
     app.focus = Pane::List;
     app.update(key('j'));
     app.update(code(KeyCode::Enter));
-    assert_eq!(app.draft, "", "the other conversation has no draft");
-    app.update(Msg::Conversation(detail(conv(
+    assert_eq!(app.draft(), "", "the other conversation has no draft");
+    answer(&mut app, detail(conv(
         2,
         200,
         Some(2),
         Status::WaitingOnUs,
-    ))));
+    )));
     app.focus = Pane::List;
     app.update(key('k'));
     app.update(code(KeyCode::Enter));
-    assert_eq!(app.draft, "hi");
+    assert_eq!(app.draft(), "hi");
 }
 
 #[test]
@@ -321,7 +425,7 @@ fn an_empty_draft_is_not_sent() {
     open_newest(&mut app);
     app.update(key('r'));
     assert!(app.update(ctrl('s')).is_empty());
-    assert_eq!(app.notice.as_deref(), Some("nothing to send"));
+    assert_eq!(notice(&app), Some("nothing to send"));
 }
 
 #[test]
@@ -359,7 +463,7 @@ fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
         app.outgoing[0].delivery,
         Delivery::Failed("conversation 3 not found".into())
     );
-    assert!(app.notice.as_deref().unwrap().contains("not found"));
+    assert!(notice(&app).unwrap().contains("not found"));
     let mut m = message(60, 3, "On it");
     m.client_id = Some("k1".into());
     app.update(Msg::Outbox(OutboxUpdate {
@@ -390,8 +494,8 @@ fn the_status_menu_patches_the_selected_conversation() {
     let mut app = app();
     app.update(key('s'));
     assert!(matches!(
-        app.overlay,
-        Some(Overlay::Menu {
+        app.layers.last(),
+        Some(Layer::Menu {
             menu: Menu::Status,
             ..
         })
@@ -407,19 +511,25 @@ fn the_status_menu_patches_the_selected_conversation() {
             patch: ConversationPatch {
                 status: Some(Status::Closed),
                 ..Default::default()
-            }
+            },
+            batch: None,
         }]
     );
-    assert!(app.overlay.is_none());
+    assert!(app.layers.is_empty());
 }
 
 #[test]
 fn q_quits_and_help_opens_the_keymap() {
     let mut app = app();
     app.update(key('?'));
-    assert_eq!(app.overlay, Some(Overlay::Help));
+    assert!(matches!(app.layers[..], [Layer::Help { .. }]));
     app.update(key('x'));
-    assert_eq!(app.overlay, None, "any key closes the help");
+    assert!(
+        matches!(&app.layers[..], [Layer::Help { filter, .. }] if filter == "x"),
+        "typing filters the help"
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(app.layers.is_empty(), "Esc closes it");
     assert_eq!(app.update(key('q')), vec![Effect::Quit]);
     assert!(app.quit);
 }
@@ -429,16 +539,16 @@ fn z_snoozes_the_selected_conversation_until_later() {
     let mut app = app();
     app.update(key('z'));
     assert!(matches!(
-        app.overlay,
-        Some(Overlay::Menu {
+        app.layers.last(),
+        Some(Layer::Menu {
             menu: Menu::Snooze,
             ..
         })
     ));
     app.update(key('j'));
     let before = Timestamp::now().millis();
-    let effects = app.update(code(KeyCode::Enter));
-    let [Effect::Patch { id: 3, patch }] = &effects[..] else {
+    let effects = app.update_at(code(KeyCode::Enter), before);
+    let [Effect::Patch { id: 3, patch, .. }] = &effects[..] else {
         panic!("{effects:?}");
     };
     let until = patch.snoozed_until.unwrap().unwrap().millis();
@@ -516,20 +626,33 @@ fn enter_in_the_sidebar_opens_another_conversation_of_the_contact() {
     let mut app = app();
     app.update(code(KeyCode::Enter));
     let open = conv(3, 300, None, Status::New);
-    app.update(Msg::Conversation(detail(open.clone())));
+    answer(&mut app, detail(open.clone()));
     let older = conv(9, 50, None, Status::Closed);
-    app.update(Msg::Contact(ContactDetail {
-        contact: detail(open.clone()).contact,
-        company: None,
-        conversations: vec![open, older],
-        messages: vec![],
-    }));
+    let generation = app.gens.current(Slot::Contact);
+    app.update(Msg::Contact {
+        detail: ContactDetail {
+            contact: detail(open.clone()).contact,
+            company: None,
+            conversations: vec![open, older],
+            messages: vec![],
+        },
+        generation,
+    });
     assert_eq!(app.sidebar_selected, 0, "starts on the open conversation");
     app.focus = Pane::Sidebar;
     app.update(key('j'));
     assert_eq!(
         app.update(code(KeyCode::Enter)),
-        vec![Effect::FetchConversation(9)]
+        vec![
+            Effect::FetchConversation {
+                id: 9,
+                generation: 2
+            },
+            Effect::FetchContact {
+                id: 103,
+                generation: 2
+            }
+        ]
     );
     assert_eq!(app.focus, Pane::Thread);
 }
@@ -542,10 +665,16 @@ fn ctrl_e_hands_the_draft_to_the_editor_and_keeps_what_comes_back() {
     app.update(key('h'));
     assert_eq!(
         app.update(ctrl('e')),
-        vec![Effect::Edit { draft: "h".into() }]
+        vec![Effect::Edit {
+            conversation_id: 3,
+            draft: "h".into()
+        }]
     );
-    app.update(Msg::Edited("hello from vim\n".into()));
-    assert_eq!(app.draft, "hello from vim");
+    app.update(Msg::Edited {
+        conversation_id: 3,
+        text: "hello from vim".into(),
+    });
+    assert_eq!(app.draft(), "hello from vim");
     assert_eq!(app.focus, Pane::Editor);
 }
 
@@ -608,22 +737,60 @@ fn marked_rows_are_closed_together_and_the_marks_cleared() {
     app.update(key(' '));
     let marked: Vec<Id> = app.marked.iter().copied().collect();
     assert_eq!(marked, vec![1, 3]);
-    let effects = app.update(key('c'));
-    let closed = |id| Effect::Patch {
+    assert!(app.update(key('c')).is_empty(), "a bulk change asks first");
+    assert!(
+        matches!(&app.layers[..], [Layer::Confirm(p)] if p.verb == "close" && p.changes.len() == 2)
+    );
+    let closed = |id, batch| Effect::Patch {
         id,
         patch: ConversationPatch {
             status: Some(Status::Closed),
             ..Default::default()
         },
+        batch,
     };
-    assert_eq!(effects, vec![closed(1), closed(3)]);
+    let effects = app.update(key('y'));
+    assert_eq!(effects, vec![closed(1, Some(1)), closed(3, Some(1))]);
     assert!(app.marked.is_empty());
-    // Without marks, the action is for the selected row only.
-    app.update(key('k'));
+    for id in [1, 3] {
+        let mut c = conv(id, 100 * id, None, Status::Closed);
+        c.owner_id = app.list.iter().find(|x| x.id == id).unwrap().owner_id;
+        app.update(Msg::Updated {
+            conversation: c,
+            batch: Some(1),
+        });
+    }
+    assert_eq!(notice(&app), Some("2 closed  (u undoes)"));
+    // `u` puts back what each conversation was.
+    let undone = app.update(key('u'));
+    let restored: Vec<(Id, Option<Status>)> = undone
+        .iter()
+        .map(|e| match e {
+            Effect::Patch { id, patch, .. } => (*id, patch.status),
+            other => panic!("{other:?}"),
+        })
+        .collect();
     assert_eq!(
-        app.update(key('c')),
-        vec![closed(app.current().unwrap().id)]
+        restored,
+        vec![
+            (1, Some(Status::WaitingOnContact)),
+            (3, Some(Status::New))
+        ]
     );
+    // Without marks, the action is for the selected row only, at once.
+    app.update(key('k'));
+    let id = app.current().unwrap().id;
+    assert_eq!(app.update(key('c')), vec![closed(id, None)]);
+}
+
+#[test]
+fn undo_is_offered_for_ten_seconds_only() {
+    let mut app = app();
+    app.update_at(key('c'), 1_000);
+    assert!(app.update_at(key('u'), 11_001).is_empty());
+    assert_eq!(notice(&app), Some("nothing to undo"));
+    app.update_at(key('c'), 20_000);
+    assert_eq!(app.update_at(key('u'), 29_000).len(), 1);
 }
 
 #[test]
@@ -643,8 +810,8 @@ fn ctrl_p_inserts_a_canned_reply_into_the_draft() {
     app.update(key('r'));
     app.update(ctrl('p'));
     assert!(matches!(
-        app.overlay,
-        Some(Overlay::Menu {
+        app.layers.last(),
+        Some(Layer::Menu {
             menu: Menu::Canned,
             ..
         })
@@ -653,7 +820,7 @@ fn ctrl_p_inserts_a_canned_reply_into_the_draft() {
     app.update(ctrl('p'));
     app.update(key('j'));
     app.update(code(KeyCode::Enter));
-    assert_eq!(app.draft, "Hello! Have a good day.");
+    assert_eq!(app.draft(), "Hello! Have a good day.");
     assert_eq!(app.focus, Pane::Editor);
 }
 
@@ -698,7 +865,7 @@ fn the_palette_runs_actions_and_narrows_the_list() {
         (Some("4"), Some("2"))
     );
     assert!(type_line(&mut app, "priority meh").is_empty());
-    assert!(app.notice.as_deref().unwrap().contains("meh"));
+    assert!(notice(&app).unwrap().contains("meh"));
     let effects = type_line(&mut app, "clear");
     assert!(
         matches!(&effects[..], [Effect::FetchList { request, .. }] if request.channel.is_none())
@@ -725,7 +892,7 @@ fn a_burst_of_activity_costs_one_round_of_counts_and_one_delayed_round_after_it(
     let mut app = App::new(agent(1, "Ana"), vec![agent(1, "Ana")], Keymap::default());
     let first = app.start();
     assert!(
-        matches!(first.last(), Some(Effect::FetchCounts { requests, delay: false }) if requests.len() == VIEWS.len()),
+        first.iter().any(|e| matches!(e, Effect::FetchCounts { requests, delay: false, .. } if requests.len() == VIEWS.len())),
         "{first:?}"
     );
     let created = |id| {
@@ -740,14 +907,23 @@ fn a_burst_of_activity_costs_one_round_of_counts_and_one_delayed_round_after_it(
             .any(|e| matches!(e, Effect::FetchCounts { .. })),
         "nothing while a round is on its way: {during:?}"
     );
-    let after = app.update(Msg::Counts(Some(vec![7, 1, 2, 3, 0, 4, 11])));
+    let generation = app.gens.current(Slot::Counts);
+    let after = app.update(Msg::Counts {
+        counts: Some(vec![7, 1, 2, 3, 0, 4, 11]),
+        generation,
+    });
     assert_eq!(app.counts[0], Some(7));
     assert!(
         matches!(after.as_slice(), [Effect::FetchCounts { delay: true, .. }]),
         "the activity meanwhile is counted once more: {after:?}"
     );
+    let generation = app.gens.current(Slot::Counts);
     assert!(
-        app.update(Msg::Counts(None)).is_empty(),
+        app.update(Msg::Counts {
+            counts: None,
+            generation
+        })
+        .is_empty(),
         "quiet: no more rounds"
     );
     assert_eq!(
@@ -777,13 +953,22 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
         "one line up: not the top yet"
     );
     let effects = app.update(key('k'));
-    assert_eq!(effects, vec![Effect::FetchOlder { id: 3, before: 10 }]);
+    let generation = app.gens.current(Slot::Older);
+    assert_eq!(
+        effects,
+        vec![Effect::FetchOlder {
+            id: 3,
+            before: 10,
+            generation
+        }]
+    );
     assert!(app.update(key('k')).is_empty(), "not again while loading");
     assert_eq!(app.thread.as_ref().unwrap().scroll, 2, "stops at the top");
     app.update(Msg::Older {
         id: 3,
         messages: vec![message(4, 3, "older")],
         has_older: false,
+        generation,
     });
     app.drawn(crate::tui::views::Drawn {
         thread_max_scroll: Some(6),
@@ -814,9 +999,9 @@ fn enter_in_the_thread_lists_attachments_newest_first_to_save_or_open() {
     open_newest(&mut app);
     app.focus = Pane::Thread;
     app.update(code(KeyCode::Enter));
-    assert_eq!(app.overlay, None);
+    assert!(app.layers.is_empty());
     assert_eq!(
-        app.notice.as_deref(),
+        notice(&app),
         Some("this conversation has no attachments")
     );
 
@@ -843,10 +1028,11 @@ fn enter_in_the_thread_lists_attachments_newest_first_to_save_or_open() {
     }));
     app.update(code(KeyCode::Enter));
     assert!(matches!(
-        app.overlay,
-        Some(Overlay::Menu {
+        app.layers.last(),
+        Some(Layer::Menu {
             menu: Menu::Attachments,
-            selected: 0
+            selected: 0,
+            ..
         })
     ));
     assert_eq!(
@@ -868,7 +1054,7 @@ fn enter_in_the_thread_lists_attachments_newest_first_to_save_or_open() {
             open: true
         }]
     );
-    assert_eq!(app.overlay, None);
+    assert!(app.layers.is_empty());
 }
 
 #[test]
@@ -891,7 +1077,7 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
     let opens = |effects: &[Effect]| {
         effects
             .iter()
-            .any(|e| matches!(e, Effect::FetchConversation(2)))
+            .any(|e| matches!(e, Effect::FetchConversation { id: 2, .. }))
     };
     assert!(!opens(&app.update(click(10, 4))));
     assert_eq!(app.current().unwrap().id, 2, "the second row");
@@ -899,12 +1085,12 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
         opens(&app.update(click(10, 4))),
         "a click on the picked row opens it"
     );
-    app.update(Msg::Conversation(detail(conv(
+    answer(&mut app, detail(conv(
         2,
         200,
         Some(2),
         Status::WaitingOnUs,
-    ))));
+    )));
     assert!(
         app.update(click(10, 12)).is_empty(),
         "below the last row: nothing"
@@ -916,6 +1102,7 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
         list_rows: Some((Rect::new(1, 3, 30, 10), 0)),
         thread: Some(Rect::new(31, 0, 50, 20)),
         sidebar: None,
+        next_change: None,
     });
     app.focus = Pane::List;
     app.update(mouse(MouseEventKind::ScrollUp, 40, 5));
@@ -933,4 +1120,200 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
     );
     app.update(click(40, 5));
     assert_eq!(app.focus, Pane::Thread, "a click focuses the pane");
+}
+
+fn page(ids: &[Id], cursor: Option<&str>) -> ConversationPage {
+    ConversationPage {
+        items: ids
+            .iter()
+            .map(|id| conv(*id, 1000 - id, None, Status::New))
+            .collect(),
+        next_cursor: cursor.map(str::to_string),
+        seq: 10,
+    }
+}
+
+/// The generation of the first `FetchList` among `effects`.
+fn list_generation(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchList { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("a list request")
+}
+
+#[test]
+fn a_late_answer_for_an_earlier_view_never_replaces_the_current_one() {
+    let mut app = app();
+    let mine = list_generation(&app.update(key(']')));
+    assert!(app.list.is_empty(), "no rows of another view under the new tab");
+    let unassigned = list_generation(&app.update(key(']')));
+    // The answers arrive out of order: the newest first, then the superseded one.
+    app.update(Msg::List {
+        page: page(&[40, 41], None),
+        append: false,
+        generation: unassigned,
+    });
+    app.update(Msg::List {
+        page: page(&[30, 31], None),
+        append: false,
+        generation: mine,
+    });
+    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![40, 41]);
+    assert_eq!(app.shown, Some(app.request()));
+    assert_eq!(VIEWS[app.view].name, "Unassigned");
+}
+
+#[test]
+fn a_next_page_is_appended_only_to_the_view_and_filter_it_was_asked_for() {
+    let mut app = app();
+    let effects = app.update(key('j'));
+    let [
+        Effect::FetchList {
+            append: true,
+            generation: old,
+            ..
+        },
+    ] = effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    // The filter changes before the page arrives.
+    app.update(key('/'));
+    let filtered = list_generation(&app.update(key('z')));
+    app.update(Msg::List {
+        page: page(&[90], None),
+        append: true,
+        generation: old,
+    });
+    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![3, 2, 1], "the old view's page is dropped");
+    app.update(Msg::List {
+        page: page(&[7], None),
+        append: false,
+        generation: filtered,
+    });
+    assert_eq!(app.list.len(), 1);
+    assert_eq!(app.shown.as_ref().unwrap().q.as_deref(), Some("z"));
+}
+
+#[test]
+fn a_draft_typed_while_another_conversation_loads_stays_with_the_one_it_was_typed_in() {
+    let mut app = app();
+    open_newest(&mut app);
+    // Open conversation 2; type before its answer arrives; Ctrl-S sends to 2.
+    app.focus = Pane::List;
+    app.update(key('j'));
+    app.update(code(KeyCode::Enter));
+    let stale = app.gens.current(Slot::Thread);
+    app.update(key('r'));
+    for c in "for two".chars() {
+        app.update(key(c));
+    }
+    assert_eq!(app.drafts.get(&2).map(String::as_str), Some("for two"));
+    assert_eq!(app.drafts.get(&3), None, "nothing filed under the previous one");
+    // A late answer for conversation 3 cannot take over the thread.
+    app.update(Msg::Conversation {
+        detail: detail(conv(3, 300, None, Status::New)),
+        generation: stale - 1,
+    });
+    assert!(app.thread.is_none());
+    let effects = app.update(ctrl('s'));
+    assert!(
+        matches!(&effects[..], [Effect::Send { conversation_id: 2, body, .. }] if body == "for two"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_bulk_action_touches_exactly_the_marked_ids_even_after_the_rows_change() {
+    let mut app = app();
+    app.update(key('x'));
+    app.update(key('x'));
+    app.update(live(EventKind::ConversationCreated {
+        conversation: conv(50, 5000, None, Status::New),
+    }));
+    app.update(key('c'));
+    let effects = app.update(key('y'));
+    let ids: Vec<Id> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Patch { id, .. } => *id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, vec![2, 3]);
+}
+
+#[test]
+fn labels_are_added_and_removed_with_completion_from_the_desk() {
+    let mut app = app();
+    app.update(Msg::Labels(vec![
+        LabelCount {
+            label: "vip".into(),
+            count: 9,
+        },
+        LabelCount {
+            label: "billing".into(),
+            count: 2,
+        },
+    ]));
+    app.update(key('l'));
+    for c in "vi".chars() {
+        app.update(key(c));
+    }
+    assert_eq!(app.label_choices(&[3], "vi"), vec!["vip".to_string()]);
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::Patch { id: 3, patch, .. }] if patch.labels == Some(vec!["vip".into()])),
+        "{effects:?}"
+    );
+    let mut labelled = conv(3, 300, None, Status::New);
+    labelled.labels = vec!["vip".into()];
+    app.update(Msg::Updated {
+        conversation: labelled,
+        batch: None,
+    });
+    app.update(key('l'));
+    for c in "-vip".chars() {
+        app.update(key(c));
+    }
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::Patch { patch, .. }] if patch.labels == Some(vec![])),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn g_and_shift_g_in_the_thread_go_to_the_first_and_newest_message() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.focus = Pane::Thread;
+    app.drawn(crate::tui::views::Drawn {
+        thread_max_scroll: Some(40),
+        ..Default::default()
+    });
+    let effects = app.update(key('g'));
+    assert_eq!(app.thread.as_ref().unwrap().scroll, 40);
+    assert!(matches!(&effects[..], [Effect::FetchOlder { .. }]));
+    app.update(key('G'));
+    assert_eq!(app.thread.as_ref().unwrap().scroll, 0);
+    assert_eq!(app.current().unwrap().id, 3, "the list selection stays");
+}
+
+#[test]
+fn information_fades_and_errors_stay_until_dismissed() {
+    let mut app = app();
+    app.update_at(Msg::Notice("saved".into()), 1_000);
+    assert!(app.notice_at(1_000 + NOTICE_MS - 1).is_some());
+    assert!(app.notice_at(1_000 + NOTICE_MS).is_none());
+    assert_eq!(app.next_change(), Some(1_000 + NOTICE_MS));
+    app.update_at(Msg::Failed("server said no".into()), 2_000);
+    assert!(app.notice_at(1_000_000).is_some());
+    app.update(code(KeyCode::Esc));
+    assert!(app.notice.is_none());
 }

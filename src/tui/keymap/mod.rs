@@ -488,7 +488,7 @@ mod tests {
             keymap.action(Context::List, press("x")),
             Some(Action::ToggleSelect)
         );
-        assert_eq!(keymap.action(Context::Thread, press("x")), None);
+        assert_eq!(keymap.action(Context::Sidebar, press("x")), None);
     }
 
     #[test]
@@ -555,7 +555,7 @@ mod tests {
     fn help_lists_contexts_in_order_and_default_keys() {
         let help = Keymap::default().help();
         assert_eq!(help[0].context, Context::Global);
-        assert_eq!(help.last().unwrap().context, Context::Editor);
+        assert_eq!(help.last().unwrap().context, Context::Prompt);
         let bottom = help.iter().find(|e| e.action == Action::Bottom).unwrap();
         assert_eq!(bottom.keys, "G, end");
         let page = help.iter().find(|e| e.action == Action::PageDown).unwrap();

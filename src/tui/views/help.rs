@@ -166,7 +166,7 @@ pub fn draw_labels(
             Span::raw(format!("{}▏", sanitize_line(input))),
         ]),
         Line::styled(
-            "Enter adds/removes · +x adds · -x removes · Tab completes",
+            "Enter toggles · +name adds · -name removes · Esc",
             theme.style(Role::Dim),
         ),
     ];
