@@ -4,9 +4,8 @@
 //! characters in any cell, no colour under NO_COLOR, everything fits a small terminal) are
 //! asserted directly so they hold whatever the snapshots say.
 //!
-//! Ages are shown relative to `Timestamp::now()`, so every fixture time is a whole number of
-//! days ago plus a few hours' margin: the rendered ages ("1d", "2d", …) stay stable however
-//! long the test takes to reach the draw call.
+//! Views are drawn as of a fixed clock (`NOW`), so ages and dates in the snapshots never
+//! change with the day the tests run.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ContactDetail, ConversationDetail, ConversationPage};
@@ -15,7 +14,7 @@ use frontdesk::domain::{
     Agent, Attachment, AttachmentKind, ChannelKind, Company, Contact, Conversation, Id, Message,
     MessageKind, Priority, Role, Sender, SenderKind, Status, Timestamp,
 };
-use frontdesk::tui::app::{App, Delivery, Msg, Outgoing, Overlay, Pane};
+use frontdesk::tui::app::{App, Delivery, Layer, Msg, Notice, Outgoing, Pane, Slot};
 use frontdesk::tui::keymap::{Action, Keymap};
 use frontdesk::tui::theme::{ColorMode, Theme};
 use ratatui::Terminal;
@@ -32,9 +31,12 @@ use unicode_width::UnicodeWidthStr;
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
 
-/// `days` days ago, plus three hours so the age reads "{days}d" well away from a boundary.
+/// The clock every view is drawn at: 2026-06-01T12:00:00Z.
+const NOW: i64 = 1_780_315_200_000;
+
+/// `days` days before `NOW`, plus three hours.
 fn days_ago(days: i64) -> Timestamp {
-    Timestamp(Timestamp::now().millis() - days * DAY_MS - 3 * HOUR_MS)
+    Timestamp(NOW - days * DAY_MS - 3 * HOUR_MS)
 }
 
 fn agent(id: Id, name: &str) -> Agent {
@@ -200,6 +202,7 @@ fn list_app() -> App {
             seq: 1,
         },
         append: false,
+        generation: 0,
     });
     app.connection = Connection::Connected;
     app.update(key(KeyCode::Char('j')));
@@ -305,28 +308,36 @@ fn thread_app() -> App {
     );
     note.attachments = vec![attachment(AttachmentKind::File, "sso-trace.har", 3_250_585)];
     let contact = contact_of(&c);
-    app.update(Msg::Conversation(ConversationDetail {
-        conversation: c.clone(),
-        contact: contact.clone(),
-        messages: vec![inbound, reply, note],
-        has_older: true,
-    }));
+    let generation = app.gens.current(Slot::Thread);
+    app.update(Msg::Conversation {
+        detail: ConversationDetail {
+            conversation: c.clone(),
+            contact: contact.clone(),
+            messages: vec![inbound, reply, note],
+            has_older: true,
+        },
+        generation,
+    });
     let older = Conversation {
         id: 40,
         subject: "Invoice copy for March".into(),
         status: Status::Closed,
         ..c.clone()
     };
-    app.update(Msg::Contact(ContactDetail {
-        contact,
-        company: Some(Company {
-            id: 9,
-            name: "Ruiz Logística S.L.".into(),
-            domain: Some("ruiz.example".into()),
-        }),
-        conversations: vec![c, older],
-        messages: vec![],
-    }));
+    let generation = app.gens.current(Slot::Contact);
+    app.update(Msg::Contact {
+        detail: ContactDetail {
+            contact,
+            company: Some(Company {
+                id: 9,
+                name: "Ruiz Logística S.L.".into(),
+                domain: Some("ruiz.example".into()),
+            }),
+            conversations: vec![c, older],
+            messages: vec![],
+        },
+        generation,
+    });
     app
 }
 
@@ -347,7 +358,7 @@ fn render_with(app: &App, theme: &Theme, width: u16, height: u16) -> TestBackend
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| {
-            frontdesk::tui::views::draw(frame, app, theme);
+            frontdesk::tui::views::draw(frame, app, theme, NOW);
         })
         .expect("drawing into a TestBackend cannot fail");
     terminal.backend().clone()
@@ -412,9 +423,11 @@ fn is_forbidden(c: char) -> bool {
 #[test]
 fn list_pane_alone_at_120x32() {
     let mut app = list_app();
-    app.update(Msg::Counts(Some(vec![
-        812, 37, 5, 9_949, 0, 12_400, 1_250_000,
-    ])));
+    let generation = app.gens.current(Slot::Counts);
+    app.update(Msg::Counts {
+        counts: Some(vec![812, 37, 5, 9_949, 0, 12_400, 1_250_000]),
+        generation,
+    });
     let backend = render(&app, 120, 32);
     assert_rows_fit(backend.buffer());
     insta::assert_snapshot!(backend);
@@ -565,9 +578,9 @@ fn other_themes_render_at_80x24() {
 fn help_overlay() {
     let mut app = list_app();
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.overlay, Some(Overlay::Help));
+    assert!(matches!(app.layers[..], [Layer::Help { .. }]));
     let backend = render(&app, 120, 32);
-    assert!(screen(backend.buffer()).contains(" keys (any key closes) "));
+    assert!(screen(backend.buffer()).contains(" keys: type to filter"));
     assert_rows_fit(backend.buffer());
     insta::assert_snapshot!(backend);
 }
@@ -578,8 +591,8 @@ fn status_menu_overlay() {
     app.action(Action::Status);
     app.update(key(KeyCode::Char('j')));
     assert!(matches!(
-        app.overlay,
-        Some(Overlay::Menu { selected: 1, .. })
+        app.layers.last(),
+        Some(Layer::Menu { selected: 1, .. })
     ));
     let backend = render(&app, 120, 32);
     let text = screen(backend.buffer());
@@ -666,6 +679,7 @@ fn hostile_customer_text_never_reaches_a_cell() {
             seq: 1,
         },
         append: false,
+        generation: 0,
     });
     app.update(key(KeyCode::Enter));
     let mut m = message(500, c.id, MessageKind::Inbound, &contact_name, 1, &body);
@@ -684,23 +698,35 @@ fn hostile_customer_text_never_reaches_a_cell() {
         identities: vec![],
         created_at: days_ago(1),
     };
-    app.update(Msg::Conversation(ConversationDetail {
-        conversation: c.clone(),
-        contact: contact.clone(),
-        messages: vec![m],
-        has_older: false,
-    }));
-    app.update(Msg::Contact(ContactDetail {
-        contact,
-        company: Some(Company {
-            id: 1,
-            name: format!("Evil{OSC_TITLE} Inc"),
-            domain: None,
-        }),
-        conversations: vec![c],
-        messages: vec![],
-    }));
-    app.notice = Some(format!("notice{SGR_RED} text"));
+    let generation = app.gens.current(Slot::Thread);
+    app.update(Msg::Conversation {
+        detail: ConversationDetail {
+            conversation: c.clone(),
+            contact: contact.clone(),
+            messages: vec![m],
+            has_older: false,
+        },
+        generation,
+    });
+    let generation = app.gens.current(Slot::Contact);
+    app.update(Msg::Contact {
+        detail: ContactDetail {
+            contact,
+            company: Some(Company {
+                id: 1,
+                name: format!("Evil{OSC_TITLE} Inc"),
+                domain: None,
+            }),
+            conversations: vec![c],
+            messages: vec![],
+        },
+        generation,
+    });
+    app.notice = Some(Notice {
+        text: format!("notice{SGR_RED} text"),
+        error: true,
+        at: 0,
+    });
 
     let backend = render(&app, 120, 32);
     let buffer = backend.buffer();
@@ -818,4 +844,146 @@ fn the_picked_row_is_one_style_so_a_move_repaints_cheaply() {
     );
     let next_row: std::collections::HashSet<_> = (1..119).map(|x| style(x, picked + 1)).collect();
     assert!(next_row.len() > 1, "other rows keep their colours");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. The ticket at a glance: pinned header, labels, folded quotes, the narrow contact overlay
+// ---------------------------------------------------------------------------------------------
+
+/// `thread_app` with a team, labels, a snooze and a quoted e-mail reply.
+fn glance_app() -> App {
+    let mut app = thread_app();
+    app.teams = vec![frontdesk::domain::Team {
+        id: 5,
+        name: "Billing".into(),
+        member_ids: vec![1],
+    }];
+    let t = app.thread.as_mut().unwrap();
+    let c = &mut t.detail.conversation;
+    c.team_id = Some(5);
+    c.labels = vec!["vip".into(), "sso".into()];
+    c.snoozed_until = Some(Timestamp(NOW + 3 * HOUR_MS + 60_000));
+    let id = c.id;
+    t.detail.messages.push(message(
+        73,
+        id,
+        MessageKind::Inbound,
+        "Tomás Ruiz",
+        1,
+        "Still broken, see below.\n\nOn Mon, 3 Jun 2024, Ana <ana@desk.example> wrote:\n\
+         > Sorry about that! Could you try clearing cookies for desk.example and log in again? \
+         It usually fixes the redirect loop.\n> Ana\n>\n> > original question\n-- \nTomás\nRuiz Logística",
+    ));
+    app
+}
+
+#[test]
+fn the_header_stays_pinned_and_shows_the_ticket_at_a_glance() {
+    let mut app = glance_app();
+    let text = screen(render(&app, 160, 40).buffer());
+    for part in [
+        "owner: Ana",
+        "team: Billing",
+        "#vip",
+        "#sso",
+        "snoozed for 3h",
+        "via ",
+    ] {
+        assert!(text.contains(part), "{part:?} in\n{text}");
+    }
+    // Scrolled to the top of the history, the header is still there.
+    app.focus = Pane::Thread;
+    app.update(key(KeyCode::Char('g')));
+    let backend = render(&app, 160, 40);
+    let text = screen(backend.buffer());
+    assert!(text.contains("team: Billing"), "{text}");
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
+fn quoted_history_folds_to_one_line_and_wrapped_quotes_keep_their_marker() {
+    let mut app = glance_app();
+    let text = screen(render(&app, 120, 40).buffer());
+    assert!(text.contains("… 5 quoted lines (x shows)"), "{text}");
+    assert!(text.contains("… signature (x shows)"), "{text}");
+    assert!(!text.contains("original question"), "{text}");
+    app.focus = Pane::Thread;
+    app.update(key(KeyCode::Char('x')));
+    let backend = render(&app, 120, 40);
+    let text = screen(backend.buffer());
+    assert!(text.contains("> > original question"), "{text}");
+    // At this width the first quoted line wraps three times; each piece keeps its marker.
+    for piece in [
+        "┃> Sorry about that!",
+        "┃> clearing cookies",
+        "┃> the redirect loop.",
+    ] {
+        assert!(text.contains(piece), "{piece:?} in\n{text}");
+    }
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
+fn b_opens_the_contact_over_the_thread_below_120_columns() {
+    let mut app = glance_app();
+    let before = render(&app, 80, 24);
+    assert!(!screen(before.buffer()).contains("Ruiz Logística S.L."));
+    app.drawn(frontdesk::tui::views::Drawn {
+        thread: Some(ratatui::layout::Rect::new(30, 0, 50, 23)),
+        ..Default::default()
+    });
+    app.update(key(KeyCode::Char('b')));
+    assert!(matches!(app.layers[..], [Layer::Contact]));
+    let backend = render(&app, 80, 24);
+    let text = screen(backend.buffer());
+    assert!(text.contains("Ruiz Logística S.L."), "{text}");
+    assert!(text.contains("Invoice copy for March"), "{text}");
+    assert!(
+        text.contains("closed"),
+        "previous conversations show their status:\n{text}"
+    );
+    assert_rows_fit(backend.buffer());
+    insta::assert_snapshot!(backend);
+    app.update(key(KeyCode::Esc));
+    assert!(app.layers.is_empty());
+}
+
+#[test]
+fn help_at_80x24_shows_whole_descriptions_scrolls_and_filters() {
+    let mut app = list_app();
+    app.update(key(KeyCode::Char('?')));
+    let text = screen(render(&app, 80, 24).buffer());
+    assert!(text.contains("Focus the previous pane"), "{text}");
+    for c in "undo".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    let backend = render(&app, 80, 24);
+    let text = screen(backend.buffer());
+    // The whole description, wrapped under itself.
+    for piece in [
+        "u Undo the last change of status, owner, priority, labels",
+        "    s)",
+    ] {
+        assert!(text.contains(piece), "{piece:?} in\n{text}");
+    }
+    assert!(!text.contains("Move down"), "filtered:\n{text}");
+    insta::assert_snapshot!(backend);
+    // Scrolling reaches the last binding.
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('?')));
+    for _ in 0..200 {
+        app.update(key(KeyCode::Down));
+    }
+    let text = screen(render(&app, 80, 24).buffer());
+    assert!(text.contains("[prompt]"), "{text}");
+}
+
+#[test]
+fn a_bulk_change_asks_first_naming_how_many() {
+    let mut app = list_app();
+    app.update(key(KeyCode::Char('x')));
+    app.update(key(KeyCode::Char('x')));
+    app.update(key(KeyCode::Char('c')));
+    let text = screen(render(&app, 100, 24).buffer());
+    assert!(text.contains("close 2 conversations? y/n"), "{text}");
 }

@@ -133,7 +133,10 @@ mod tests {
         let err = run_token_command("echo locked >&2; exit 3")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("echo locked") && err.contains("locked"), "{err}");
+        assert!(
+            err.contains("echo locked") && err.contains("locked"),
+            "{err}"
+        );
         assert!(run_token_command("true").is_err());
     }
 

@@ -120,8 +120,12 @@ fn starts_forwarded_header(lines: &[&str]) -> bool {
         })
     };
     ["from:", "de:", "da:"].iter().any(|p| first.starts_with(p))
-        && has(&["sent:", "date:", "enviado:", "enviada:", "fecha:", "data:", "inviato:"])
-        && has(&["to:", "subject:", "para:", "asunto:", "assunto:", "a:", "oggetto:"])
+        && has(&[
+            "sent:", "date:", "enviado:", "enviada:", "fecha:", "data:", "inviato:",
+        ])
+        && has(&[
+            "to:", "subject:", "para:", "asunto:", "assunto:", "a:", "oggetto:",
+        ])
 }
 
 #[cfg(test)]
@@ -151,13 +155,17 @@ mod tests {
         let body = "> question one\nanswer one\n> question two\n\n> still two\nanswer two";
         let s = segments(body);
         assert_eq!(s.len(), 4);
-        assert_eq!(s[2], Segment::Quote(vec!["> question two", "", "> still two"]));
+        assert_eq!(
+            s[2],
+            Segment::Quote(vec!["> question two", "", "> still two"])
+        );
         assert_eq!(s[3], Segment::Text(vec!["answer two"]));
     }
 
     #[test]
     fn outlook_headers_and_signatures_fold_to_the_end() {
-        let body = "See below.\n\nFrom: Bo <bo@x>\nSent: Monday\nTo: Ana\nSubject: Re: x\n\nold text";
+        let body =
+            "See below.\n\nFrom: Bo <bo@x>\nSent: Monday\nTo: Ana\nSubject: Re: x\n\nold text";
         let s = segments(body);
         assert_eq!(s[0], Segment::Text(vec!["See below.", ""]));
         assert!(matches!(&s[1], Segment::Quote(l) if l.len() == 6));
@@ -179,10 +187,7 @@ mod tests {
     #[test]
     fn plain_text_is_left_alone_and_the_marker_splits_off() {
         let body = "Hello\nOn second thought, from: the docs\nbye";
-        assert_eq!(
-            segments(body),
-            vec![Segment::Text(body.lines().collect())]
-        );
+        assert_eq!(segments(body), vec![Segment::Text(body.lines().collect())]);
         assert_eq!(split_marker("> > deep"), ("> > ", "deep"));
     }
 }

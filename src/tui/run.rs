@@ -96,7 +96,9 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     for effect in app.start() {
         match effect {
             // The first page is in hand already: answer its request with it.
-            Effect::FetchList { generation, append, .. } => {
+            Effect::FetchList {
+                generation, append, ..
+            } => {
                 app.update_at(
                     Msg::List {
                         page: first.clone(),
@@ -124,7 +126,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 let now = Timestamp::now().millis();
                 let mut drawn = views::Drawn::default();
                 terminal.draw(|f| drawn = views::draw(f, &app, &session.theme, now))?;
-                wake = [drawn.next_change, app.next_change()].into_iter().flatten().min();
+                wake = [drawn.next_change, app.next_change()]
+                    .into_iter()
+                    .flatten()
+                    .min();
                 app.drawn(drawn);
                 dirty = false;
             }
@@ -187,9 +192,9 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                     }
                     Some(Ok(TermEvent::Paste(text))) => batch.push(Msg::Paste(text)),
                     Some(Ok(TermEvent::Mouse(m))) if matters(&m) => batch.push(Msg::Mouse(m)),
-                    Some(Ok(TermEvent::Resize(_, height))) => {
-                        batch.push(Msg::Resize { list_rows: list_rows(height) })
-                    }
+                    Some(Ok(TermEvent::Resize(_, height))) => batch.push(Msg::Resize {
+                        list_rows: list_rows(height),
+                    }),
                     Some(Ok(_)) => {}
                     Some(Err(_)) | None => return anyhow::Ok(()),
                 }
@@ -368,7 +373,11 @@ fn run_effect(
                     Err(e) => {
                         let error = e.to_string();
                         let _ = tx.send(match slot {
-                            Some((slot, generation)) => Msg::FetchFailed { slot, generation, error },
+                            Some((slot, generation)) => Msg::FetchFailed {
+                                slot,
+                                generation,
+                                error,
+                            },
                             None => Msg::Failed(error),
                         });
                     }
@@ -437,7 +446,11 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
             detail: api.conversation(id).await?,
             generation,
         },
-        Effect::FetchOlder { id, before, generation } => {
+        Effect::FetchOlder {
+            id,
+            before,
+            generation,
+        } => {
             let page = api.messages(id, Some(before), 50).await?;
             Msg::Older {
                 id,

@@ -65,7 +65,12 @@ impl Screen {
         let before = self.bytes.load(Ordering::Relaxed);
         let t0 = Instant::now();
         self.terminal.draw(|f| {
-            views::draw(f, app, &self.theme, crate::domain::Timestamp::now().millis());
+            views::draw(
+                f,
+                app,
+                &self.theme,
+                crate::domain::Timestamp::now().millis(),
+            );
         })?;
         let took = t0.elapsed();
         Ok(Drawn {

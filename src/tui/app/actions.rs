@@ -154,8 +154,7 @@ impl App {
             Action::NextView => return self.switch_view(self.view + 1),
             Action::PrevView => return self.switch_view(self.view + VIEWS.len() - 1),
             Action::ToggleSidebar => {
-                if self.layout.thread.is_some() && self.layout.sidebar.is_none() && self.sidebar
-                {
+                if self.layout.thread.is_some() && self.layout.sidebar.is_none() && self.sidebar {
                     // Too narrow to show it beside the thread: over it instead.
                     if self.open.is_some() {
                         self.layers.push(Layer::Contact);
@@ -357,9 +356,10 @@ impl App {
 
     /// Whether every target carries `label`.
     pub fn all_have_label(&self, targets: &[Id], label: &str) -> bool {
-        targets
-            .iter()
-            .all(|id| self.known(*id).is_some_and(|c| c.labels.iter().any(|l| l == label)))
+        targets.iter().all(|id| {
+            self.known(*id)
+                .is_some_and(|c| c.labels.iter().any(|l| l == label))
+        })
     }
 
     /// A key action in the label editor: move in the choices, or add/remove a label.

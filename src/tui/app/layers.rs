@@ -233,7 +233,9 @@ impl App {
             Action::Open | Action::Confirm => match options.into_iter().nth(selected) {
                 Some((label, Choice::Patch(patch))) => {
                     let (verb, done) = match menu {
-                        Menu::Assign => (format!("assign to {label}"), format!("assigned to {label}")),
+                        Menu::Assign => {
+                            (format!("assign to {label}"), format!("assigned to {label}"))
+                        }
                         Menu::Snooze => (format!("snooze {label}"), format!("snoozed {label}")),
                         _ => (format!("set to {label}"), format!("set to {label}")),
                     };

@@ -753,7 +753,11 @@ impl App {
                 }
                 effects
             }
-            Msg::List { page, append, generation } => {
+            Msg::List {
+                page,
+                append,
+                generation,
+            } => {
                 self.list_page(page, append, generation);
                 vec![]
             }
@@ -782,7 +786,11 @@ impl App {
                 self.labels = labels.into_iter().map(|l| l.label).collect();
                 vec![]
             }
-            Msg::FetchFailed { slot, generation, error } => {
+            Msg::FetchFailed {
+                slot,
+                generation,
+                error,
+            } => {
                 if !self.gens.is_current(slot, generation) {
                     return vec![];
                 }

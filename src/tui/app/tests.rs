@@ -407,12 +407,7 @@ fn esc_keeps_the_draft_of_each_conversation() {
     app.update(key('j'));
     app.update(code(KeyCode::Enter));
     assert_eq!(app.draft(), "", "the other conversation has no draft");
-    answer(&mut app, detail(conv(
-        2,
-        200,
-        Some(2),
-        Status::WaitingOnUs,
-    )));
+    answer(&mut app, detail(conv(2, 200, Some(2), Status::WaitingOnUs)));
     app.focus = Pane::List;
     app.update(key('k'));
     app.update(code(KeyCode::Enter));
@@ -772,10 +767,7 @@ fn marked_rows_are_closed_together_and_the_marks_cleared() {
         .collect();
     assert_eq!(
         restored,
-        vec![
-            (1, Some(Status::WaitingOnContact)),
-            (3, Some(Status::New))
-        ]
+        vec![(1, Some(Status::WaitingOnContact)), (3, Some(Status::New))]
     );
     // Without marks, the action is for the selected row only, at once.
     app.update(key('k'));
@@ -1000,10 +992,7 @@ fn enter_in_the_thread_lists_attachments_newest_first_to_save_or_open() {
     app.focus = Pane::Thread;
     app.update(code(KeyCode::Enter));
     assert!(app.layers.is_empty());
-    assert_eq!(
-        notice(&app),
-        Some("this conversation has no attachments")
-    );
+    assert_eq!(notice(&app), Some("this conversation has no attachments"));
 
     let file = |name: &str, url: &str| Attachment {
         kind: AttachmentKind::Image,
@@ -1085,12 +1074,7 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
         opens(&app.update(click(10, 4))),
         "a click on the picked row opens it"
     );
-    answer(&mut app, detail(conv(
-        2,
-        200,
-        Some(2),
-        Status::WaitingOnUs,
-    )));
+    answer(&mut app, detail(conv(2, 200, Some(2), Status::WaitingOnUs)));
     assert!(
         app.update(click(10, 12)).is_empty(),
         "below the last row: nothing"
@@ -1148,7 +1132,10 @@ fn list_generation(effects: &[Effect]) -> u64 {
 fn a_late_answer_for_an_earlier_view_never_replaces_the_current_one() {
     let mut app = app();
     let mine = list_generation(&app.update(key(']')));
-    assert!(app.list.is_empty(), "no rows of another view under the new tab");
+    assert!(
+        app.list.is_empty(),
+        "no rows of another view under the new tab"
+    );
     let unassigned = list_generation(&app.update(key(']')));
     // The answers arrive out of order: the newest first, then the superseded one.
     app.update(Msg::List {
@@ -1214,7 +1201,11 @@ fn a_draft_typed_while_another_conversation_loads_stays_with_the_one_it_was_type
         app.update(key(c));
     }
     assert_eq!(app.drafts.get(&2).map(String::as_str), Some("for two"));
-    assert_eq!(app.drafts.get(&3), None, "nothing filed under the previous one");
+    assert_eq!(
+        app.drafts.get(&3),
+        None,
+        "nothing filed under the previous one"
+    );
     // A late answer for conversation 3 cannot take over the thread.
     app.update(Msg::Conversation {
         detail: detail(conv(3, 300, None, Status::New)),

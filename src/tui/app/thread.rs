@@ -9,7 +9,6 @@ use crate::api::ConversationDetail;
 use crate::domain::{Id, Message};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-
 impl App {
     /// Opens what the focused pane points at: the list's row, or the sidebar's conversation.
     pub(super) fn open_selected(&mut self) -> Vec<Effect> {
@@ -66,7 +65,11 @@ impl App {
     }
 
     fn fetch_contact(&mut self, contact: Id) -> Effect {
-        if self.contact.as_ref().is_some_and(|c| c.contact.id != contact) {
+        if self
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.contact.id != contact)
+        {
             self.contact = None;
         }
         self.contact_for = Some(contact);
@@ -78,8 +81,13 @@ impl App {
 
     /// The open conversation arrived: shown if it is still the one asked for. Opening it
     /// clears its unread marker (the server tells this agent's other clients).
-    pub(super) fn thread_loaded(&mut self, detail: ConversationDetail, generation: u64) -> Vec<Effect> {
-        if !self.gens.is_current(Slot::Thread, generation) || self.open != Some(detail.conversation.id)
+    pub(super) fn thread_loaded(
+        &mut self,
+        detail: ConversationDetail,
+        generation: u64,
+    ) -> Vec<Effect> {
+        if !self.gens.is_current(Slot::Thread, generation)
+            || self.open != Some(detail.conversation.id)
         {
             return vec![];
         }

@@ -10,7 +10,7 @@ use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// A framed, cleared box for a layer.
 fn layer_block<'a>(frame: &mut Frame, theme: &Theme, rect: Rect, title: String) -> Rect {
@@ -34,7 +34,7 @@ pub fn draw_help(
     scroll: usize,
     filter: &str,
 ) {
-    let rect = centered(area, area.width.saturating_sub(2).min(100), area.height);
+    let rect = centered(area, area.width.min(100), area.height);
     let title = if filter.is_empty() {
         " keys: type to filter, ↑↓ PgUp PgDn scroll, Esc closes ".to_string()
     } else {
@@ -55,6 +55,8 @@ pub fn draw_help(
         })
         .collect();
     let keys_w = help.iter().map(|h| h.keys.len()).max().unwrap_or(0).min(22) + 1;
+    // Descriptions wrap under themselves, never under the keys.
+    let text_w = usize::from(inner.width).saturating_sub(keys_w + 2).max(10);
     let mut lines: Vec<Line> = Vec::new();
     let mut context = None;
     for h in &help {
@@ -65,15 +67,21 @@ pub fn draw_help(
                 theme.style(Role::Accent),
             ));
         }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<keys_w$}", h.keys), theme.style(Role::Key)),
-            Span::raw(h.description),
-        ]));
+        for (i, piece) in textwrap::wrap(h.description, text_w)
+            .into_iter()
+            .enumerate()
+        {
+            let keys = if i == 0 { h.keys.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<keys_w$}"), theme.style(Role::Key)),
+                Span::raw(piece.into_owned()),
+            ]));
+        }
     }
     if lines.is_empty() {
         lines.push(Line::styled("no key matches", theme.style(Role::Dim)));
     }
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let paragraph = Paragraph::new(lines);
     let total = paragraph.line_count(inner.width);
     let top = scroll.min(total.saturating_sub(usize::from(inner.height)));
     frame.render_widget(paragraph.scroll((top as u16, 0)), inner);

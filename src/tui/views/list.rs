@@ -201,10 +201,7 @@ pub fn draw(
                 } else {
                     (labels.width() + 1).min(share / 3)
                 };
-                spans.push(Span::raw(fit(
-                    &sanitize_line(&c.subject),
-                    share - labels_w,
-                )));
+                spans.push(Span::raw(fit(&sanitize_line(&c.subject), share - labels_w)));
                 if labels_w > 0 {
                     spans.push(Span::styled(
                         format!(" {}", fit(&labels, labels_w - 1)),

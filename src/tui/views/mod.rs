@@ -180,7 +180,13 @@ mod tests {
 
     #[test]
     fn an_age_changes_exactly_when_it_reads_differently() {
-        for (now, then) in [(0, 0), (59_000, 0), (61_000, 0), (3_599_000, 0), (7_300_000, 0)] {
+        for (now, then) in [
+            (0, 0),
+            (59_000, 0),
+            (61_000, 0),
+            (3_599_000, 0),
+            (7_300_000, 0),
+        ] {
             let at = age_changes_at(now, then);
             assert!(at > now);
             assert_eq!(age(at - 1, then), age(now, then), "{now}");

@@ -63,18 +63,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, focused: bo
             .replace("waiting_on_", "w/")
             .replace('_', " ");
         let when = date(conv.last_message_at);
-        let room = (inner.width as usize).saturating_sub(2 + 11 + when.len() + 1);
+        let room = (inner.width as usize).saturating_sub(2);
         let line = Line::from(vec![
             Span::raw(marker),
             Span::raw(fit(&sanitize_line(&conv.subject), room)),
-            Span::styled(format!(" {}", fit(&status, 10)), status_style(theme, conv.status)),
-            Span::styled(format!(" {when}"), theme.style(Role::Dim)),
+        ]);
+        let meta = Line::from(vec![
+            Span::raw("  "),
+            Span::styled(status, status_style(theme, conv.status)),
+            Span::styled(format!(" · {when}"), theme.style(Role::Dim)),
         ]);
         lines.push(if focused && i == app.sidebar_selected {
             line.style(theme.style(Role::Selected))
         } else {
             line
         });
+        lines.push(meta);
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -64,7 +64,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, now: i64) {
                 Role::StatusWarn
             }),
         )),
-        None => spans.push(Span::styled(format!("  {}", hints(app)), theme.style(Role::Dim))),
+        None => spans.push(Span::styled(
+            format!("  {}", hints(app)),
+            theme.style(Role::Dim),
+        )),
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.style(Role::StatusBar)),

@@ -73,11 +73,15 @@ fn header<'a>(app: &App, theme: &Theme, c: &Conversation, now: i64) -> Vec<Line<
         ),
     ];
     if let Some(team) = app.team_name(c.team_id) {
-        first.push(Span::styled(format!(" · team: {}", sanitize_line(team)), dim));
+        first.push(Span::styled(
+            format!(" · team: {}", sanitize_line(team)),
+            dim,
+        ));
     }
-    let channel = app
-        .channel_name(c.channel_id)
-        .map_or_else(|| c.channel_kind.to_string(), |n| sanitize_line(n).into_owned());
+    let channel = app.channel_name(c.channel_id).map_or_else(
+        || c.channel_kind.to_string(),
+        |n| sanitize_line(n).into_owned(),
+    );
     first.push(Span::styled(format!(" · via {channel}"), dim));
     let mut second = vec![];
     if let Some(until) = c.snoozed_until.filter(|t| t.millis() > now) {
@@ -129,9 +133,11 @@ fn body_lines<'a>(
     let mut out = vec![];
     for segment in segments(&clean) {
         match segment {
-            Segment::Text(lines) => {
-                out.extend(lines.into_iter().map(|l| Line::styled(l.to_string(), style)))
-            }
+            Segment::Text(lines) => out.extend(
+                lines
+                    .into_iter()
+                    .map(|l| Line::styled(l.to_string(), style)),
+            ),
             Segment::Quote(lines) | Segment::Signature(lines) if !expanded => {
                 let what = if lines.first().is_some_and(|l| l.starts_with("--")) {
                     "signature".to_string()
@@ -192,15 +198,24 @@ pub fn draw(
     let block = pane_block(app, theme, Pane::Thread, title);
     let inner = block.inner(body);
     frame.render_widget(block, body);
+    // The header wraps on a narrow pane (up to four lines) and stays put while the
+    // history scrolls under it.
+    let head_lines = c.map(|c| header(app, theme, c, now)).unwrap_or_default();
+    let head_text = Paragraph::new(head_lines).wrap(Wrap { trim: true });
+    let head_h = (head_text.line_count(inner.width) as u16).min(4) + 1;
     let [head, history] =
-        Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
-    if let Some(c) = c {
-        let mut lines = header(app, theme, c, now);
-        lines.push(Line::styled(
-            "─".repeat(usize::from(head.width)),
-            theme.style(Role::Border),
-        ));
-        frame.render_widget(Paragraph::new(lines), head);
+        Layout::vertical([Constraint::Length(head_h), Constraint::Min(1)]).areas(inner);
+    if c.is_some() {
+        let [text, rule] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(head);
+        frame.render_widget(head_text, text);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "─".repeat(usize::from(rule.width)),
+                theme.style(Role::Border),
+            )),
+            rule,
+        );
     }
     let Some(t) = t else {
         frame.render_widget(
