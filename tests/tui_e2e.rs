@@ -114,6 +114,13 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     desk.inbound(ch, &secret, &customer("old", "u1", "Invoice question"))
         .await;
     let home = tempfile::tempdir().unwrap();
+    // The bell rings for conversations nobody owns yet, too (the default is only mine).
+    std::fs::create_dir_all(home.path().join("frontdesk")).unwrap();
+    std::fs::write(
+        home.path().join("frontdesk/config.toml"),
+        "bell = \"unassigned\"\n",
+    )
+    .unwrap();
     let (url, token, h) = (
         desk.url.clone(),
         desk.agent.clone(),

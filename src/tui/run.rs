@@ -271,8 +271,9 @@ fn matters(m: &MouseEvent) -> bool {
     )
 }
 
-/// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a private temporary file holding `draft`;
-/// returns the file's text once the editor exits successfully.
+/// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a private temporary file holding `draft` and a
+/// final newline; returns the file's text, less that newline, once the editor exits
+/// successfully.
 fn edit(draft: &str) -> anyhow::Result<String> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
@@ -281,7 +282,9 @@ fn edit(draft: &str) -> anyhow::Result<String> {
         .prefix("frontdesk-reply-")
         .suffix(".txt")
         .tempfile()?;
-    std::fs::write(file.path(), draft)?;
+    // Text files end with a newline: an editor that appends a line then starts a new one,
+    // and the one newline is taken off again below, so the draft round-trips exactly.
+    std::fs::write(file.path(), format!("{draft}\n"))?;
     // Through the shell, so EDITOR may carry arguments ("code --wait").
     let status = std::process::Command::new("sh")
         .arg("-c")
@@ -293,7 +296,8 @@ fn edit(draft: &str) -> anyhow::Result<String> {
         status.success(),
         "{editor} exited with {status}; the draft is unchanged"
     );
-    Ok(std::fs::read_to_string(file.path())?)
+    let text = std::fs::read_to_string(file.path())?;
+    Ok(text.strip_suffix('\n').unwrap_or(&text).to_string())
 }
 
 /// The bell and, when asked for, a desktop notification. The title is customer text: it goes
