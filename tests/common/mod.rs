@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod pty;
 
 use frontdesk::server::signature::sign;
 use futures_util::StreamExt;

@@ -84,6 +84,13 @@ impl App {
                     return vec![];
                 }
             }
+            // Ctrl-U empties the line, as in a shell.
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if self.filter.is_empty() {
+                    return vec![];
+                }
+                self.filter.clear();
+            }
             KeyCode::Char(c)
                 if !key.modifiers.contains(KeyModifiers::CONTROL)
                     && self.filter.chars().count() < FILTER_MAX =>

@@ -1,0 +1,119 @@
+//! The real client binary in a pseudo-terminal, its output parsed as a VT100 screen.
+
+use super::BIN;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A client running in a pseudo-terminal of `ROWS`×`COLS`.
+pub struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    pub child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+pub const ROWS: u16 = 40;
+pub const COLS: u16 = 120;
+
+impl Pty {
+    /// Starts `frontdesk ARGS` with `home` as its home and XDG directories.
+    pub fn start(args: &[&str], home: &Path) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        for var in [
+            "HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CONFIG_HOME",
+            "XDG_CACHE_HOME",
+        ] {
+            cmd.env(var, home);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(ROWS).unwrap(),
+            NonZeroU16::new(COLS).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            parser,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    /// The screen as text, one row a line.
+    pub fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// The screen's rows.
+    pub fn rows(&self) -> Vec<String> {
+        let parser = self.parser.lock().unwrap();
+        parser.screen().rows(0, COLS).collect()
+    }
+
+    /// Everything the client wrote so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+
+    /// Waits until `ready` holds for the screen's rows; panics with the screen after 30 s.
+    pub fn wait_until(&self, what: &str, ready: impl Fn(&[String]) -> bool) {
+        let until = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < until {
+            if ready(&self.rows()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("never: {what}\n{}", self.text());
+    }
+
+    /// Waits until the screen shows `needle`.
+    pub fn wait_for(&self, needle: &str) {
+        self.wait_until(needle, |rows| rows.iter().any(|r| r.contains(needle)));
+    }
+
+    /// Writes `keys` to the terminal at once, as a fast typist or a paste would.
+    pub fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
