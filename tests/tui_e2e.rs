@@ -362,7 +362,7 @@ async fn ctrl_e_hands_the_draft_to_the_editor_and_takes_back_its_text() {
     screen.wait_for("contact");
     screen.type_keys("r");
     screen.type_keys("Here it is");
-    screen.type_keys("\u{5}");
+    screen.type_keys("\u{1b}e");
     screen.wait_for("attached to this mail.");
     screen.type_keys("\u{13}");
     let got = first_replies(&desk, conv).await;

@@ -4,6 +4,7 @@
 pub mod api;
 mod backoff;
 pub mod download;
+pub mod drafts;
 pub mod events;
 pub mod outbox;
 pub mod tls;

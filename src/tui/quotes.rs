@@ -77,7 +77,7 @@ pub fn is_quoted(line: &str) -> bool {
 
 /// The `> > ` marker at the start of a quoted line, and the rest.
 pub fn split_marker(line: &str) -> (&str, &str) {
-    let rest = line.trim_start_matches(|c: char| c == '>' || c == ' ');
+    let rest = line.trim_start_matches(['>', ' ']);
     let marker = &line[..line.len() - rest.len()];
     (marker, rest)
 }

@@ -7,6 +7,7 @@ use super::theme::Theme;
 use super::views;
 use crate::client::api::{Api, ClientError, ListQuery};
 use crate::client::download::{downloads_dir, save_attachment};
+use crate::client::drafts::Drafts;
 use crate::client::events::{self, Live};
 use crate::client::outbox::{self, Outbox, OutboxPlace};
 use crate::client::tls::Trust;
@@ -86,7 +87,13 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     };
     let audible = session.bell != BellPolicy::Off;
     let first = api.conversations(&query(&app.request())).await?;
-    let outbox = Outbox::open(&session.outbox.resolve(&api.desk().await?.id)?)?;
+    let desk_id = api.desk().await?.id;
+    let outbox = Outbox::open(&session.outbox.resolve(&desk_id)?)?;
+    // Drafts written before (a quit, a crash) come back with their conversations.
+    let drafts = Drafts::beside(&session.outbox, &desk_id)?;
+    for (id, text) in drafts.load()? {
+        app.set_draft(id, &text);
+    }
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (mut live, _live_task) =
@@ -108,6 +115,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                     Timestamp::now().millis(),
                 );
             }
+            Effect::SaveDraft {
+                conversation_id,
+                text,
+            } => keep_draft(&drafts, conversation_id, &text, &tx),
             other => run_effect(other, &api, &outbox, &nudge, &tx, &mut jobs),
         }
     }
@@ -223,6 +234,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                                 Err(e) => Msg::Failed(format!("$EDITOR: {e}")),
                             });
                         }
+                        Effect::SaveDraft {
+                            conversation_id,
+                            text,
+                        } => keep_draft(&drafts, conversation_id, &text, &tx),
                         other => run_effect(other, &api, &outbox, &nudge, &tx, &mut jobs),
                     }
                 }
@@ -334,6 +349,13 @@ impl Jobs {
     }
 }
 
+/// Writes a draft to disk at once (a small file, no fsync): a failure is shown, not fatal.
+fn keep_draft(drafts: &Drafts, id: crate::domain::Id, text: &str, tx: &mpsc::UnboundedSender<Msg>) {
+    if let Err(e) = drafts.save(id, text) {
+        let _ = tx.send(Msg::Failed(format!("could not keep the draft: {e}")));
+    }
+}
+
 /// Starts one effect; its answer comes back as a `Msg`.
 fn run_effect(
     effect: Effect,
@@ -346,7 +368,7 @@ fn run_effect(
     let (api, tx) = (api.clone(), tx.clone());
     let slot = effect.slot();
     match effect {
-        Effect::Quit | Effect::Bell { .. } | Effect::Edit { .. } => {}
+        Effect::Quit | Effect::Bell { .. } | Effect::Edit { .. } | Effect::SaveDraft { .. } => {}
         Effect::Send {
             conversation_id,
             body,
@@ -516,7 +538,11 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
             .ok();
             Msg::Counts { counts, generation }
         }
-        Effect::Send { .. } | Effect::Bell { .. } | Effect::Edit { .. } | Effect::Quit => {
+        Effect::Send { .. }
+        | Effect::Bell { .. }
+        | Effect::Edit { .. }
+        | Effect::SaveDraft { .. }
+        | Effect::Quit => {
             return Ok(None);
         }
     }))

@@ -18,6 +18,16 @@ impl App {
     pub fn action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
+                let unsent = self.unsent_drafts();
+                if unsent > 0
+                    && !self
+                        .layers
+                        .iter()
+                        .any(|l| matches!(l, Layer::ConfirmQuit(_)))
+                {
+                    self.layers.push(Layer::ConfirmQuit(unsent));
+                    return vec![];
+                }
                 self.quit = true;
                 return vec![Effect::Quit];
             }
@@ -70,7 +80,7 @@ impl App {
                 };
                 return vec![Effect::Edit {
                     conversation_id: id,
-                    draft: self.draft().to_string(),
+                    draft: self.draft(),
                 }];
             }
             Action::SwitchChannel => self.switch_channel(),
@@ -184,6 +194,26 @@ impl App {
                 }
             }
             Action::Confirm | Action::Complete => {}
+            Action::CursorLeft
+            | Action::CursorRight
+            | Action::CursorUp
+            | Action::CursorDown
+            | Action::LineStart
+            | Action::LineEnd
+            | Action::WordLeft
+            | Action::WordRight
+            | Action::DraftTop
+            | Action::DraftBottom
+            | Action::DeleteForward
+            | Action::DeleteWordBack
+            | Action::DeleteToLineEnd
+            | Action::DeleteToLineStart
+            | Action::UndoEdit
+            | Action::RedoEdit => {
+                if self.focus == Pane::Editor {
+                    return self.editor_action(action).unwrap_or_default();
+                }
+            }
         }
         vec![]
     }

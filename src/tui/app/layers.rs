@@ -53,6 +53,8 @@ pub enum Layer {
     },
     /// The contact sidebar over the thread, where the screen is too narrow to show it beside.
     Contact,
+    /// "quit with 2 unsent drafts? y/n".
+    ConfirmQuit(usize),
 }
 
 impl Layer {
@@ -62,7 +64,7 @@ impl Layer {
             Layer::Help { .. } => Context::Help,
             Layer::Menu { .. } => Context::Menu,
             Layer::Palette { .. } | Layer::Labels { .. } => Context::Prompt,
-            Layer::Confirm(_) => Context::Confirm,
+            Layer::Confirm(_) | Layer::ConfirmQuit(_) => Context::Confirm,
             Layer::Contact => Context::Sidebar,
         }
     }
@@ -185,6 +187,10 @@ impl App {
                 self.run_command(line.trim())
             }
             (Layer::Confirm(pending), Action::Confirm) => self.apply(pending),
+            (Layer::ConfirmQuit(_), Action::Confirm) => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
             (
                 Layer::Labels {
                     targets,
@@ -246,12 +252,11 @@ impl App {
                         done,
                     });
                 }
-                Some((_, Choice::Insert(text))) => {
-                    if let Some(draft) = self.draft_mut() {
-                        draft.push_str(&text);
-                        self.focus = Pane::Editor;
-                    }
+                Some((_, Choice::Insert(text))) if self.open.is_some() => {
+                    self.focus = Pane::Editor;
+                    return self.insert_into_draft(&text);
                 }
+                Some((_, Choice::Insert(_))) => {}
                 Some((_, Choice::Attachment { url, name })) => {
                     return vec![Effect::SaveAttachment {
                         url,

@@ -11,12 +11,14 @@
 //! above the panes; the top one takes the keys, in its own keymap context.
 
 mod actions;
+mod editor;
 mod layers;
 mod list;
 mod live;
 mod requests;
 mod thread;
 
+pub use editor::{text_area, text_of};
 pub use layers::{Layer, Menu, Pending};
 pub use requests::{Generations, Slot};
 
@@ -289,6 +291,11 @@ pub enum Effect {
         name: String,
         open: bool,
     },
+    /// Keep the draft of `conversation_id` on disk as `text` (an empty text removes it).
+    SaveDraft {
+        conversation_id: Id,
+        text: String,
+    },
     /// Hand the draft of `conversation_id` to `$EDITOR`; the edited text comes back as
     /// `Msg::Edited` for the same conversation.
     Edit {
@@ -440,8 +447,8 @@ pub struct App {
     pub sidebar_selected: usize,
     pub focus: Pane,
     pub compose: Compose,
-    /// Unsent text per conversation; the editor shows the one of `open`.
-    pub drafts: HashMap<Id, String>,
+    /// Unsent text per conversation, each in its own editor; the one of `open` is shown.
+    pub drafts: HashMap<Id, ratatui_textarea::TextArea<'static>>,
     pub outgoing: Vec<Outgoing>,
     /// Menus, palette, help, confirmations: the top one takes the keys.
     pub layers: Vec<Layer>,
@@ -654,17 +661,17 @@ impl App {
         }
     }
 
-    /// The draft of the open conversation.
-    pub fn draft(&self) -> &str {
+    /// The text of the open conversation's draft.
+    pub fn draft(&self) -> String {
         self.open
             .and_then(|id| self.drafts.get(&id))
-            .map_or("", String::as_str)
+            .map(text_of)
+            .unwrap_or_default()
     }
 
-    /// The draft of the open conversation, to change it (none while nothing is open).
-    fn draft_mut(&mut self) -> Option<&mut String> {
-        let id = self.open?;
-        Some(self.drafts.entry(id).or_default())
+    /// The editor of the open conversation's draft, if it has one.
+    pub fn draft_editor(&self) -> Option<&ratatui_textarea::TextArea<'static>> {
+        self.drafts.get(&self.open?)
     }
 
     /// Shows `text` in the status bar for a few seconds.
@@ -738,11 +745,14 @@ impl App {
                 conversation_id,
                 text,
             } => {
-                self.drafts.insert(conversation_id, text);
+                self.set_draft(conversation_id, &text);
                 if self.open == Some(conversation_id) {
                     self.focus = Pane::Editor;
                 }
-                vec![]
+                vec![Effect::SaveDraft {
+                    conversation_id,
+                    text,
+                }]
             }
             Msg::Reset => {
                 self.inform("the server's history restarted: reloaded");
@@ -952,12 +962,18 @@ impl App {
         if self.filtering {
             return self.filter_key(key);
         }
-        if self.focus == Pane::Editor
-            && let Some(effects) = self.editor_key(key)
-        {
-            return effects;
+        let action = self.keymap.action(self.context(), key);
+        if self.focus == Pane::Editor {
+            if let Some(effects) = action.and_then(|a| self.editor_action(a)) {
+                return effects;
+            }
+            if action.is_none()
+                && let Some(effects) = self.editor_key(key)
+            {
+                return effects;
+            }
         }
-        match self.keymap.action(self.context(), key) {
+        match action {
             Some(action) => self.action(action),
             None => vec![],
         }
@@ -975,10 +991,8 @@ impl App {
                 .extend(text.chars().filter(|c| !c.is_control()).take(200));
             return vec![self.reload()];
         }
-        if self.focus == Pane::Editor
-            && let Some(draft) = self.draft_mut()
-        {
-            draft.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+        if self.focus == Pane::Editor {
+            return self.paste_into_draft(text);
         }
         vec![]
     }

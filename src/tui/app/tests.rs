@@ -75,6 +75,10 @@ fn ctrl(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
+fn alt(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
+}
+
 /// An app for agent 1 showing conversations 3, 2, 1 (newest first).
 fn app() -> App {
     let mut app = App::new(
@@ -369,12 +373,19 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
     let effects = app.update(ctrl('s'));
     assert_eq!(
         effects,
-        vec![Effect::Send {
-            conversation_id: 3,
-            body: "On it".into(),
-            internal: false,
-            channel_id: None
-        }]
+        vec![
+            Effect::Send {
+                conversation_id: 3,
+                body: "On it".into(),
+                internal: false,
+                channel_id: None
+            },
+            Effect::SaveDraft {
+                conversation_id: 3,
+                text: String::new()
+            }
+        ],
+        "sent, and the kept draft removed"
     );
     assert!(app.draft().is_empty());
     assert_eq!(app.focus, Pane::Thread);
@@ -388,7 +399,13 @@ fn n_writes_an_internal_note() {
     app.update(key('x'));
     let effects = app.update(ctrl('s'));
     assert!(
-        matches!(&effects[..], [Effect::Send { internal: true, .. }]),
+        matches!(
+            &effects[..],
+            [
+                Effect::Send { internal: true, .. },
+                Effect::SaveDraft { .. }
+            ]
+        ),
         "{effects:?}"
     );
 }
@@ -591,7 +608,13 @@ fn ctrl_t_switches_the_editor_between_reply_and_note() {
     app.update(key('x'));
     let effects = app.update(ctrl('s'));
     assert!(
-        matches!(&effects[..], [Effect::Send { internal: true, .. }]),
+        matches!(
+            &effects[..],
+            [
+                Effect::Send { internal: true, .. },
+                Effect::SaveDraft { .. }
+            ]
+        ),
         "{effects:?}"
     );
 }
@@ -653,13 +676,13 @@ fn enter_in_the_sidebar_opens_another_conversation_of_the_contact() {
 }
 
 #[test]
-fn ctrl_e_hands_the_draft_to_the_editor_and_keeps_what_comes_back() {
+fn alt_e_hands_the_draft_to_the_editor_and_keeps_what_comes_back() {
     let mut app = app();
     open_newest(&mut app);
     app.update(key('r'));
     app.update(key('h'));
     assert_eq!(
-        app.update(ctrl('e')),
+        app.update(alt('e')),
         vec![Effect::Edit {
             conversation_id: 3,
             draft: "h".into()
@@ -714,10 +737,13 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
     assert!(
         matches!(
             &effects[..],
-            [Effect::Send {
-                channel_id: Some(3),
-                ..
-            }]
+            [
+                Effect::Send {
+                    channel_id: Some(3),
+                    ..
+                },
+                Effect::SaveDraft { .. }
+            ]
         ),
         "{effects:?}"
     );
@@ -1200,9 +1226,9 @@ fn a_draft_typed_while_another_conversation_loads_stays_with_the_one_it_was_type
     for c in "for two".chars() {
         app.update(key(c));
     }
-    assert_eq!(app.drafts.get(&2).map(String::as_str), Some("for two"));
+    assert_eq!(app.draft_text(2).as_deref(), Some("for two"));
     assert_eq!(
-        app.drafts.get(&3),
+        app.draft_text(3),
         None,
         "nothing filed under the previous one"
     );
@@ -1214,7 +1240,7 @@ fn a_draft_typed_while_another_conversation_loads_stays_with_the_one_it_was_type
     assert!(app.thread.is_none());
     let effects = app.update(ctrl('s'));
     assert!(
-        matches!(&effects[..], [Effect::Send { conversation_id: 2, body, .. }] if body == "for two"),
+        matches!(&effects[..], [Effect::Send { conversation_id: 2, body, .. }, Effect::SaveDraft { conversation_id: 2, .. }] if body == "for two"),
         "{effects:?}"
     );
 }
@@ -1307,4 +1333,71 @@ fn information_fades_and_errors_stay_until_dismissed() {
     assert!(app.notice_at(1_000_000).is_some());
     app.update(code(KeyCode::Esc));
     assert!(app.notice.is_none());
+}
+
+#[test]
+fn the_editor_moves_the_cursor_edits_words_and_undoes() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    let typed = |app: &mut App, text: &str| {
+        for c in text.chars() {
+            app.update(key(c));
+        }
+    };
+    typed(&mut app, "Hello world");
+    for _ in 0..5 {
+        app.update(code(KeyCode::Left));
+    }
+    typed(&mut app, "big ");
+    assert_eq!(app.draft(), "Hello big world");
+    app.update(ctrl('e'));
+    app.update(ctrl('w'));
+    assert_eq!(app.draft(), "Hello big ");
+    app.update(ctrl('z'));
+    assert_eq!(app.draft(), "Hello big world", "undo");
+    app.update(ctrl('y'));
+    assert_eq!(app.draft(), "Hello big ", "redo");
+    app.update(alt('b'));
+    app.update(ctrl('k'));
+    assert_eq!(app.draft(), "Hello ");
+    app.update(ctrl('a'));
+    app.update(code(KeyCode::Delete));
+    assert_eq!(app.draft(), "ello ");
+    app.update(code(KeyCode::End));
+    app.update(Msg::Paste("line one\r\nline two\u{1b}[31m".into()));
+    assert_eq!(
+        app.draft(),
+        "ello line one\nline two[31m",
+        "newlines kept, control characters dropped"
+    );
+    app.update(ctrl('z'));
+    assert_eq!(app.draft(), "ello ", "a paste is one undo step");
+    app.update(ctrl('u'));
+    assert_eq!(app.draft(), "");
+}
+
+#[test]
+fn a_changed_draft_is_kept_on_disk_and_q_with_unsent_drafts_asks() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    assert_eq!(
+        app.update(key('h')),
+        vec![Effect::SaveDraft {
+            conversation_id: 3,
+            text: "h".into()
+        }]
+    );
+    assert!(
+        app.update(code(KeyCode::Left)).is_empty(),
+        "a move changes nothing"
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(app.update(key('q')).is_empty(), "asks first");
+    assert!(matches!(app.layers[..], [Layer::ConfirmQuit(1)]));
+    app.update(key('n'));
+    assert!(!app.quit);
+    app.update(key('q'));
+    assert_eq!(app.update(key('y')), vec![Effect::Quit]);
 }

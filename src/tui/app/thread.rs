@@ -7,7 +7,6 @@
 use super::{App, Compose, Effect, Pane, Slot, Thread};
 use crate::api::ConversationDetail;
 use crate::domain::{Id, Message};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
     /// Opens what the focused pane points at: the list's row, or the sidebar's conversation.
@@ -191,27 +190,6 @@ impl App {
         }
     }
 
-    /// Text keys in the editor; `None` lets the keymap handle the key.
-    pub(super) fn editor_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return None;
-        }
-        let draft = self.draft_mut()?;
-        match key.code {
-            KeyCode::Char(c) => draft.push(c),
-            KeyCode::Enter => draft.push('\n'),
-            KeyCode::Backspace => {
-                draft.pop();
-            }
-            KeyCode::Tab => draft.push_str("    "),
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
     /// Sends the open conversation's draft to that conversation.
     pub(super) fn send(&mut self) -> Vec<Effect> {
         let Some(id) = self.open else {
@@ -224,12 +202,18 @@ impl App {
         }
         self.drafts.remove(&id);
         self.focus = Pane::Thread;
-        vec![Effect::Send {
-            conversation_id: id,
-            body,
-            internal: self.compose == Compose::Note,
-            channel_id: self.reply_channel.take(),
-        }]
+        vec![
+            Effect::Send {
+                conversation_id: id,
+                body,
+                internal: self.compose == Compose::Note,
+                channel_id: self.reply_channel.take(),
+            },
+            Effect::SaveDraft {
+                conversation_id: id,
+                text: String::new(),
+            },
+        ]
     }
 
     /// Adds a message to the open thread (once) and follows it when at the bottom.

@@ -3,7 +3,7 @@
 
 use super::centered;
 use crate::domain::Id;
-use crate::tui::app::{App, Menu, Pending};
+use crate::tui::app::{App, Menu};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::sanitize::sanitize_line;
 use crate::tui::theme::{Role, Theme};
@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// A framed, cleared box for a layer.
-fn layer_block<'a>(frame: &mut Frame, theme: &Theme, rect: Rect, title: String) -> Rect {
+fn layer_block(frame: &mut Frame, theme: &Theme, rect: Rect, title: String) -> Rect {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
@@ -127,9 +127,8 @@ pub fn draw_menu(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// "close 7 conversations? y/n".
-pub fn draw_confirm(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, pending: &Pending) {
-    let n = pending.changes.len();
+/// A yes/no question: "close 7 conversations? y/n".
+pub fn draw_confirm(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, question: &str) {
     let yes = app
         .keymap
         .key_for(Context::Confirm, Action::Confirm)
@@ -138,10 +137,7 @@ pub fn draw_confirm(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, pen
         .keymap
         .key_for(Context::Confirm, Action::Cancel)
         .unwrap_or_default();
-    let question = format!(
-        " {} {n} conversations? {yes}/{no} ",
-        sanitize_line(&pending.verb)
-    );
+    let question = format!(" {question} {yes}/{no} ");
     let width = (question.chars().count() as u16 + 2).max(30);
     let rect = centered(area, width, 3);
     let inner = layer_block(frame, theme, rect, String::new());

@@ -156,7 +156,7 @@ pub fn draw(
                 "✓"
             } else if c.unread {
                 "●"
-            } else if app.drafts.get(&c.id).is_some_and(|d| !d.trim().is_empty()) {
+            } else if app.drafts.get(&c.id).is_some_and(|d| !d.is_empty()) {
                 "✎"
             } else if snoozed {
                 "z"

@@ -74,7 +74,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, now: i64) -> Drawn {
             Layer::Menu { menu, selected, .. } => {
                 help::draw_menu(frame, app, theme, main, menu, *selected)
             }
-            Layer::Confirm(pending) => help::draw_confirm(frame, app, theme, main, pending),
+            Layer::Confirm(pending) => {
+                let question = format!(
+                    "{} {} conversations?",
+                    crate::tui::sanitize::sanitize_line(&pending.verb),
+                    pending.changes.len()
+                );
+                help::draw_confirm(frame, app, theme, main, &question)
+            }
+            Layer::ConfirmQuit(n) => {
+                let drafts = if *n == 1 { "draft" } else { "drafts" };
+                let question = format!("quit with {n} unsent {drafts} (kept for next time)?");
+                help::draw_confirm(frame, app, theme, main, &question)
+            }
             Layer::Labels {
                 targets,
                 input,

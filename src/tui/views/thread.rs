@@ -182,7 +182,7 @@ pub fn draw(
     let editing = app.focus == Pane::Editor || !draft.is_empty();
     let editor_height = if editing {
         let inner_w = area.width.saturating_sub(2).max(1);
-        let wanted = Paragraph::new(format!("{draft}▏"))
+        let wanted = Paragraph::new(format!("{draft}_"))
             .wrap(Wrap { trim: false })
             .line_count(inner_w) as u16;
         (wanted + 2).clamp(4, (area.height / 2).max(4))
@@ -339,13 +339,10 @@ pub fn draw(
         let block = pane_block(app, theme, Pane::Editor, mode);
         let inner = block.inner(editor);
         frame.render_widget(block, editor);
-        let cursor = if app.focus == Pane::Editor { "▏" } else { "" };
-        let text = format!("{}{cursor}", sanitize(draft));
-        let paragraph = Paragraph::new(text).wrap(Wrap { trim: false });
-        // Scroll by wrapped lines, so the end of the draft (the cursor) stays in view.
-        let lines = paragraph.line_count(inner.width) as u16;
-        let scroll = lines.saturating_sub(inner.height);
-        frame.render_widget(paragraph.scroll((scroll, 0)), inner);
+        // The text area wraps softly and scrolls by wrapped lines to keep its cursor in view.
+        if let Some(area) = app.draft_editor() {
+            frame.render_widget(area, inner);
+        }
     }
     Some(usize::from(bottom))
 }
