@@ -157,7 +157,8 @@ pub async fn signin(
     let password = form.get("password").cloned().unwrap_or_default();
     let limits = &state.portal.limits;
     let ip = client(&state, &headers, peer);
-    let pair = (ctx.portal.id, ip, email.to_lowercase());
+    // The e-mail is kept hashed: whatever its length, a counter takes the same memory.
+    let pair = (ctx.portal.id, ip, hash_token(&email.to_lowercase()));
     limits
         .signin
         .take(&pair)

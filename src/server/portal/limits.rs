@@ -35,8 +35,8 @@ pub const MAILS: Quota = Quota {
 
 /// The portal's counters, kept in the server's memory.
 pub struct Limits {
-    /// Sign-in attempts by (portal, client address, lowercased e-mail).
-    pub signin: Limiter<(Id, IpAddr, String)>,
+    /// Sign-in attempts by (portal, client address, SHA-256 of the lowercased e-mail).
+    pub signin: Limiter<(Id, IpAddr, [u8; 32])>,
     /// Sign-in attempts by client address.
     pub signin_per_address: Limiter<IpAddr>,
     /// Form posts by client address.

@@ -11,7 +11,10 @@
 //! - the server pushes `{"type": "message", "message": {"id", "from": "visitor"|"agent",
 //!   "name", "text", "at"}}` for every message of the chat, the visitor's own included, as
 //!   soon as it is stored; internal notes never leave the desk;
-//! - a refused frame gets `{"type": "error", "code", "message"}` and the socket stays open.
+//! - a refused frame gets `{"type": "error", "code", "message"}` and the socket stays open;
+//! - past the client address's limit of new chats (see [`super::limits::NEW_CHATS`]) a hello
+//!   that needs a new token gets a `rate_limited` error with `retry_after` seconds and the
+//!   socket closes (4429); a first message that would open a chat gets the same error.
 
 use super::limits::MAX_MESSAGE_CHARS;
 use super::visitor::Visitor;
