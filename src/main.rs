@@ -189,8 +189,9 @@ struct MailArgs {
 /// How the team server sees its clients.
 #[derive(clap::Args)]
 struct ProxyArgs {
-    /// Behind a reverse proxy: take the client address (for the portal's sign-in limit) from
-    /// the last X-Forwarded-For entry. Only with a proxy that sets it.
+    /// Behind a reverse proxy: take the client address (for the per-address limits of the
+    /// portal, chat and web forms) from the last X-Forwarded-For entry. Only with a proxy
+    /// that sets it.
     #[arg(long, env = "FRONTDESK_TRUST_PROXY")]
     trust_proxy: bool,
 }

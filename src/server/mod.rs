@@ -8,6 +8,8 @@ pub mod delivery;
 pub mod error;
 pub mod files;
 mod http;
+pub mod limits;
+pub mod passwords;
 pub mod portal;
 pub mod routing;
 mod run;
@@ -56,8 +58,8 @@ pub struct ServerConfig {
     /// The address customers reach this server at, for links in e-mails (an `https://`
     /// one also marks portal cookies `Secure`); default: `http://` and the listen address.
     pub public_url: Option<String>,
-    /// Behind a reverse proxy: take the client's address for the portal's sign-in limit from
-    /// the last `X-Forwarded-For` entry the proxy added.
+    /// Behind a reverse proxy: take the client's address for the per-address limits (portal,
+    /// chat, web forms) from the last `X-Forwarded-For` entry the proxy added.
     pub trust_proxy: bool,
 }
 

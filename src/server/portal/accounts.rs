@@ -11,10 +11,12 @@ use crate::api::portal::Access;
 use crate::domain::Timestamp;
 use crate::server::AppState;
 use crate::server::auth::hash_token;
+use crate::server::limits::client_key;
+use crate::server::passwords::Busy;
 use crate::server::store::portal::{NewSession, SignupMail};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -31,19 +33,6 @@ const RESET_LINK: Duration = Duration::from_secs(3600);
 
 /// How long an invitation link is valid.
 pub const INVITE_LINK: Duration = Duration::from_secs(7 * 24 * 3600);
-
-/// Failed sign-ins allowed per address and e-mail in one window.
-const SIGNIN_FAILURES: u32 = 5;
-
-/// Failed sign-ins allowed per address, whatever the e-mail, in one window.
-const SIGNIN_FAILURES_PER_IP: u32 = 50;
-
-/// The window of the sign-in limits.
-const SIGNIN_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Link e-mails sent to one address per hour at most; more requests answer the same page
-/// and send nothing.
-const MAILS_PER_HOUR: u32 = 3;
 
 type FormFields = Result<Form<HashMap<String, String>>, FormRejection>;
 
@@ -146,24 +135,14 @@ pub async fn signin_page(
     Ok(ctx.page(StatusCode::OK, ctx.t("signin_title"), &body))
 }
 
-/// The client's address: the peer's, or behind a trusted proxy the last address it added
-/// to `X-Forwarded-For` (earlier entries are the client's own claims).
-fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr {
-    let forwarded = || {
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .next_back()?
-            .trim()
-            .parse()
-            .ok()
-    };
-    trust_proxy.then(forwarded).flatten().unwrap_or(peer.ip())
+/// The client's limit key (its address, or its network for IPv6).
+fn client(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    client_key(headers, peer, state.portal.trust_proxy)
 }
 
-/// `POST /portal/{slug}/signin`: rate-limited per client address and e-mail.
+/// `POST /portal/{slug}/signin`: limited per client address and e-mail, and per client
+/// address. The attempt is counted before the password is checked, so parallel guesses
+/// cannot pass the limit; a success gives it back.
 pub async fn signin(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -176,23 +155,22 @@ pub async fn signin(
     ctx.check_csrf(form.get("csrf").map(String::as_str))?;
     let email = field(&form, "email").to_string();
     let password = form.get("password").cloned().unwrap_or_default();
-    let limiter = &state.portal.limiter;
-    let ip = client_ip(&headers, peer, state.portal.trust_proxy);
-    let pair = format!("signin:{}:{ip}:{}", ctx.portal.id, email.to_lowercase());
-    let per_ip = format!("signin-ip:{ip}");
-    let wait = limiter
-        .blocked(&pair, SIGNIN_FAILURES, SIGNIN_WINDOW)
-        .or_else(|| limiter.blocked(&per_ip, SIGNIN_FAILURES_PER_IP, SIGNIN_WINDOW));
-    if let Some(wait) = wait {
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-        let text = ctx.fill("too_many", &[("minutes", &minutes)]);
-        let mut response = ctx.message(StatusCode::TOO_MANY_REQUESTS, "too_many_title", &text);
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(wait.as_secs().max(1)),
-        );
-        return Ok(response);
+    let limits = &state.portal.limits;
+    let ip = client(&state, &headers, peer);
+    // The e-mail is kept hashed: whatever its length, a counter takes the same memory.
+    let pair = (ctx.portal.id, ip, hash_token(&email.to_lowercase()));
+    limits
+        .signin
+        .take(&pair)
+        .map_err(|wait| ctx.too_many("too_many", wait))?;
+    if let Err(wait) = limits.signin_per_address.take(&ip) {
+        limits.signin.give_back(&pair);
+        return Ok(ctx.too_many("too_many", wait));
     }
+    let give_back = || {
+        limits.signin.give_back(&pair);
+        limits.signin_per_address.give_back(&ip);
+    };
     let account = if email.is_empty() || password.len() > MAX_PASSWORD {
         None
     } else {
@@ -200,7 +178,10 @@ pub async fn signin(
             .store
             .account_credentials(ctx.portal.id, email.clone())
             .await
-            .map_err(|e| ctx.fail(e))?
+            .map_err(|e| {
+                give_back();
+                ctx.fail(e)
+            })?
     };
     let (account_id, hash) = match account {
         Some((id, hash)) => (Some(id), Some(hash)),
@@ -211,15 +192,17 @@ pub async fn signin(
     } else {
         password
     };
-    let ok = security::verify_password(password, hash).await;
+    let Ok(ok) = state.portal.hasher.verify(password, hash).await else {
+        give_back();
+        return Ok(ctx.busy());
+    };
     let Some(account_id) = account_id.filter(|_| ok) else {
-        limiter.hit(&pair, SIGNIN_WINDOW);
-        limiter.hit(&per_ip, SIGNIN_WINDOW);
         let alert = html::alert(ctx.t("signin_failed"), "error");
         let body = signin_form(&mut ctx, &email, &alert);
         return Ok(ctx.page(StatusCode::UNAUTHORIZED, ctx.t("signin_title"), &body));
     };
-    limiter.clear(&pair);
+    limits.signin.clear(&pair);
+    limits.signin_per_address.give_back(&ip);
     let (token, session) = new_session();
     state
         .store
@@ -302,19 +285,12 @@ fn check_inbox(ctx: &Ctx, email: &str) -> Response {
 
 /// Whether another link mail may go to `email` now; counts it when so.
 fn may_mail(state: &AppState, ctx: &Ctx, email: &str) -> bool {
-    let key = format!("mail:{}:{}", ctx.portal.id, email.to_lowercase());
-    let hour = Duration::from_secs(3600);
-    if state
-        .portal
-        .limiter
-        .blocked(&key, MAILS_PER_HOUR, hour)
-        .is_some()
-    {
+    let key = (ctx.portal.id, email.to_lowercase());
+    let allowed = state.portal.limits.mails.take(&key).is_ok();
+    if !allowed {
         tracing::warn!(portal = %ctx.portal.slug, "portal link mail held back: too many for one address");
-        return false;
     }
-    state.portal.limiter.hit(&key, hour);
-    true
+    allowed
 }
 
 /// Sends a mail in the background, so the answer takes as long whether one is sent or not.
@@ -334,12 +310,14 @@ fn plausible_email(email: &str) -> bool {
 pub async fn signup(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: FormFields,
 ) -> PageResult {
     let ctx = Ctx::load(&state, &slug, &headers).await?;
     let form = fields(&ctx, form)?;
     ctx.check_csrf(form.get("csrf").map(String::as_str))?;
+    ctx.count_post(client(&state, &headers, peer))?;
     if ctx.portal.access != Access::Open {
         return Ok(ctx.message(
             StatusCode::FORBIDDEN,
@@ -411,12 +389,14 @@ pub async fn reset_page(
 pub async fn reset(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: FormFields,
 ) -> PageResult {
     let ctx = Ctx::load(&state, &slug, &headers).await?;
     let form = fields(&ctx, form)?;
     ctx.check_csrf(form.get("csrf").map(String::as_str))?;
+    ctx.count_post(client(&state, &headers, peer))?;
     let email = field(&form, "email").to_string();
     if plausible_email(&email) && may_mail(&state, &ctx, &email) {
         let token = security::random_token();
@@ -502,17 +482,28 @@ pub async fn password_page(
     Ok(ctx.page(StatusCode::OK, ctx.t("password_title"), &body))
 }
 
-/// `POST /portal/{slug}/password`: uses the link once, sets the password, signs in.
+/// `POST /portal/{slug}/password`: uses the link once, sets the password, signs in. The
+/// link is checked before anything else, so a bad one costs no password hash.
 pub async fn set_password(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: FormFields,
 ) -> PageResult {
     let mut ctx = Ctx::load(&state, &slug, &headers).await?;
     let form = fields(&ctx, form)?;
     ctx.check_csrf(form.get("csrf").map(String::as_str))?;
+    ctx.count_post(client(&state, &headers, peer))?;
     let token = field(&form, "token").to_string();
+    let valid = state
+        .store
+        .link_valid(ctx.portal.id, hash_token(&token))
+        .await
+        .map_err(|e| ctx.fail(e))?;
+    if !valid {
+        return Ok(link_invalid(&ctx));
+    }
     let password = form.get("password").cloned().unwrap_or_default();
     let confirm = form.get("confirm").cloned().unwrap_or_default();
     let problem = if password.chars().count() < MIN_PASSWORD || password.len() > MAX_PASSWORD {
@@ -531,9 +522,11 @@ pub async fn set_password(
             &body,
         ));
     }
-    let hash = security::hash_password(password)
-        .await
-        .map_err(|e| ctx.fail(e))?;
+    let hash = match state.portal.hasher.hash(password).await {
+        Ok(hash) => hash,
+        Err(e) if e.is::<Busy>() => return Ok(ctx.busy()),
+        Err(e) => return Err(ctx.fail(e).into()),
+    };
     let (session_token, session) = new_session();
     let used = state
         .store
@@ -546,26 +539,5 @@ pub async fn set_password(
             ctx.session_cookie(Some(&session_token)),
         )),
         None => Ok(link_invalid(&ctx)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_client_address_comes_from_the_proxy_only_when_trusted() {
-        let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
-        );
-        assert_eq!(client_ip(&headers, peer, false), peer.ip());
-        assert_eq!(
-            client_ip(&headers, peer, true),
-            "203.0.113.7".parse::<IpAddr>().unwrap()
-        );
-        assert_eq!(client_ip(&HeaderMap::new(), peer, true), peer.ip());
     }
 }

@@ -7,10 +7,13 @@ use super::security::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::api::portal::{Language, Portal};
 use crate::server::AppState;
 use crate::server::auth::hash_token;
+use crate::server::limits::retry_after_secs;
 use crate::server::store::StoreError;
 use crate::server::store::portal::Customer;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::net::IpAddr;
+use std::time::Duration;
 
 /// An answer that ends a request early: an error page or a redirect (boxed, as responses
 /// are large).
@@ -42,9 +45,10 @@ pub struct Ctx {
     pub customer: Option<Customer>,
     /// The hash of the session cookie's token, when one was sent.
     pub session_hash: Option<[u8; 32]>,
-    anon_csrf: Option<String>,
-    /// A new anti-forgery cookie to set with the answer.
-    new_csrf: Option<String>,
+    /// The pre-session cookie the browser sent, which signed-out forms' tokens are bound to.
+    presession: Option<String>,
+    /// A new pre-session cookie to set with the answer.
+    new_presession: Option<String>,
 }
 
 impl Ctx {
@@ -70,8 +74,8 @@ impl Ctx {
             portal,
             customer,
             session_hash,
-            anon_csrf: security::cookie(headers, CSRF_COOKIE),
-            new_csrf: None,
+            presession: security::cookie(headers, CSRF_COOKIE),
+            new_presession: None,
         })
     }
 
@@ -95,33 +99,39 @@ impl Ctx {
         format!("{}{}", self.state.portal.public_url, self.path(rest))
     }
 
-    /// The token forms must echo: the session's when signed in, else the signed-out
-    /// double-submit cookie's (minted now when the browser has none).
+    /// The token forms must echo: the session's own secret when signed in, else one bound
+    /// to the browser's pre-session cookie (set now when the browser has none).
     pub fn form_token(&mut self) -> String {
         if let Some(c) = &self.customer {
             return c.csrf.clone();
         }
-        if let Some(t) = self.anon_csrf.clone().or_else(|| self.new_csrf.clone()) {
-            return t;
-        }
-        let token = security::random_token();
-        self.new_csrf = Some(token.clone());
-        token
+        let cookie = match self
+            .presession
+            .clone()
+            .or_else(|| self.new_presession.clone())
+        {
+            Some(cookie) => cookie,
+            None => {
+                let cookie = security::random_token();
+                self.new_presession = Some(cookie.clone());
+                cookie
+            }
+        };
+        security::anonymous_csrf(&self.state.portal.csrf_key, &cookie)
     }
 
-    /// Checks a form's anti-forgery token; a missing or wrong one answers 403.
+    /// Checks a form's anti-forgery token: signed in, only the session's; signed out, only
+    /// the one bound to the pre-session cookie sent. A missing or wrong one answers 403.
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), Stop> {
         let sent = sent.unwrap_or("");
-        let expected = [
-            self.customer.as_ref().map(|c| c.csrf.as_str()),
-            self.anon_csrf.as_deref(),
-        ];
-        if !sent.is_empty()
-            && expected
-                .into_iter()
-                .flatten()
-                .any(|e| security::same(e, sent))
-        {
+        let expected = match &self.customer {
+            Some(c) => Some(c.csrf.clone()),
+            None => self
+                .presession
+                .as_deref()
+                .map(|cookie| security::anonymous_csrf(&self.state.portal.csrf_key, cookie)),
+        };
+        if !sent.is_empty() && expected.is_some_and(|e| security::same(&e, sent)) {
             Ok(())
         } else {
             Err(self
@@ -145,7 +155,7 @@ impl Ctx {
         });
         let doc = html::layout(self, title, nav.as_deref().unwrap_or(""), body);
         let mut response = (status, Html(doc)).into_response();
-        if let Some(token) = &self.new_csrf {
+        if let Some(token) = &self.new_presession {
             response.headers_mut().append(
                 header::SET_COOKIE,
                 security::set_cookie(
@@ -187,6 +197,41 @@ impl Ctx {
         )
     }
 
+    /// 429 with `Retry-After`: a page of `key` saying how many minutes to wait.
+    pub fn too_many(&self, key: &str, wait: Duration) -> Response {
+        let seconds = retry_after_secs(wait);
+        let minutes = seconds.div_ceil(60).to_string();
+        let text = self.fill(key, &[("minutes", &minutes)]);
+        let mut response = self.message(StatusCode::TOO_MANY_REQUESTS, "too_many_title", &text);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+    }
+
+    /// 503 with `Retry-After: 1`: every password hashing slot is taken.
+    pub fn busy(&self) -> Response {
+        let mut response = self.message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy_title",
+            self.t("busy"),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
+    }
+
+    /// Counts one post of a portal form by the client at `address`; past the limit, 429.
+    pub fn count_post(&self, address: IpAddr) -> Result<(), Stop> {
+        self.state
+            .portal
+            .limits
+            .forms
+            .take(&address)
+            .map_err(|wait| self.too_many("too_many_posts", wait).into())
+    }
+
     /// A store error: refusals of bad input are 422, the rest 500.
     pub fn store_error(&self, error: StoreError) -> Response {
         match error {
@@ -224,8 +269,8 @@ impl Ctx {
             lang: self.lang,
             customer: self.customer.clone(),
             session_hash: self.session_hash,
-            anon_csrf: self.anon_csrf.clone(),
-            new_csrf: self.new_csrf.clone(),
+            presession: self.presession.clone(),
+            new_presession: self.new_presession.clone(),
         }
     }
 }

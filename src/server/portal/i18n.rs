@@ -29,6 +29,15 @@ const EN: Table = &[
         "too_many",
         "Too many sign-in attempts. Wait {minutes} minutes, then try again.",
     ),
+    (
+        "too_many_posts",
+        "Too many requests from your network. Wait {minutes} minutes, then try again.",
+    ),
+    ("busy_title", "Busy right now"),
+    (
+        "busy",
+        "Many people are signing in right now. Wait a few seconds, then try again.",
+    ),
     ("signup_title", "Create your account"),
     (
         "signup_intro",
@@ -185,6 +194,15 @@ const ES: Table = &[
     (
         "too_many",
         "Demasiados intentos de inicio de sesión. Espera {minutes} minutos y vuelve a intentarlo.",
+    ),
+    (
+        "too_many_posts",
+        "Demasiadas solicitudes desde tu red. Espera {minutes} minutos y vuelve a intentarlo.",
+    ),
+    ("busy_title", "Mucha actividad ahora"),
+    (
+        "busy",
+        "Muchas personas están iniciando sesión ahora. Espera unos segundos y vuelve a intentarlo.",
     ),
     ("signup_title", "Crea tu cuenta"),
     (
@@ -345,6 +363,15 @@ const PT: Table = &[
     (
         "too_many",
         "Tentativas de entrada demais. Aguarde {minutes} minutos e tente novamente.",
+    ),
+    (
+        "too_many_posts",
+        "Solicitações demais vindas da sua rede. Aguarde {minutes} minutos e tente novamente.",
+    ),
+    ("busy_title", "Muito movimento agora"),
+    (
+        "busy",
+        "Muitas pessoas estão entrando agora. Aguarde alguns segundos e tente novamente.",
     ),
     ("signup_title", "Crie sua conta"),
     (
@@ -508,6 +535,15 @@ const IT: Table = &[
     (
         "too_many",
         "Troppi tentativi di accesso. Attendi {minutes} minuti e riprova.",
+    ),
+    (
+        "too_many_posts",
+        "Troppe richieste dalla tua rete. Attendi {minutes} minuti e riprova.",
+    ),
+    ("busy_title", "Molto traffico ora"),
+    (
+        "busy",
+        "Molte persone stanno accedendo ora. Attendi qualche secondo e riprova.",
     ),
     ("signup_title", "Crea il tuo account"),
     (

@@ -1,69 +1,57 @@
-//! In-memory rate limits: failed sign-ins per address and e-mail, and mails per address.
-//!
-//! Counters live in the server process; a restart forgets them, which only ever lets a
-//! customer in sooner.
+//! What the portal counts per client: sign-in attempts, form posts and link mails.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::domain::Id;
+use crate::server::limits::{Limiter, Quota};
+use std::net::IpAddr;
+use std::time::Duration;
 
-/// Most entries kept before expired ones are swept.
-const SWEEP_AT: usize = 10_000;
+/// The window of the sign-in limits.
+const SIGNIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Counts events per key in fixed windows.
-#[derive(Default)]
-pub struct Limiter {
-    windows: Mutex<HashMap<String, (u32, Instant)>>,
+/// Sign-in attempts per client address and e-mail in one window; a success clears them.
+pub const SIGNIN: Quota = Quota {
+    max: 5,
+    window: SIGNIN_WINDOW,
+};
+
+/// Failed sign-in attempts per client address, whatever the e-mail, in one window.
+pub const SIGNIN_PER_ADDRESS: Quota = Quota {
+    max: 50,
+    window: SIGNIN_WINDOW,
+};
+
+/// Posts of the other portal forms (sign-up, reset, choose a password, support form) per
+/// client address.
+pub const FORMS: Quota = Quota {
+    max: 20,
+    window: Duration::from_secs(10 * 60),
+};
+
+/// Link e-mails sent to one address; more requests answer the same page and send nothing.
+pub const MAILS: Quota = Quota {
+    max: 3,
+    window: Duration::from_secs(3600),
+};
+
+/// The portal's counters, kept in the server's memory.
+pub struct Limits {
+    /// Sign-in attempts by (portal, client address, SHA-256 of the lowercased e-mail).
+    pub signin: Limiter<(Id, IpAddr, [u8; 32])>,
+    /// Sign-in attempts by client address.
+    pub signin_per_address: Limiter<IpAddr>,
+    /// Form posts by client address.
+    pub forms: Limiter<IpAddr>,
+    /// Link mails by (portal, lowercased e-mail).
+    pub mails: Limiter<(Id, String)>,
 }
 
-impl Limiter {
-    /// How long until `key` may try again, when it already had `max` events in `window`.
-    pub fn blocked(&self, key: &str, max: u32, window: Duration) -> Option<Duration> {
-        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let (count, started) = windows.get(key)?;
-        let elapsed = started.elapsed();
-        (*count >= max && elapsed < window).then(|| window - elapsed)
-    }
-
-    /// Counts one event for `key`.
-    pub fn hit(&self, key: &str, window: Duration) {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() >= SWEEP_AT {
-            windows.retain(|_, (_, started)| started.elapsed() < window);
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            signin: Limiter::new(SIGNIN),
+            signin_per_address: Limiter::new(SIGNIN_PER_ADDRESS),
+            forms: Limiter::new(FORMS),
+            mails: Limiter::new(MAILS),
         }
-        let entry = windows
-            .entry(key.to_string())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= window {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    /// Forgets `key` (a successful sign-in).
-    pub fn clear(&self, key: &str) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_after_max_events_and_clears() {
-        let l = Limiter::default();
-        let w = Duration::from_secs(60);
-        for _ in 0..3 {
-            assert!(l.blocked("k", 3, w).is_none());
-            l.hit("k", w);
-        }
-        assert!(l.blocked("k", 3, w).is_some());
-        assert!(l.blocked("other", 3, w).is_none());
-        l.clear("k");
-        assert!(l.blocked("k", 3, w).is_none());
     }
 }

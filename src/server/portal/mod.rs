@@ -19,6 +19,7 @@ mod security;
 mod tickets;
 mod uploads;
 
+use super::passwords::Hasher;
 use super::{AppState, ServerConfig};
 use crate::domain::AttachmentKind;
 use axum::Router;
@@ -42,7 +43,11 @@ pub struct Runtime {
     pub secure_cookies: bool,
     /// Whether the client address comes from `X-Forwarded-For`.
     pub trust_proxy: bool,
-    limiter: limits::Limiter,
+    limits: limits::Limits,
+    /// Every password hash of the portal runs here.
+    hasher: Hasher,
+    /// Signs the anti-forgery tokens of signed-out forms; new at every start.
+    csrf_key: [u8; 32],
 }
 
 impl Runtime {
@@ -59,7 +64,9 @@ impl Runtime {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             trust_proxy: config.trust_proxy,
-            limiter: limits::Limiter::default(),
+            limits: limits::Limits::default(),
+            hasher: Hasher::per_core()?,
+            csrf_key: security::random_key(),
         })
     }
 }
@@ -80,6 +87,7 @@ pub fn routes() -> Router<AppState> {
     let uploads = || DefaultBodyLimit::max(MAX_TOTAL_BYTES + 1024 * 1024);
     Router::new()
         .route("/portal/{slug}", get(accounts::home))
+        .route("/portal/{slug}/", get(accounts::home))
         .route("/portal/{slug}/style.css", get(html::stylesheet))
         .route(
             "/portal/{slug}/signin",

@@ -1,17 +1,17 @@
-//! Security plumbing of the portal: response headers, random tokens, password hashes,
+//! Security plumbing of the portal: response headers, random tokens, anti-forgery tokens,
 //! cookies.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
 use rand::Rng;
-use std::sync::OnceLock;
+use sha2::Sha256;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "fd_session";
 
-/// Name of the anti-forgery cookie of signed-out forms (double submit).
+/// Name of the pre-session cookie that the anti-forgery token of signed-out forms is bound to.
 pub const CSRF_COOKIE: &str = "fd_csrf";
 
 /// Shortest password accepted, in characters.
@@ -58,40 +58,21 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The argon2id hash of a password, computed off the async threads.
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("cannot hash a password: {e}"))
-    })
-    .await?
+/// 256 random bits for a key.
+pub fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    key
 }
 
-/// Whether `password` matches `hash`. Without a hash (no such account), a dummy hash is
-/// checked anyway, so the answer takes as long either way.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok();
-        ok && known
-    })
-    .await
-    .unwrap_or(false)
-}
-
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(random_token().as_bytes())
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+/// The anti-forgery token of signed-out forms for a browser's pre-session cookie: an HMAC
+/// of the cookie under the server's key, so a token fits only its own cookie and a cookie
+/// set by someone else comes with no usable token.
+pub fn anonymous_csrf(key: &[u8; 32], cookie: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(b"portal-csrf:");
+    mac.update(cookie.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 /// The value of cookie `name` in the request.
@@ -130,13 +111,13 @@ pub fn set_cookie(
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn passwords_verify_only_against_their_own_hash() {
-        let hash = hash_password("correct horse battery".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await);
-        assert!(!verify_password("wrong horse battery".into(), Some(hash)).await);
-        assert!(!verify_password("anything".into(), None).await);
+    #[test]
+    fn an_anonymous_token_fits_only_its_own_cookie_and_key() {
+        let key = random_key();
+        let token = anonymous_csrf(&key, "cookie-a");
+        assert_eq!(token, anonymous_csrf(&key, "cookie-a"));
+        assert_ne!(token, anonymous_csrf(&key, "cookie-b"));
+        assert_ne!(token, anonymous_csrf(&random_key(), "cookie-a"));
     }
 
     #[test]

@@ -9,12 +9,14 @@ use crate::api::portal::Visibility;
 use crate::domain::{Conversation, Id, Message, SenderKind, Status};
 use crate::server::AppState;
 use crate::server::files::Files;
+use crate::server::limits::client_key;
 use crate::server::store::portal::{Customer, Upload};
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 /// Longest subject, in characters.
 const MAX_SUBJECT: usize = 200;
@@ -342,12 +344,14 @@ fn too_long(ctx: &Ctx, max: usize) -> String {
 pub async fn create(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     let mut ctx = Ctx::load(&state, &slug, &headers).await?;
     let customer = ctx.require_customer()?;
     let form = read_form(&ctx, multipart).await?;
+    ctx.count_post(client_key(&headers, peer, state.portal.trust_proxy))?;
     let subject = form.fields.get("subject").map(|s| s.trim()).unwrap_or("");
     let text = form.fields.get("body").map(|s| s.trim()).unwrap_or("");
     let alert = if subject.is_empty() {

@@ -1,8 +1,23 @@
-//! How much a chat visitor may send: a token bucket per visitor, shared by all their tabs.
+//! How much a chat visitor may send: a token bucket per visitor, shared by all their tabs;
+//! and how many new chats and offline messages one client address may start.
 
+use crate::server::limits::Quota;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// New chats per client address: a visitor token handed out, or the first message of a
+/// visitor whose token was not handed out on the same socket.
+pub const NEW_CHATS: Quota = Quota {
+    max: 20,
+    window: Duration::from_secs(10 * 60),
+};
+
+/// Offline-form messages per client address.
+pub const OFFLINE: Quota = Quota {
+    max: 10,
+    window: Duration::from_secs(10 * 60),
+};
 
 /// Longest chat message a visitor may send, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;

@@ -23,6 +23,7 @@ use crate::domain::{ChannelKind, Id};
 use crate::server::AppState;
 use crate::server::channels::public::{allow_any_origin, preflight};
 use crate::server::error::{ApiError, ApiPath};
+use crate::server::limits::{Limiter, client_key};
 use crate::server::store::StoreError;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -31,6 +32,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use limits::{MAX_MESSAGE_CHARS, RateLimiter};
 use settings::ChatSettings;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -39,6 +41,17 @@ use time::OffsetDateTime;
 pub struct ChatState {
     pub app: AppState,
     pub limiter: Arc<RateLimiter>,
+    /// New chats per client address.
+    pub new_chats: Arc<Limiter<IpAddr>>,
+    /// Offline messages per client address.
+    pub offline: Arc<Limiter<IpAddr>>,
+}
+
+impl ChatState {
+    /// The limit key of a request's client.
+    fn client(&self, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+        client_key(headers, peer, self.app.config.trust_proxy)
+    }
 }
 
 /// The public, unauthenticated chat routes.
@@ -46,6 +59,8 @@ pub fn public_routes(state: &AppState) -> Router<AppState> {
     let chat = ChatState {
         app: state.clone(),
         limiter: Arc::new(RateLimiter::default()),
+        new_chats: Arc::new(Limiter::new(limits::NEW_CHATS)),
+        offline: Arc::new(Limiter::new(limits::OFFLINE)),
     };
     Router::new()
         .route("/chat/{id}/widget.js", get(widget::script))

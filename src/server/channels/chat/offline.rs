@@ -9,15 +9,17 @@ use crate::server::channels::public::{
     FieldErrors, allow_any_origin, invalid_submission, is_email,
 };
 use crate::server::error::{ApiError, ApiPath, parse_json};
+use crate::server::limits::rate_limited;
 use crate::server::store::inbound;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
 
 /// Longest name, in characters.
 const MAX_NAME_CHARS: usize = 200;
@@ -35,10 +37,12 @@ struct OfflineMessage {
 pub async fn submit(
     State(chat): State<ChatState>,
     ApiPath(id): ApiPath<Id>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    allow_any_origin(match accept(&chat, id, &headers, body).await {
+    let client = chat.client(&headers, peer);
+    allow_any_origin(match accept(&chat, id, client, &headers, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     })
@@ -47,6 +51,7 @@ pub async fn submit(
 async fn accept(
     chat: &ChatState,
     id: Id,
+    client: IpAddr,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -89,6 +94,12 @@ async fn accept(
     }
     if !fields.is_empty() {
         return Ok(invalid_submission(&fields));
+    }
+    if let Err(wait) = chat.offline.take(&client) {
+        return Ok(rate_limited(
+            wait,
+            "too many offline messages from this network; wait a while and try again",
+        ));
     }
     let key = format!("offline:{}", email.to_lowercase());
     if !chat.limiter.allow(&key) {

@@ -11,7 +11,10 @@
 //! - the server pushes `{"type": "message", "message": {"id", "from": "visitor"|"agent",
 //!   "name", "text", "at"}}` for every message of the chat, the visitor's own included, as
 //!   soon as it is stored; internal notes never leave the desk;
-//! - a refused frame gets `{"type": "error", "code", "message"}` and the socket stays open.
+//! - a refused frame gets `{"type": "error", "code", "message"}` and the socket stays open;
+//! - past the client address's limit of new chats (see [`super::limits::NEW_CHATS`]) a hello
+//!   that needs a new token gets a `rate_limited` error with `retry_after` seconds and the
+//!   socket closes (4429); a first message that would open a chat gets the same error.
 
 use super::limits::MAX_MESSAGE_CHARS;
 use super::visitor::Visitor;
@@ -20,14 +23,16 @@ use crate::api::{Event, EventKind, InboundMessage, InboundSender};
 use crate::domain::{Id, Message as DeskMessage, MessageKind, Timestamp};
 use crate::server::channels::public::is_email;
 use crate::server::error::{ApiError, ApiPath};
+use crate::server::limits::retry_after_secs;
 use crate::server::store::{StoreError, inbound, rows};
-use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
@@ -46,6 +51,8 @@ const HISTORY: usize = 200;
 const CLOSE_PROTOCOL: u16 = 4400;
 /// Close code: the visitor stopped answering pings.
 const CLOSE_SILENT: u16 = 4000;
+/// Close code: too many new chats from the client's address.
+const CLOSE_RATE_LIMITED: u16 = 4429;
 /// Close code: the server stops.
 const CLOSE_GOING_AWAY: u16 = 1001;
 
@@ -83,6 +90,9 @@ enum ToVisitor<'a> {
     Error {
         code: &'static str,
         message: String,
+        /// Seconds to wait before trying again, on `rate_limited` for new chats.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after: Option<u64>,
     },
 }
 
@@ -117,6 +127,7 @@ impl VisitorMessage {
 pub async fn upgrade(
     State(chat): State<ChatState>,
     ApiPath(id): ApiPath<Id>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
@@ -132,8 +143,9 @@ pub async fn upgrade(
         .read_buffer_size(MAX_FRAME)
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME);
+    let client = chat.client(&headers, peer);
     Ok(ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, chat, id).await {
+        if let Err(e) = run(socket, chat, id, client).await {
             tracing::debug!(error = %e, "chat socket ended");
         }
     }))
@@ -167,6 +179,11 @@ struct Session {
     chat: ChatState,
     channel_id: Id,
     visitor: Visitor,
+    /// The client's limit key.
+    client: IpAddr,
+    /// Whether this socket already counted a new chat for its client (the token was handed
+    /// out here).
+    counted: bool,
     conversation: Option<Id>,
     last_sent: Id,
     /// An email (and name) given before the first message, for the contact it creates.
@@ -198,6 +215,19 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     .await;
 }
 
+/// The refusal of a new chat: how long until the client's address may start one.
+fn rate_limited(wait: Duration) -> ToVisitor<'static> {
+    let seconds = retry_after_secs(wait);
+    ToVisitor::Error {
+        code: "rate_limited",
+        message: format!(
+            "too many new chats from this network; try again in {} minutes",
+            seconds.div_ceil(60)
+        ),
+        retry_after: Some(seconds),
+    }
+}
+
 /// Waits for the visitor's hello; `None` when it does not come.
 async fn hello(socket: &mut WebSocket) -> Option<Option<String>> {
     let frame = timeout(HELLO_WITHIN, socket.recv()).await.ok()??.ok()?;
@@ -210,7 +240,12 @@ async fn hello(socket: &mut WebSocket) -> Option<Option<String>> {
     }
 }
 
-async fn run(mut socket: WebSocket, chat: ChatState, channel_id: Id) -> Result<(), SocketEnd> {
+async fn run(
+    mut socket: WebSocket,
+    chat: ChatState,
+    channel_id: Id,
+    client: IpAddr,
+) -> Result<(), SocketEnd> {
     let Some(token) = hello(&mut socket).await else {
         close(
             &mut socket,
@@ -220,10 +255,15 @@ async fn run(mut socket: WebSocket, chat: ChatState, channel_id: Id) -> Result<(
         .await;
         return Ok(());
     };
-    let visitor = token
-        .as_deref()
-        .and_then(Visitor::from_token)
-        .unwrap_or_else(Visitor::fresh);
+    let known = token.as_deref().and_then(Visitor::from_token);
+    let counted = known.is_none();
+    if counted && let Err(wait) = chat.new_chats.take(&client) {
+        let frame = rate_limited(wait);
+        send(&mut socket, &frame).await?;
+        close(&mut socket, CLOSE_RATE_LIMITED, "too many new chats").await;
+        return Ok(());
+    }
+    let visitor = known.unwrap_or_else(Visitor::fresh);
     // Subscribe before reading history, so nothing stored in between is missed.
     let mut live = chat.app.store.subscribe();
     let conversation = find_conversation(&chat, channel_id, visitor.thread_key()).await?;
@@ -232,6 +272,8 @@ async fn run(mut socket: WebSocket, chat: ChatState, channel_id: Id) -> Result<(
         chat,
         channel_id,
         visitor,
+        client,
+        counted,
         conversation,
         last_sent: 0,
         identity: None,
@@ -372,7 +414,35 @@ impl Session {
     }
 
     async fn refuse(&mut self, code: &'static str, message: String) -> Result<(), SocketEnd> {
-        send(&mut self.socket, &ToVisitor::Error { code, message }).await
+        let frame = ToVisitor::Error {
+            code,
+            message,
+            retry_after: None,
+        };
+        send(&mut self.socket, &frame).await
+    }
+
+    /// Counts a new chat for the client unless this socket already did; past the limit the
+    /// visitor is told how long to wait. A chat that exists (opened in another tab) is free.
+    async fn count_new_chat(&mut self) -> Result<bool, SocketEnd> {
+        if self.counted || self.conversation.is_some() {
+            return Ok(true);
+        }
+        self.conversation =
+            find_conversation(&self.chat, self.channel_id, self.visitor.thread_key()).await?;
+        if self.conversation.is_some() {
+            return Ok(true);
+        }
+        match self.chat.new_chats.take(&self.client) {
+            Ok(()) => {
+                self.counted = true;
+                Ok(true)
+            }
+            Err(wait) => {
+                send(&mut self.socket, &rate_limited(wait)).await?;
+                Ok(false)
+            }
+        }
     }
 
     /// Handles a frame from the visitor.
@@ -493,6 +563,9 @@ impl Session {
                     format!("a message may hold at most {MAX_MESSAGE_CHARS} characters"),
                 )
                 .await;
+        }
+        if !self.count_new_chat().await? {
+            return Ok(());
         }
         let key = self.visitor.thread_key();
         if !self.chat.limiter.allow(&key) {

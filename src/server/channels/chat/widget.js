@@ -227,6 +227,7 @@
     var socket = null;
     var ready = false;
     var retry = 1000;
+    var wait = 0; /* seconds the server asked to wait before a new chat */
 
     function bubble(from, name, text, id) {
       var mine = from === "visitor";
@@ -275,13 +276,16 @@
           tell("We'll also reply to " + frame.email + ".", true);
         } else if (frame.type === "error") {
           if (frame.code === "already_identified") showIdentify(false);
+          wait = frame.retry_after || 0;
           tell(frame.message, false);
         }
       };
-      socket.onclose = function () {
+      socket.onclose = function (event) {
         ready = false;
-        tell("Reconnecting\u2026", false);
-        setTimeout(connect, retry);
+        /* Too many new chats from this network: keep the server's message, come back later. */
+        var limited = event.code === 4429;
+        if (!limited) tell("Reconnecting\u2026", false);
+        setTimeout(connect, limited ? Math.max(wait * 1000, retry) : retry);
         retry = Math.min(retry * 2, 15000);
       };
     }

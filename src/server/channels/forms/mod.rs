@@ -19,15 +19,29 @@ use crate::domain::Id;
 use crate::server::AppState;
 use crate::server::channels::public::{allow_any_origin, invalid_submission, preflight};
 use crate::server::error::{ApiError, parse_json};
+use crate::server::limits::{Limiter, Quota, client_key, rate_limited, retry_after_secs};
 use crate::server::store::StoreError;
 use axum::body::Bytes;
-use axum::extract::{Form as FormBody, FromRequest, Path, Request, State};
+use axum::extract::{ConnectInfo, Form as FormBody, FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use definition::{FieldType, Form};
 use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Submissions per client address, over every form.
+pub const SUBMISSIONS: Quota = Quota {
+    max: 20,
+    window: Duration::from_secs(10 * 60),
+};
+
+/// The submission counter of the public routes.
+#[derive(Clone)]
+struct Submissions(Arc<Limiter<IpAddr>>);
 
 /// The public, unauthenticated form routes.
 pub fn public_routes() -> Router<AppState> {
@@ -35,6 +49,7 @@ pub fn public_routes() -> Router<AppState> {
         .route("/forms/{id}", get(show).post(post).options(preflight))
         .route("/forms/{id}/thanks", get(thanks))
         .route("/forms/{id}/definition", get(public_definition))
+        .layer(Extension(Submissions(Arc::new(Limiter::new(SUBMISSIONS)))))
 }
 
 /// The admin routes, nested under `/api/v1`.
@@ -79,6 +94,27 @@ fn closed_page(form: &Form) -> Response {
             "This form is not taking submissions right now. Please try again later.",
         ),
     )
+}
+
+const TOO_MANY: &str = "too many submissions from this network; wait a while and try again";
+
+/// 429 with `Retry-After` for a browser's post.
+fn too_many_page(wait: Duration) -> Response {
+    let minutes = retry_after_secs(wait).div_ceil(60);
+    let mut response = html(
+        StatusCode::TOO_MANY_REQUESTS,
+        html::notice_page(
+            "Too many submissions",
+            &format!(
+                "Too many forms were sent from your network. Wait {minutes} minutes, then try again."
+            ),
+        ),
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs(wait)),
+    );
+    response
 }
 
 fn closed_error(id: Id) -> ApiError {
@@ -188,10 +224,33 @@ fn encoding(req: &Request) -> Encoding {
     }
 }
 
-async fn post(State(state): State<AppState>, Path(raw_id): Path<String>, req: Request) -> Response {
+/// Who posts, for the per-address limit.
+struct Poster {
+    client: IpAddr,
+    submissions: Submissions,
+}
+
+impl Poster {
+    /// Counts a submission; past the limit, how long to wait.
+    fn count(&self) -> Result<(), Duration> {
+        self.submissions.0.take(&self.client)
+    }
+}
+
+async fn post(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(submissions): Extension<Submissions>,
+    req: Request,
+) -> Response {
+    let poster = Poster {
+        client: client_key(req.headers(), peer, state.config.trust_proxy),
+        submissions,
+    };
     match encoding(&req) {
-        Encoding::Html => post_html(&state, &raw_id, req).await,
-        Encoding::Json => allow_any_origin(match post_json(&state, &raw_id, req).await {
+        Encoding::Html => post_html(&state, &raw_id, &poster, req).await,
+        Encoding::Json => allow_any_origin(match post_json(&state, &raw_id, &poster, req).await {
             Ok(r) => r,
             Err(e) => e.into_response(),
         }),
@@ -207,7 +266,7 @@ async fn post(State(state): State<AppState>, Path(raw_id): Path<String>, req: Re
 }
 
 /// A browser's post: answers a page, keeping the visitor's values after an error.
-async fn post_html(state: &AppState, raw_id: &str, req: Request) -> Response {
+async fn post_html(state: &AppState, raw_id: &str, poster: &Poster, req: Request) -> Response {
     let form = match load(state, raw_id).await {
         Ok(Some((form, true))) => form,
         Ok(Some((form, false))) => return closed_page(&form),
@@ -245,6 +304,9 @@ async fn post_html(state: &AppState, raw_id: &str, req: Request) -> Response {
             );
         }
     };
+    if let Err(wait) = poster.count() {
+        return too_many_page(wait);
+    }
     match submit::store(&state.store, &form, ticket).await {
         Ok(_) => thanks,
         Err(StoreError::Conflict(_)) => closed_page(&form),
@@ -253,7 +315,12 @@ async fn post_html(state: &AppState, raw_id: &str, req: Request) -> Response {
 }
 
 /// An integration's post: answers JSON.
-async fn post_json(state: &AppState, raw_id: &str, req: Request) -> Result<Response, ApiError> {
+async fn post_json(
+    state: &AppState,
+    raw_id: &str,
+    poster: &Poster,
+    req: Request,
+) -> Result<Response, ApiError> {
     let bytes = Bytes::from_request(req, state).await?;
     let form = match load(state, raw_id).await? {
         Some((form, true)) => form,
@@ -279,6 +346,9 @@ async fn post_json(state: &AppState, raw_id: &str, req: Request) -> Result<Respo
             return Ok(invalid_submission(&errors));
         }
     };
+    if let Err(wait) = poster.count() {
+        return Ok(rate_limited(wait, TOO_MANY));
+    }
     let outcome = submit::store(&state.store, &form, ticket)
         .await
         .map_err(|e| match e {
