@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use frontdesk::domain::Role;
+use frontdesk::outln;
 use frontdesk::server::{self, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -395,8 +396,7 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    outln!("{}", serde_json::to_string_pretty(value)?)
 }
 
 /// `frontdesk portal ...`, straight on the data directory.
@@ -457,8 +457,8 @@ async fn portal(command: PortalCommand) -> anyhow::Result<()> {
                 &public_url,
             )
             .await?;
-            println!(
-                "invited {} to portal {} (contact {}); {}; the link is valid until {}",
+            outln!(
+                "invited {} to portal {} (contact {}); {}; the link is valid until {}\n{}",
                 invitation.email,
                 invitation.portal_id,
                 invitation.contact_id,
@@ -467,10 +467,9 @@ async fn portal(command: PortalCommand) -> anyhow::Result<()> {
                 } else {
                     "no mail was sent: give them the link"
                 },
-                invitation.expires_at
-            );
-            println!("{}", invitation.url);
-            Ok(())
+                invitation.expires_at,
+                invitation.url
+            )
         }
     }
 }
@@ -529,11 +528,11 @@ async fn main() -> ExitCode {
             conversations,
             seed,
             anchor,
-        }) => server::seed::seed_dir(&data, conversations, seed, anchor.as_deref()).map(|r| {
-            println!(
+        }) => server::seed::seed_dir(&data, conversations, seed, anchor.as_deref()).and_then(|r| {
+            outln!(
                 "seeded {} conversations ({} messages), {} contacts, {} companies, {} agents, {} teams, {} channels",
                 r.conversations, r.messages, r.contacts, r.companies, r.agents, r.teams, r.channels
-            );
+            )
         }),
         Some(Command::Bench { command }) => match command {
             BenchCommand::Server {
@@ -575,27 +574,30 @@ async fn main() -> ExitCode {
                 email,
                 name,
                 role,
-            } => server::admin::add_agent(&data, &email, &name, role)
-                .await
-                .map(|(agent, token)| {
-                    println!(
-                        "created {} agent {} <{}> (id {})",
-                        agent.role, agent.name, agent.email, agent.id
-                    );
-                    println!("{token}");
-                })
-                .map_err(Into::into),
-            AgentCommand::Token { data, email } => server::admin::new_agent_token(&data, &email)
-                .await
-                .map(|(agent, token)| {
-                    println!("new token for {} <{}>", agent.name, agent.email);
-                    println!("{token}");
-                })
-                .map_err(Into::into),
+            } => match server::admin::add_agent(&data, &email, &name, role).await {
+                Ok((agent, token)) => outln!(
+                    "created {} agent {} <{}> (id {})\n{token}",
+                    agent.role,
+                    agent.name,
+                    agent.email,
+                    agent.id
+                ),
+                Err(e) => Err(e.into()),
+            },
+            AgentCommand::Token { data, email } => {
+                match server::admin::new_agent_token(&data, &email).await {
+                    Ok((agent, token)) => {
+                        outln!("new token for {} <{}>\n{token}", agent.name, agent.email)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
         },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `| head`: the reader has what it wanted.
+        Err(e) if frontdesk::cli::stdout::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("frontdesk: {e:#}");
             ExitCode::FAILURE
