@@ -105,6 +105,8 @@ enum Command {
         #[arg(long, default_value_t = 10 * 1024 * 1024)]
         mail_max_attachment_bytes: usize,
         #[command(flatten)]
+        inbound_mail: InboundMailArgs,
+        #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
         proxy: ProxyArgs,
@@ -185,6 +187,24 @@ struct MailArgs {
     /// portal cookies Secure). Default: http:// and the listen address.
     #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     public_url: Option<String>,
+}
+
+/// How much inbound mail may ask of the server.
+#[derive(clap::Args)]
+struct InboundMailArgs {
+    /// Most attachments one mail may carry (SMTP or upload).
+    #[arg(long, default_value_t = 100)]
+    mail_max_attachments: usize,
+    /// SMTP sessions one client address may hold open at once.
+    #[arg(long, default_value_t = 10)]
+    smtp_max_per_address: usize,
+    /// Seconds an SMTP session may go without progress on a mail (NOOP, RSET and other
+    /// no-op commands do not count) before it is closed.
+    #[arg(long, default_value_t = 300)]
+    smtp_idle_timeout: u64,
+    /// Seconds an SMTP session may last in all.
+    #[arg(long, default_value_t = 1800)]
+    smtp_session_timeout: u64,
 }
 
 /// How the team server sees its clients.
@@ -497,6 +517,7 @@ async fn main() -> ExitCode {
             smtp_listen,
             mail_max_bytes,
             mail_max_attachment_bytes,
+            inbound_mail,
             mail,
             proxy,
         }) => {
@@ -515,6 +536,12 @@ async fn main() -> ExitCode {
                 smtp_listen,
                 mail_max_bytes,
                 mail_max_attachment_bytes,
+                mail_max_attachments: inbound_mail.mail_max_attachments,
+                smtp_sessions: server::channels::email::smtp::SessionLimits {
+                    per_address: inbound_mail.smtp_max_per_address.max(1),
+                    idle: Duration::from_secs(inbound_mail.smtp_idle_timeout.max(1)),
+                    lifetime: Duration::from_secs(inbound_mail.smtp_session_timeout.max(1)),
+                },
                 smtp_relay: mail.smtp_relay,
                 mail_from: mail.mail_from,
                 public_url: mail.public_url,

@@ -48,6 +48,10 @@ pub struct ServerConfig {
     pub mail_max_bytes: usize,
     /// Largest single attachment of a mail, in bytes.
     pub mail_max_attachment_bytes: usize,
+    /// Most attachments one mail may carry.
+    pub mail_max_attachments: usize,
+    /// Connection limits and timeouts of the SMTP listener.
+    pub smtp_sessions: channels::email::smtp::SessionLimits,
     /// The SMTP relay customer-portal mail goes through (`smtp://host:port`,
     /// `smtps://user:pass@host`, `smtp://host:587?tls=required`); none: no mail is sent.
     pub smtp_relay: Option<String>,
@@ -75,6 +79,8 @@ impl ServerConfig {
             smtp_listen: None,
             mail_max_bytes: 25 * 1024 * 1024,
             mail_max_attachment_bytes: 10 * 1024 * 1024,
+            mail_max_attachments: 100,
+            smtp_sessions: channels::email::smtp::SessionLimits::default(),
             smtp_relay: None,
             mail_from: "Support <support@localhost>".into(),
             public_url: None,
@@ -141,11 +147,13 @@ impl RunningServer {
             portal,
         };
         let smtp = smtp_listener.map(|listener| {
-            let desk = channels::email::smtp::Desk {
-                store: state.store.clone(),
-                files: state.files.clone(),
-                limits: channels::email::limits(&state.config),
-            };
+            let desk = channels::email::smtp::Desk::new(
+                state.store.clone(),
+                state.files.clone(),
+                channels::email::limits(&state.config),
+                state.config.smtp_sessions,
+                &state.config.data_dir,
+            );
             tokio::spawn(channels::email::smtp::serve(
                 listener,
                 desk,

@@ -95,6 +95,11 @@ impl Desk {
         self.dir.path().to_path_buf()
     }
 
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
     /// Starts the server process and waits for its `listening on` line.
     pub fn spawn(&mut self) {
         let mut child = Command::new(BIN)
