@@ -105,6 +105,8 @@ enum Command {
         #[arg(long, default_value_t = 10 * 1024 * 1024)]
         mail_max_attachment_bytes: usize,
         #[command(flatten)]
+        http_limits: HttpLimitArgs,
+        #[command(flatten)]
         inbound_mail: InboundMailArgs,
         #[command(flatten)]
         mail: MailArgs,
@@ -187,6 +189,21 @@ struct MailArgs {
     /// portal cookies Secure). Default: http:// and the listen address.
     #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     public_url: Option<String>,
+}
+
+/// How long and how many HTTP connections may take.
+#[derive(clap::Args)]
+struct HttpLimitArgs {
+    /// Seconds a client may take to send a request's line and headers (and an idle
+    /// keep-alive connection stays open); slower ones are closed.
+    #[arg(long, default_value_t = 30)]
+    http_header_timeout: u64,
+    /// Seconds a client may take to send a request's body; slower ones get 408 and are closed.
+    #[arg(long, default_value_t = 60)]
+    http_body_timeout: u64,
+    /// HTTP connections open at once, websockets included; more are closed at once.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
 }
 
 /// How much inbound mail may ask of the server.
@@ -517,6 +534,7 @@ async fn main() -> ExitCode {
             smtp_listen,
             mail_max_bytes,
             mail_max_attachment_bytes,
+            http_limits,
             inbound_mail,
             mail,
             proxy,
@@ -526,6 +544,11 @@ async fn main() -> ExitCode {
                     .zip(tls_key)
                     .map(|(cert, key)| server::tls::TlsFiles { cert, key }),
                 body_limit,
+                http: server::HttpLimits {
+                    header_timeout: Duration::from_secs(http_limits.http_header_timeout.max(1)),
+                    body_timeout: Duration::from_secs(http_limits.http_body_timeout.max(1)),
+                    max_connections: http_limits.max_connections.max(1),
+                },
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
                 delivery: server::delivery::RetryPolicy {
