@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use frontdesk::domain::Role;
+use frontdesk::outln;
 use frontdesk::server::{self, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,10 @@ enum Command {
         #[arg(long, default_value_t = 10 * 1024 * 1024)]
         mail_max_attachment_bytes: usize,
         #[command(flatten)]
+        http_limits: HttpLimitArgs,
+        #[command(flatten)]
+        inbound_mail: InboundMailArgs,
+        #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
         proxy: ProxyArgs,
@@ -184,6 +189,39 @@ struct MailArgs {
     /// portal cookies Secure). Default: http:// and the listen address.
     #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     public_url: Option<String>,
+}
+
+/// How long and how many HTTP connections may take.
+#[derive(clap::Args)]
+struct HttpLimitArgs {
+    /// Seconds a client may take to send a request's line and headers (and an idle
+    /// keep-alive connection stays open); slower ones are closed.
+    #[arg(long, default_value_t = 30)]
+    http_header_timeout: u64,
+    /// Seconds a client may take to send a request's body; slower ones get 408 and are closed.
+    #[arg(long, default_value_t = 60)]
+    http_body_timeout: u64,
+    /// HTTP connections open at once, websockets included; more are closed at once.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+}
+
+/// How much inbound mail may ask of the server.
+#[derive(clap::Args)]
+struct InboundMailArgs {
+    /// Most attachments one mail may carry (SMTP or upload).
+    #[arg(long, default_value_t = 100)]
+    mail_max_attachments: usize,
+    /// SMTP sessions one client address may hold open at once.
+    #[arg(long, default_value_t = 10)]
+    smtp_max_per_address: usize,
+    /// Seconds an SMTP session may go without progress on a mail (NOOP, RSET and other
+    /// no-op commands do not count) before it is closed.
+    #[arg(long, default_value_t = 300)]
+    smtp_idle_timeout: u64,
+    /// Seconds an SMTP session may last in all.
+    #[arg(long, default_value_t = 1800)]
+    smtp_session_timeout: u64,
 }
 
 /// How the team server sees its clients.
@@ -407,8 +445,7 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    outln!("{}", serde_json::to_string_pretty(value)?)
 }
 
 /// `frontdesk portal ...`, straight on the data directory.
@@ -469,8 +506,8 @@ async fn portal(command: PortalCommand) -> anyhow::Result<()> {
                 &public_url,
             )
             .await?;
-            println!(
-                "invited {} to portal {} (contact {}); {}; the link is valid until {}",
+            outln!(
+                "invited {} to portal {} (contact {}); {}; the link is valid until {}\n{}",
                 invitation.email,
                 invitation.portal_id,
                 invitation.contact_id,
@@ -479,10 +516,9 @@ async fn portal(command: PortalCommand) -> anyhow::Result<()> {
                 } else {
                     "no mail was sent: give them the link"
                 },
-                invitation.expires_at
-            );
-            println!("{}", invitation.url);
-            Ok(())
+                invitation.expires_at,
+                invitation.url
+            )
         }
     }
 }
@@ -510,6 +546,8 @@ async fn main() -> ExitCode {
             smtp_listen,
             mail_max_bytes,
             mail_max_attachment_bytes,
+            http_limits,
+            inbound_mail,
             mail,
             proxy,
         }) => {
@@ -518,6 +556,11 @@ async fn main() -> ExitCode {
                     .zip(tls_key)
                     .map(|(cert, key)| server::tls::TlsFiles { cert, key }),
                 body_limit,
+                http: server::HttpLimits {
+                    header_timeout: Duration::from_secs(http_limits.http_header_timeout.max(1)),
+                    body_timeout: Duration::from_secs(http_limits.http_body_timeout.max(1)),
+                    max_connections: http_limits.max_connections.max(1),
+                },
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
                 delivery: server::delivery::RetryPolicy {
@@ -528,6 +571,12 @@ async fn main() -> ExitCode {
                 smtp_listen,
                 mail_max_bytes,
                 mail_max_attachment_bytes,
+                mail_max_attachments: inbound_mail.mail_max_attachments,
+                smtp_sessions: server::channels::email::smtp::SessionLimits {
+                    per_address: inbound_mail.smtp_max_per_address.max(1),
+                    idle: Duration::from_secs(inbound_mail.smtp_idle_timeout.max(1)),
+                    lifetime: Duration::from_secs(inbound_mail.smtp_session_timeout.max(1)),
+                },
                 smtp_relay: mail.smtp_relay,
                 mail_from: mail.mail_from,
                 public_url: mail.public_url,
@@ -541,11 +590,11 @@ async fn main() -> ExitCode {
             conversations,
             seed,
             anchor,
-        }) => server::seed::seed_dir(&data, conversations, seed, anchor.as_deref()).map(|r| {
-            println!(
+        }) => server::seed::seed_dir(&data, conversations, seed, anchor.as_deref()).and_then(|r| {
+            outln!(
                 "seeded {} conversations ({} messages), {} contacts, {} companies, {} agents, {} teams, {} channels",
                 r.conversations, r.messages, r.contacts, r.companies, r.agents, r.teams, r.channels
-            );
+            )
         }),
         Some(Command::Bench { command }) => match command {
             BenchCommand::Server {
@@ -587,27 +636,30 @@ async fn main() -> ExitCode {
                 email,
                 name,
                 role,
-            } => server::admin::add_agent(&data, &email, &name, role)
-                .await
-                .map(|(agent, token)| {
-                    println!(
-                        "created {} agent {} <{}> (id {})",
-                        agent.role, agent.name, agent.email, agent.id
-                    );
-                    println!("{token}");
-                })
-                .map_err(Into::into),
-            AgentCommand::Token { data, email } => server::admin::new_agent_token(&data, &email)
-                .await
-                .map(|(agent, token)| {
-                    println!("new token for {} <{}>", agent.name, agent.email);
-                    println!("{token}");
-                })
-                .map_err(Into::into),
+            } => match server::admin::add_agent(&data, &email, &name, role).await {
+                Ok((agent, token)) => outln!(
+                    "created {} agent {} <{}> (id {})\n{token}",
+                    agent.role,
+                    agent.name,
+                    agent.email,
+                    agent.id
+                ),
+                Err(e) => Err(e.into()),
+            },
+            AgentCommand::Token { data, email } => {
+                match server::admin::new_agent_token(&data, &email).await {
+                    Ok((agent, token)) => {
+                        outln!("new token for {} <{}>\n{token}", agent.name, agent.email)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
         },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `| head`: the reader has what it wanted.
+        Err(e) if frontdesk::cli::stdout::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("frontdesk: {e:#}");
             ExitCode::FAILURE

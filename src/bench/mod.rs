@@ -62,11 +62,11 @@ pub struct Target {
 pub async fn run_server_bench(opts: &ServerBench) -> anyhow::Result<()> {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let dir = tempfile::tempdir()?;
-    println!(
+    crate::outln!(
         "frontdesk server bench: {} conversations, {} cores",
         opts.conversations,
         std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
+    )?;
 
     let started = Instant::now();
     let mut conn = open_connection(dir.path())?;
@@ -79,12 +79,12 @@ pub async fn run_server_bench(opts: &ServerBench) -> anyhow::Result<()> {
         },
     )?;
     drop(conn);
-    println!(
+    crate::outln!(
         "seed          {} conversations, {} messages in {:.1} s",
         report.conversations,
         report.messages,
         started.elapsed().as_secs_f64()
-    );
+    )?;
 
     let server = RunningServer::start(ServerConfig::new(dir.path(), "127.0.0.1:0")).await?;
     let (token, hash) = new_token();
@@ -107,14 +107,17 @@ pub async fn run_server_bench(opts: &ServerBench) -> anyhow::Result<()> {
     };
 
     let ingest = ingest::run(&target, opts.ingest_messages, opts.ingest_connections).await?;
-    println!(
+    crate::outln!(
         "ingest        {} inbound msgs over HTTP, {} connections: {:.0} msg/s; latency {}",
-        opts.ingest_messages, opts.ingest_connections, ingest.rate, ingest.latency
-    );
+        opts.ingest_messages,
+        opts.ingest_connections,
+        ingest.rate,
+        ingest.latency
+    )?;
 
     let (filters, search) = queries::run(&target, server.store(), opts.queries).await?;
-    println!("list filters  {filters}");
-    println!("list q search {search}");
+    crate::outln!("list filters  {filters}")?;
+    crate::outln!("list q search {search}")?;
 
     let fan = fanout::run(
         &target,
@@ -123,12 +126,14 @@ pub async fn run_server_bench(opts: &ServerBench) -> anyhow::Result<()> {
         opts.fanout_messages,
     )
     .await?;
-    println!(
+    crate::outln!(
         "fan-out       {} agents x {} msgs, {} deliveries",
-        opts.ws_clients, opts.fanout_messages, fan.delivered
-    );
-    println!("  commit->agent {}", fan.from_commit);
-    println!("  post->agent   {}", fan.from_post);
+        opts.ws_clients,
+        opts.fanout_messages,
+        fan.delivered
+    )?;
+    crate::outln!("  commit->agent {}", fan.from_commit)?;
+    crate::outln!("  post->agent   {}", fan.from_post)?;
 
     server.shutdown().await?;
     Ok(())

@@ -111,9 +111,9 @@ pub async fn run(command: ChannelCommand) -> anyhow::Result<()> {
         List { data, json } => {
             let channels = channel_admin::list(&data).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&channels)?);
+                crate::outln!("{}", serde_json::to_string_pretty(&channels)?)?;
             } else {
-                print!("{}", table(&channels));
+                crate::cli::stdout::write(&table(&channels))?;
             }
         }
         Add {
@@ -136,10 +136,9 @@ pub async fn run(command: ChannelCommand) -> anyhow::Result<()> {
             };
             let created = channel_admin::add(&data, new).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&created)?);
+                crate::outln!("{}", serde_json::to_string_pretty(&created)?)?;
             } else {
-                println!("created {}", summary(&created));
-                println!("{}", created.secret);
+                crate::outln!("created {}\n{}", summary(&created), created.secret)?;
             }
         }
         Edit {
@@ -195,9 +194,9 @@ async fn switch(data: &std::path::Path, id: Id, enabled: bool, json: bool) -> an
 /// Prints a changed channel: JSON for scripts, one line for people.
 fn report(channel: &ChannelWithSecret, done: &str, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(channel)?);
+        crate::outln!("{}", serde_json::to_string_pretty(channel)?)?;
     } else {
-        println!("{done} {}", summary(channel));
+        crate::outln!("{done} {}", summary(channel))?;
     }
     Ok(())
 }

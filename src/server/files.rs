@@ -26,10 +26,11 @@ impl Files {
 
     /// Stores `bytes` durably (written, synced, then renamed into place) and answers their
     /// hash. Storing the same bytes twice keeps one copy.
-    pub async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String> {
+    pub async fn put(&self, bytes: impl AsRef<[u8]> + Send + 'static) -> std::io::Result<String> {
         let dir = self.dir.clone();
         tokio::task::spawn_blocking(move || {
-            let hash = hex::encode(Sha256::digest(&bytes));
+            let bytes = bytes.as_ref();
+            let hash = hex::encode(Sha256::digest(bytes));
             let path = dir.join(&hash[..2]).join(&hash);
             if path.exists() {
                 return Ok(hash);
@@ -37,7 +38,7 @@ impl Files {
             let parent = path.parent().expect("a content path has a folder");
             std::fs::create_dir_all(parent)?;
             let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-            tmp.write_all(&bytes)?;
+            tmp.write_all(bytes)?;
             tmp.as_file().sync_all()?;
             tmp.persist(&path).map_err(|e| e.error)?;
             Ok(hash)

@@ -4,11 +4,13 @@ pub mod admin;
 pub mod auth;
 pub mod channel_admin;
 pub mod channels;
+mod connections;
 pub mod delivery;
 pub mod error;
 pub mod files;
 mod http;
 pub mod limits;
+mod listen;
 pub mod passwords;
 pub mod portal;
 pub mod routing;
@@ -18,7 +20,7 @@ pub mod signature;
 pub mod store;
 pub mod tls;
 
-use axum::serve::ListenerExt;
+pub use listen::HttpLimits;
 pub use run::serve_until_signal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +40,8 @@ pub struct ServerConfig {
     pub tls: Option<tls::TlsFiles>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Read timeouts and the connection cap of the HTTP server.
+    pub http: HttpLimits,
     /// Interval of websocket pings; a client silent for two intervals is dropped.
     pub heartbeat: Duration,
     /// How many live events a websocket client may lag behind before it is disconnected.
@@ -50,6 +54,10 @@ pub struct ServerConfig {
     pub mail_max_bytes: usize,
     /// Largest single attachment of a mail, in bytes.
     pub mail_max_attachment_bytes: usize,
+    /// Most attachments one mail may carry.
+    pub mail_max_attachments: usize,
+    /// Connection limits and timeouts of the SMTP listener.
+    pub smtp_sessions: channels::email::smtp::SessionLimits,
     /// The SMTP relay customer-portal mail goes through (`smtp://host:port`,
     /// `smtps://user:pass@host`, `smtp://host:587?tls=required`); none: no mail is sent.
     pub smtp_relay: Option<String>,
@@ -71,12 +79,15 @@ impl ServerConfig {
             listen: listen.into(),
             tls: None,
             body_limit: 1024 * 1024,
+            http: HttpLimits::default(),
             heartbeat: Duration::from_secs(20),
             live_buffer: 4096,
             delivery: delivery::RetryPolicy::default(),
             smtp_listen: None,
             mail_max_bytes: 25 * 1024 * 1024,
             mail_max_attachment_bytes: 10 * 1024 * 1024,
+            mail_max_attachments: 100,
+            smtp_sessions: channels::email::smtp::SessionLimits::default(),
             smtp_relay: None,
             mail_from: "Support <support@localhost>".into(),
             public_url: None,
@@ -143,11 +154,13 @@ impl RunningServer {
             portal,
         };
         let smtp = smtp_listener.map(|listener| {
-            let desk = channels::email::smtp::Desk {
-                store: state.store.clone(),
-                files: state.files.clone(),
-                limits: channels::email::limits(&state.config),
-            };
+            let desk = channels::email::smtp::Desk::new(
+                state.store.clone(),
+                state.files.clone(),
+                channels::email::limits(&state.config),
+                state.config.smtp_sessions,
+                &state.config.data_dir,
+            );
             tokio::spawn(channels::email::smtp::serve(
                 listener,
                 desk,
@@ -155,35 +168,19 @@ impl RunningServer {
             ))
         });
         portal::notify::spawn(state.clone());
-        // Each request knows its client's address (the portal's sign-in limit counts by it).
-        let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        let mut wait = stopping;
-        let stopped = async move {
-            let _ = wait.wait_for(|s| *s).await;
-        };
+        let limits = state.config.http;
+        let app = http::router(state);
+        let cap = connections::ConnectionCap::new(limits.max_connections);
         let secure = tls_config.is_some();
         let task = match tls_config {
             Some(config) => {
-                // Tapped (with nothing to do: it sets TCP_NODELAY itself) because axum hands
-                // client addresses out for tapped listeners.
-                let listener = tls::TlsListener::new(listener, addr, config).tap_io(|_| {});
-                tokio::spawn(async move {
-                    axum::serve(listener, app)
-                        .with_graceful_shutdown(stopped)
-                        .await
-                })
+                let listener = tls::TlsListener::new(listener, addr, config, cap);
+                tokio::spawn(listen::serve(listener, app, limits, stopping))
             }
-            None => tokio::spawn(async move {
-                // Live events are small frames that must leave at once: no Nagle delay.
-                let listener = listener.tap_io(|tcp| {
-                    if let Err(error) = tcp.set_nodelay(true) {
-                        tracing::warn!(%error, "cannot set TCP_NODELAY");
-                    }
-                });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }),
+            None => {
+                let listener = listen::PlainListener::new(listener, cap);
+                tokio::spawn(listen::serve(listener, app, limits, stopping))
+            }
         };
         Ok(RunningServer {
             addr,

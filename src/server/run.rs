@@ -1,7 +1,6 @@
 //! Running the team server from the command line until a signal stops it.
 
 use super::{RunningServer, ServerConfig};
-use std::io::Write;
 
 /// Serves until SIGINT or SIGTERM, then stops cleanly: streams closed, writes flushed.
 pub async fn serve_until_signal(config: ServerConfig) -> anyhow::Result<()> {
@@ -10,10 +9,11 @@ pub async fn serve_until_signal(config: ServerConfig) -> anyhow::Result<()> {
     if let Some(smtp) = server.smtp_addr {
         lines.push_str(&format!("smtp listening on {smtp}\n"));
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(lines.as_bytes())?;
-    stdout.flush()?;
-    drop(stdout);
+    if let Err(error) = crate::cli::stdout::write(&lines) {
+        // Nobody can learn the address: stop before serving anyone.
+        server.shutdown().await?;
+        return Err(error);
+    }
     tracing::info!(addr = %server.addr, "serving");
     shutdown_signal().await;
     tracing::info!("stopping");

@@ -1,6 +1,8 @@
 //! HTTPS and WSS for the team server: the certificate files, checked before listening, and a
-//! listener that completes TLS handshakes off the accept path.
+//! listener that completes TLS handshakes off the accept path, within the connection cap.
 
+use super::connections::{ConnectionCap, Counted};
+use super::listen::is_connection_error;
 use axum::serve::Listener;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -20,6 +22,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const READY_QUEUE: usize = 64;
 /// Pause after an accept error that is not one connection's fault (out of file descriptors).
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_secs(1);
+
+/// A connection whose handshake is done.
+type Secured = (TlsStream<Counted<TcpStream>>, SocketAddr);
 
 /// The PEM files that make the server speak TLS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,25 +84,27 @@ fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
 /// Accepts TCP connections and hands over those whose TLS handshake succeeded; a slow or
 /// failed handshake never holds up the others.
 pub(crate) struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<Secured>,
     addr: SocketAddr,
 }
 
 impl TlsListener {
-    /// Starts accepting on `tcp`, bound to `addr`; stops when the listener is dropped.
+    /// Starts accepting on `tcp`, bound to `addr`, connections within `cap`; stops when the
+    /// listener is dropped.
     pub(crate) fn new(
         tcp: TcpListener,
         addr: SocketAddr,
         config: Arc<rustls::ServerConfig>,
+        cap: ConnectionCap,
     ) -> Self {
         let (tx, ready) = mpsc::channel(READY_QUEUE);
-        tokio::spawn(accept_loop(tcp, TlsAcceptor::from(config), tx));
+        tokio::spawn(accept_loop(tcp, TlsAcceptor::from(config), tx, cap));
         TlsListener { ready, addr }
     }
 }
 
 impl Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = TlsStream<Counted<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
@@ -116,7 +123,8 @@ impl Listener for TlsListener {
 async fn accept_loop(
     tcp: TcpListener,
     acceptor: TlsAcceptor,
-    tx: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
+    tx: mpsc::Sender<Secured>,
+    cap: ConnectionCap,
 ) {
     loop {
         let accepted = tokio::select! {
@@ -132,8 +140,12 @@ async fn accept_loop(
                 continue;
             }
         };
+        let Some(stream) = cap.admit(stream) else {
+            tracing::debug!(%peer, "connection refused: too many connections");
+            continue;
+        };
         // Live events are small frames that must leave at once: no Nagle delay.
-        if let Err(error) = stream.set_nodelay(true) {
+        if let Err(error) = stream.get_ref().set_nodelay(true) {
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
         let (acceptor, tx) = (acceptor.clone(), tx.clone());
@@ -147,14 +159,4 @@ async fn accept_loop(
             }
         });
     }
-}
-
-/// An error of one connection that went away while being accepted.
-fn is_connection_error(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-    )
 }

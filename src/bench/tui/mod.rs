@@ -40,66 +40,71 @@ fn mb(bytes: u64) -> String {
 /// Runs every client measurement and prints the figures as it goes.
 pub async fn run_tui_bench(opts: &TuiBench) -> anyhow::Result<()> {
     let n = opts.conversations;
-    println!(
+    crate::outln!(
         "frontdesk tui bench: {n} conversations, {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
+    )?;
 
     let before = local::rss();
     let mut app = local::loaded_app(n);
     match (before, local::rss()) {
-        (Some(b), Some(a)) => println!(
+        (Some(b), Some(a)) => crate::outln!(
             "rss           {n} conversations in the App: +{} (process total {})",
             mb(a.saturating_sub(b)),
             mb(a)
-        ),
-        _ => println!("rss           not measured: no /proc/self/status"),
+        )?,
+        _ => crate::outln!("rss           not measured: no /proc/self/status")?,
     }
     let frames = local::frame_times(&mut app, 200, 50, opts.frames)?;
-    println!("frame 200x50  {frames}");
+    crate::outln!("frame 200x50  {frames}")?;
     for (mode, name) in [
         (ColorMode::TrueColor, "24-bit"),
         (ColorMode::Ansi256, "256   "),
     ] {
         let b = local::bytes(&mut app, mode)?;
-        println!(
+        crate::outln!(
             "bytes 80x24 {name}  first frame {} B; j at the top {} B; j deep in the list {} B; j at the window's edge (scrolls) {} B; new message in the open thread {} B",
-            b.full, b.move_top, b.move_deep, b.move_edge, b.message
-        );
+            b.full,
+            b.move_top,
+            b.move_deep,
+            b.move_edge,
+            b.message
+        )?;
     }
     drop(app);
 
     let (desk, seeded) = Desk::start(n).await?;
-    println!(
+    crate::outln!(
         "seed          {n} conversations in {:.1} s",
         seeded.as_secs_f64()
-    );
+    )?;
     let mut first = Samples::default();
     for _ in 0..10 {
         first.push(Client::start(&desk, 200, 50).await?.1);
     }
-    println!("first frame   {first}");
-    println!("keystroke     {}", desk::keystrokes(&desk, 5).await?);
+    crate::outln!("first frame   {first}")?;
+    crate::outln!("keystroke     {}", desk::keystrokes(&desk, 5).await?)?;
     let (mut client, _) = Client::start(&desk, 200, 50).await?;
     let live = live::commit_to_screen(&desk, &mut client, LIVE_RATE, LIVE_SECS).await?;
-    println!("commit->screen {LIVE_RATE} msg/s for {LIVE_SECS} s: {live}");
+    crate::outln!("commit->screen {LIVE_RATE} msg/s for {LIVE_SECS} s: {live}")?;
     drop(client);
     match idle::measure(&desk, IDLE_SECS).await? {
-        Some(i) => println!(
+        Some(i) => crate::outln!(
             "idle 80x24    {} B in {IDLE_SECS} s (real client in a pty; {} B before, first frame included)",
-            i.idle, i.startup
-        ),
-        None => println!("idle 80x24    not measured: script(1) is not installed"),
+            i.idle,
+            i.startup
+        )?,
+        None => crate::outln!("idle 80x24    not measured: script(1) is not installed")?,
     }
     desk.server.shutdown().await?;
 
     if opts.million {
         let (desk, seeded) = Desk::start(1_000_000).await?;
-        println!(
+        crate::outln!(
             "seed          1000000 conversations in {:.1} s",
             seeded.as_secs_f64()
-        );
-        println!("keystroke 1M  {}", desk::keystrokes(&desk, 3).await?);
+        )?;
+        crate::outln!("keystroke 1M  {}", desk::keystrokes(&desk, 3).await?)?;
         desk.server.shutdown().await?;
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! The axum router of the HTTP API.
 
 mod agents;
+mod body_timeout;
 mod channels;
 mod conversations;
 mod events;
@@ -91,5 +92,9 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.http.body_timeout,
+            body_timeout::limit,
+        ))
         .with_state(state)
 }

@@ -140,11 +140,13 @@ async fn upload(
             "send the raw mail with Content-Type: message/rfc822",
         ));
     }
-    let outcome = receive(&state.store, &state.files, id, &body, limits(&state.config))
+    let outcome = receive(&state.store, &state.files, id, body, limits(&state.config))
         .await
         .map_err(|e| match e {
             ReceiveError::Mail(
-                e @ (MailError::TooLarge { .. } | MailError::AttachmentTooLarge { .. }),
+                e @ (MailError::TooLarge { .. }
+                | MailError::AttachmentTooLarge { .. }
+                | MailError::TooManyAttachments { .. }),
             ) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string()),
             ReceiveError::Mail(e) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -5,6 +5,7 @@
 mod html;
 pub mod http;
 pub mod parse;
+mod sessions;
 pub mod settings;
 pub mod smtp;
 pub mod transport;
@@ -17,6 +18,7 @@ use crate::server::ServerConfig;
 use crate::server::files::Files;
 use crate::server::store::email::{EmailOutcome, IncomingEmail};
 use crate::server::store::{Store, StoreError};
+use axum::body::Bytes;
 use parse::{Limits, MailError};
 
 /// Why an inbound mail was not stored.
@@ -37,6 +39,7 @@ pub fn limits(config: &ServerConfig) -> Limits {
     Limits {
         message: config.mail_max_bytes,
         attachment: config.mail_max_attachment_bytes,
+        attachments: config.mail_max_attachments,
     }
 }
 
@@ -47,10 +50,10 @@ pub async fn receive(
     store: &Store,
     files: &Files,
     channel_id: Id,
-    raw: &[u8],
+    raw: Bytes,
     limits: Limits,
 ) -> Result<EmailOutcome, ReceiveError> {
-    let mail = parse::parse(raw, limits)?;
+    let mail = parse::parse(&raw, limits)?;
     let settings = store.email_settings(channel_id).await?.map(|s| s.settings);
     let original_sender = settings
         .as_ref()
@@ -80,7 +83,7 @@ pub async fn receive(
             mime_type: Some(a.mime_type),
         });
     }
-    let raw_hash = files.put(raw.to_vec()).await?;
+    let raw_hash = files.put(raw).await?;
     let text = if mail.text.is_empty() && attachments.is_empty() {
         "(no text)".to_string()
     } else {

@@ -12,6 +12,8 @@ pub struct Limits {
     pub message: usize,
     /// One decoded attachment, in bytes.
     pub attachment: usize,
+    /// Attachments of one mail.
+    pub attachments: usize,
 }
 
 /// Why a mail was refused; nothing of it is stored.
@@ -27,6 +29,8 @@ pub enum MailError {
         size: usize,
         limit: usize,
     },
+    #[error("the message has {count} attachments; this desk accepts at most {limit} per message")]
+    TooManyAttachments { count: usize, limit: usize },
     #[error("the message is not RFC 822 mail: {0}")]
     Malformed(String),
     #[error("the message has no sender: it needs a From header with an address")]
@@ -93,13 +97,19 @@ pub fn parse(raw: &[u8], limits: Limits) -> Result<ParsedMail, MailError> {
             "it does not start with a header line (Name: value)".into(),
         ));
     }
-    let message = MessageParser::default()
+    let mut message = MessageParser::default()
         .parse(raw)
         .ok_or_else(|| MailError::Malformed("no headers could be read".into()))?;
     if message.headers().is_empty() {
         return Err(MailError::Malformed("no headers could be read".into()));
     }
     check_multipart(raw, &message)?;
+    if message.attachments.len() > limits.attachments {
+        return Err(MailError::TooManyAttachments {
+            count: message.attachments.len(),
+            limit: limits.attachments,
+        });
+    }
     let from = first_mailbox(message.from()).ok_or(MailError::NoSender)?;
     let message_id = message
         .message_id()
@@ -178,8 +188,14 @@ pub fn parse(raw: &[u8], limits: Limits) -> Result<ParsedMail, MailError> {
                 name
             },
             mime_type,
-            bytes: part.contents().to_vec(),
+            bytes: Vec::new(),
         });
+    }
+    // The decoded contents move out of the parsed message: a large attachment is not copied.
+    for (attachment, id) in attachments.iter_mut().zip(&message.attachments) {
+        if let Some(part) = message.parts.get_mut(*id as usize) {
+            attachment.bytes = into_bytes(std::mem::take(&mut part.body));
+        }
     }
     if forwarded_from.is_none() {
         forwarded_from = inline_forward(&subject, &text);
@@ -193,6 +209,16 @@ pub fn parse(raw: &[u8], limits: Limits) -> Result<ParsedMail, MailError> {
         text: text.trim().to_string(),
         attachments,
     })
+}
+
+/// The contents of a part, owned.
+fn into_bytes(body: PartType<'_>) -> Vec<u8> {
+    match body {
+        PartType::Text(text) | PartType::Html(text) => text.into_owned().into_bytes(),
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.into_owned(),
+        PartType::Message(message) => message.raw_message.into_owned(),
+        PartType::Multipart(_) => Vec::new(),
+    }
 }
 
 /// Whether the first line of `raw` is a header field.
@@ -400,6 +426,7 @@ mod tests {
     const LIMITS: Limits = Limits {
         message: 1 << 20,
         attachment: 1 << 16,
+        attachments: 3,
     };
 
     #[test]

@@ -4,25 +4,34 @@
 //!
 //! Extensions: SIZE (refused early at MAIL FROM, and enforced on the data), 8BITMIME,
 //! PIPELINING. No relaying, no AUTH: this is a mail exchanger for the desk's own addresses.
+//!
+//! Bounded against abuse: sessions in all and per client address, an idle limit that only
+//! progress on a mail resets (not NOOP, RSET and the like), a lifetime per session, and mail
+//! spooled to a file under the data directory while it arrives, read into memory only to be
+//! stored, one mail at a time.
 
 use super::parse::{Limits, MailError};
+use super::sessions::{Admission, Refusal};
 use super::{ReceiveError, receive};
 use crate::domain::Id;
 use crate::server::files::Files;
 use crate::server::store::{Store, StoreError};
+use axum::body::Bytes;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter,
+};
 use tokio::net::TcpListener;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 /// Longest command line (RFC 5321 4.5.3.1.4 says 512 with CRLF; leave room for parameters).
 const MAX_COMMAND: usize = 2048;
-/// How long a client may stay silent between commands (RFC 5321 4.5.3.2.7: 5 minutes).
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long the whole DATA phase may take.
 const DATA_TIMEOUT: Duration = Duration::from_secs(600);
 /// Recipients per transaction.
@@ -31,19 +40,69 @@ const MAX_RECIPIENTS: usize = 100;
 const MAX_ERRORS: u32 = 10;
 /// Sessions served at once; more are told to come back later.
 const MAX_SESSIONS: usize = 256;
+/// Mail data is read and spooled in pieces of at most this many bytes.
+const DATA_PIECE: usize = 64 * 1024;
+
+/// How long and how many SMTP sessions may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Sessions one client address may hold open at once.
+    pub per_address: usize,
+    /// How long a session may go without progress on a mail (greeting, MAIL, RCPT, DATA);
+    /// NOOP, RSET, VRFY, HELP and refused commands do not count.
+    pub idle: Duration,
+    /// How long a session may last in all.
+    pub lifetime: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            per_address: 10,
+            // RFC 5321 4.5.3.2.7: a server waits 5 minutes for a command.
+            idle: Duration::from_secs(300),
+            lifetime: Duration::from_secs(30 * 60),
+        }
+    }
+}
 
 /// What a session needs of the desk.
 #[derive(Clone)]
 pub struct Desk {
-    pub store: Store,
-    pub files: Files,
-    pub limits: Limits,
+    store: Store,
+    files: Files,
+    limits: Limits,
+    sessions: SessionLimits,
+    /// Where mail is spooled while it arrives.
+    spool: PathBuf,
+    /// Held while a received mail is in memory to be stored: one at a time.
+    storing: Arc<Semaphore>,
+}
+
+impl Desk {
+    /// The desk whose data directory is `data_dir`.
+    pub fn new(
+        store: Store,
+        files: Files,
+        limits: Limits,
+        sessions: SessionLimits,
+        data_dir: &Path,
+    ) -> Desk {
+        Desk {
+            store,
+            files,
+            limits,
+            sessions,
+            spool: data_dir.join("spool"),
+            storing: Arc::new(Semaphore::new(1)),
+        }
+    }
 }
 
 /// Accepts SMTP sessions on `listener` until `stopping` turns true, then tells open sessions
 /// to go away (421) at their next command and waits for them.
 pub async fn serve(listener: TcpListener, desk: Desk, mut stopping: watch::Receiver<bool>) {
-    let slots = Arc::new(Semaphore::new(MAX_SESSIONS));
+    let admission = Admission::new(MAX_SESSIONS, desk.sessions.per_address);
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
@@ -59,12 +118,19 @@ pub async fn serve(listener: TcpListener, desk: Desk, mut stopping: watch::Recei
                 };
                 let desk = desk.clone();
                 let stopping = stopping.clone();
-                let slot = slots.clone().try_acquire_owned();
+                let place = admission.admit(peer.ip());
                 sessions.spawn(async move {
                     let (read, mut write) = socket.into_split();
-                    let Ok(_slot) = slot else {
-                        let _ = write.write_all(b"421 4.3.2 too many connections, try again later\r\n").await;
-                        return;
+                    let _place = match place {
+                        Ok(place) => place,
+                        Err(refusal) => {
+                            let reply: &[u8] = match refusal {
+                                Refusal::Full => b"421 4.3.2 too many connections, try again later\r\n",
+                                Refusal::Address => b"421 4.7.0 too many connections from your address, try again later\r\n",
+                            };
+                            let _ = write.write_all(reply).await;
+                            return;
+                        }
                     };
                     let mut session = Session::new(desk, peer, write);
                     if let Err(error) = session.run(BufReader::new(read), stopping).await {
@@ -134,6 +200,55 @@ async fn read_line<R: AsyncBufRead + Unpin>(
     }
 }
 
+/// Reads up to `max` bytes, stopping after the first LF; `false` at the end of the input.
+async fn read_piece<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<bool> {
+    buf.clear();
+    while buf.len() < max {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(false);
+        }
+        let window = &available[..available.len().min(max - buf.len())];
+        let (chunk, done) = match window.iter().position(|b| *b == b'\n') {
+            Some(i) => (&window[..=i], true),
+            None => (window, false),
+        };
+        buf.extend_from_slice(chunk);
+        let used = chunk.len();
+        reader.consume(used);
+        if done {
+            break;
+        }
+    }
+    Ok(true)
+}
+
+/// An anonymous file in `dir` (created if missing) that disappears once closed.
+async fn spool_file(dir: &Path) -> std::io::Result<tokio::fs::File> {
+    let dir = dir.to_path_buf();
+    let file = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir)?;
+        tempfile::tempfile_in(&dir)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    Ok(tokio::fs::File::from_std(file))
+}
+
+/// A mail as it arrived after 354.
+enum Arrived {
+    /// Within the size limit, spooled.
+    Spooled(BufWriter<tokio::fs::File>, usize),
+    /// Over the size limit; drained and forgotten.
+    Oversize,
+    /// The spool could not be written.
+    Failed(std::io::Error),
+}
+
 /// The state of one SMTP session.
 struct Session {
     desk: Desk,
@@ -143,6 +258,9 @@ struct Session {
     sender: Option<String>,
     recipients: Vec<Id>,
     errors: u32,
+    started: Instant,
+    /// When the session last made progress on a mail.
+    progressed: Instant,
 }
 
 /// How a command leaves the session.
@@ -162,6 +280,23 @@ impl Session {
             sender: None,
             recipients: Vec::new(),
             errors: 0,
+            started: Instant::now(),
+            progressed: Instant::now(),
+        }
+    }
+
+    /// When the session ends unless it makes progress: idle or lifetime limit.
+    fn deadline(&self) -> Instant {
+        let limits = self.desk.sessions;
+        (self.progressed + limits.idle).min(self.started + limits.lifetime)
+    }
+
+    /// The goodbye for a session past its deadline.
+    fn expired(&self) -> Reply {
+        if Instant::now() >= self.started + self.desk.sessions.lifetime {
+            Reply::new(421, "4.4.2 session lasted too long, closing")
+        } else {
+            Reply::new(421, "4.4.2 idle too long, closing")
         }
     }
 
@@ -189,7 +324,7 @@ impl Session {
         loop {
             let line = tokio::select! {
                 _ = stopped(&mut stopping) => None,
-                line = tokio::time::timeout(COMMAND_TIMEOUT, read_line(&mut reader, &mut buf, MAX_COMMAND)) => Some(line),
+                line = tokio::time::timeout_at(self.deadline(), read_line(&mut reader, &mut buf, MAX_COMMAND)) => Some(line),
             };
             let Some(line) = line else {
                 return self
@@ -197,11 +332,7 @@ impl Session {
                     .await;
             };
             let line = match line {
-                Err(_) => {
-                    return self
-                        .send(Reply::new(421, "4.4.2 idle too long, closing"))
-                        .await;
-                }
+                Err(_) => return self.send(self.expired()).await,
                 Ok(line) => line?,
             };
             let reply = match line {
@@ -213,15 +344,25 @@ impl Session {
                 },
             };
             match reply {
+                Ok((reply, Next::Data)) => match spool_file(&self.desk.spool).await {
+                    Ok(spool) => {
+                        self.send(reply).await?;
+                        let reply = self.data(&mut reader, spool).await?;
+                        self.send(reply).await?;
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "cannot open a spool file for inbound mail");
+                        self.send(Reply::new(
+                            451,
+                            "4.3.0 cannot take mail now, try again later",
+                        ))
+                        .await?;
+                    }
+                },
                 Ok((reply, next)) => {
                     self.send(reply).await?;
-                    match next {
-                        Next::Continue => {}
-                        Next::Quit => return Ok(()),
-                        Next::Data => {
-                            let reply = self.data(&mut reader).await?;
-                            self.send(reply).await?;
-                        }
+                    if let Next::Quit = next {
+                        return Ok(());
                     }
                 }
                 Err(reply) => {
@@ -250,7 +391,7 @@ impl Session {
             }
             "EHLO" => {
                 self.reset();
-                self.greeted = true;
+                self.greet();
                 let text = format!(
                     "frontdesk greets {arg}\nSIZE {}\n8BITMIME\nPIPELINING\nENHANCEDSTATUSCODES",
                     self.desk.limits.message
@@ -259,7 +400,7 @@ impl Session {
             }
             "HELO" => {
                 self.reset();
-                self.greeted = true;
+                self.greet();
                 ok(&format!("frontdesk greets {arg}"))
             }
             "MAIL" => self.mail_from(arg),
@@ -294,6 +435,14 @@ impl Session {
                 Err(Reply::new(502, "5.5.1 command not implemented"))
             }
             _ => Err(Reply::new(500, "5.5.2 command not recognised")),
+        }
+    }
+
+    /// EHLO or HELO; only the first one counts as progress.
+    fn greet(&mut self) {
+        if !self.greeted {
+            self.greeted = true;
+            self.progressed = Instant::now();
         }
     }
 
@@ -344,6 +493,7 @@ impl Session {
             return Err(Reply::new(553, "5.1.7 the sender address is not valid"));
         }
         self.sender = Some(path);
+        self.progressed = Instant::now();
         Ok((Reply::new(250, "2.1.0 sender OK"), Next::Continue))
     }
 
@@ -362,6 +512,7 @@ impl Session {
                 if !self.recipients.contains(&channel) {
                     self.recipients.push(channel);
                 }
+                self.progressed = Instant::now();
                 Ok((Reply::new(250, "2.1.5 recipient OK"), Next::Continue))
             }
             Ok(None) => Err(Reply::new(
@@ -378,34 +529,51 @@ impl Session {
         }
     }
 
-    /// Reads the mail after 354, dot-unstuffed, and stores it; the reply follows the commit.
-    async fn data<R: AsyncBufRead + Unpin>(&mut self, reader: &mut R) -> std::io::Result<Reply> {
+    /// Reads the mail after 354, dot-unstuffed, into `spool`, then stores it; the reply
+    /// follows the commit.
+    async fn data<R: AsyncBufRead + Unpin>(
+        &mut self,
+        reader: &mut R,
+        spool: tokio::fs::File,
+    ) -> std::io::Result<Reply> {
         let limit = self.desk.limits.message;
-        let read = tokio::time::timeout(DATA_TIMEOUT, async {
-            let mut raw = Vec::new();
-            let mut line = Vec::new();
-            let mut oversize = false;
+        let deadline =
+            (Instant::now() + DATA_TIMEOUT).min(self.started + self.desk.sessions.lifetime);
+        let read = tokio::time::timeout_at(deadline, async {
+            let mut spool = BufWriter::with_capacity(DATA_PIECE, spool);
+            let mut piece = Vec::with_capacity(DATA_PIECE);
+            let (mut size, mut at_line_start, mut failed) = (0, true, None);
             loop {
-                match read_line(reader, &mut line, limit + 2).await? {
-                    Line::Eof => return Ok(None),
-                    Line::TooLong => oversize = true,
-                    Line::Text(bytes) => {
-                        if bytes == b".\r\n" || bytes == b".\n" {
-                            return Ok(Some((raw, oversize)));
-                        }
-                        let body: &[u8] = bytes.strip_prefix(b".".as_slice()).unwrap_or(&bytes);
-                        if raw.len() + body.len() > limit {
-                            oversize = true;
-                        }
-                        if !oversize {
-                            raw.extend_from_slice(body);
-                        }
-                    }
+                if !read_piece(reader, &mut piece, DATA_PIECE).await? {
+                    return Ok(None);
                 }
+                if at_line_start && (piece == b".\r\n" || piece == b".\n") {
+                    break;
+                }
+                let body: &[u8] = match piece.strip_prefix(b".".as_slice()) {
+                    Some(unstuffed) if at_line_start => unstuffed,
+                    _ => &piece,
+                };
+                size += body.len();
+                if size <= limit
+                    && failed.is_none()
+                    && let Err(error) = spool.write_all(body).await
+                {
+                    failed = Some(error);
+                }
+                at_line_start = piece.ends_with(b"\n");
             }
+            Ok(Some(match failed {
+                _ if size > limit => Arrived::Oversize,
+                Some(error) => Arrived::Failed(error),
+                None => match spool.flush().await {
+                    Ok(()) => Arrived::Spooled(spool, size),
+                    Err(error) => Arrived::Failed(error),
+                },
+            }))
         })
         .await;
-        let (raw, oversize) = match read {
+        let arrived = match read {
             Err(_) => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
@@ -419,23 +587,38 @@ impl Session {
                     "connection closed during DATA",
                 ));
             }
-            Ok(Ok(Some(read))) => read,
+            Ok(Ok(Some(arrived))) => arrived,
         };
         let recipients = std::mem::take(&mut self.recipients);
         self.sender = None;
-        if oversize {
-            return Ok(Reply::new(
-                552,
-                format!("5.3.4 message exceeds the limit of {limit} bytes; nothing was stored"),
-            ));
-        }
+        self.progressed = Instant::now();
+        let (spool, size) = match arrived {
+            Arrived::Spooled(spool, size) => (spool.into_inner(), size),
+            Arrived::Oversize => {
+                return Ok(Reply::new(
+                    552,
+                    format!("5.3.4 message exceeds the limit of {limit} bytes; nothing was stored"),
+                ));
+            }
+            Arrived::Failed(error) => return Ok(self.spool_failed(error)),
+        };
+        let _storing = self
+            .desk
+            .storing
+            .acquire()
+            .await
+            .map_err(std::io::Error::other)?;
+        let raw = match read_spool(spool, size).await {
+            Ok(raw) => raw,
+            Err(error) => return Ok(self.spool_failed(error)),
+        };
         let mut stored = Vec::new();
         for channel in recipients {
             match receive(
                 &self.desk.store,
                 &self.desk.files,
                 channel,
-                &raw,
+                raw.clone(),
                 self.desk.limits,
             )
             .await
@@ -451,12 +634,20 @@ impl Session {
         ))
     }
 
+    /// The reply for a mail whose spool file failed.
+    fn spool_failed(&self, error: std::io::Error) -> Reply {
+        tracing::error!(%error, peer = %self.peer, "cannot spool inbound mail");
+        Reply::new(451, "4.3.0 temporary failure, try again later")
+    }
+
     /// The reply for a mail that could not be stored.
     fn refusal(&self, error: ReceiveError) -> Reply {
         let one_line = |s: String| s.replace(['\r', '\n'], " ");
         match error {
             ReceiveError::Mail(
-                e @ (MailError::TooLarge { .. } | MailError::AttachmentTooLarge { .. }),
+                e @ (MailError::TooLarge { .. }
+                | MailError::AttachmentTooLarge { .. }
+                | MailError::TooManyAttachments { .. }),
             ) => Reply::new(552, format!("5.3.4 {}", one_line(e.to_string()))),
             ReceiveError::Mail(e) => Reply::new(554, format!("5.6.0 {}", one_line(e.to_string()))),
             ReceiveError::Store(StoreError::Invalid(m)) => {
@@ -471,6 +662,14 @@ impl Session {
             }
         }
     }
+}
+
+/// The `size` bytes spooled in `file`.
+async fn read_spool(mut file: tokio::fs::File, size: usize) -> std::io::Result<Bytes> {
+    file.seek(std::io::SeekFrom::Start(0)).await?;
+    let mut raw = Vec::with_capacity(size);
+    file.read_to_end(&mut raw).await?;
+    Ok(Bytes::from(raw))
 }
 
 /// Splits `FROM:<path> params` (the prefix is matched case-insensitively; a space after the
