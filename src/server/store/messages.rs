@@ -33,7 +33,7 @@ pub fn page(
         "SELECT * FROM ({MESSAGE_SELECT} WHERE m.conversation_id = ?1 AND m.id < ?2 \
          ORDER BY m.id DESC LIMIT ?3) ORDER BY id"
     );
-    let limit = limit.clamp(1, 500);
+    let limit = limit.clamp(1, conversations::MAX_PAGE);
     let mut items: Vec<Message> = conn
         .prepare_cached(&sql)?
         .query_map(

@@ -1,0 +1,130 @@
+//! Input bounds and wire correctness of the HTTP API: paging parameters, timestamps,
+//! free-text sizes, search limits and file downloads, against the real server binary.
+
+mod common;
+
+use common::{Desk, customer};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A desk with one conversation; returns it with the channel id, secret and conversation id.
+async fn desk_with_conversation(extra: &[&str]) -> (Desk, i64, String, i64) {
+    let desk = Desk::start_with(extra);
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    let (s, r) = desk
+        .inbound(ch, &secret, &customer("t", "u", "hello"))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{r}");
+    (desk, ch, secret, r["conversation_id"].as_i64().unwrap())
+}
+
+/// Everything an agent can see of a conversation and the event log's head.
+async fn snapshot(desk: &Desk, id: i64) -> (Value, i64) {
+    let api = desk.api(&desk.agent);
+    (
+        api.ok(&format!("/conversations/{id}")).await,
+        api.seq().await,
+    )
+}
+
+fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+}
+
+/// Every string in `v` that looks like a time, with the path to it.
+fn times(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) if s.len() >= 20 && s.as_bytes()[4] == b'-' && s.contains('T') => {
+            out.push((path.to_string(), s.clone()))
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| times(x, &format!("{path}[{i}]"), out)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| times(x, &format!("{path}.{k}"), out)),
+        _ => {}
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, exactly.
+fn is_wire_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[tokio::test]
+async fn timestamps_always_carry_three_fractional_digits() {
+    let (desk, _, _, id) = desk_with_conversation(&[]).await;
+    let api = desk.api(&desk.agent);
+    let mut events = desk.events(&desk.agent, Some(0)).await;
+    for (sent, shown) in [
+        ("2030-01-01T00:00:00Z", "2030-01-01T00:00:00.000Z"),
+        ("2030-01-01T00:00:00.5Z", "2030-01-01T00:00:00.500Z"),
+        ("2030-01-01T00:00:00.120+00:00", "2030-01-01T00:00:00.120Z"),
+    ] {
+        let (s, c) = api
+            .patch(
+                &format!("/conversations/{id}"),
+                json!({"snoozed_until": sent}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        assert_eq!(c["snoozed_until"], shown);
+    }
+    let detail = api.ok(&format!("/conversations/{id}")).await;
+    assert_eq!(detail["snoozed_until"], "2030-01-01T00:00:00.120Z");
+    let mut found = Vec::new();
+    times(&detail, "detail", &mut found);
+    times(&api.ok("/conversations").await, "list", &mut found);
+    for e in events.take(4).await {
+        times(&e, "event", &mut found);
+    }
+    assert!(found.len() > 10, "{found:?}");
+    for (path, t) in found {
+        assert!(is_wire_time(&t), "{path} = {t:?}");
+    }
+}
+
+#[tokio::test]
+async fn paging_parameters_are_checked_the_same_way_on_every_list() {
+    let (desk, _, _, id) = desk_with_conversation(&[]).await;
+    let before = snapshot(&desk, id).await;
+    let api = desk.api(&desk.agent);
+    for path in ["/conversations", &format!("/conversations/{id}/messages")] {
+        for query in ["limit=0", "limit=501", "limit=-1", "limit=x"] {
+            let (s, r) = api.get(&format!("{path}?{query}")).await;
+            assert_error(s, &r, StatusCode::BAD_REQUEST, "invalid_query");
+            assert!(
+                r["error"]["message"].as_str().unwrap().contains("1 to 500"),
+                "{path}?{query}: {r}"
+            );
+        }
+        let (s, r) = api.get(&format!("{path}?limit=500")).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {r}");
+    }
+    for query in ["before=0", "before=-5", "before=abc"] {
+        let (s, r) = api
+            .get(&format!("/conversations/{id}/messages?{query}"))
+            .await;
+        assert_error(s, &r, StatusCode::BAD_REQUEST, "invalid_query");
+    }
+    let page = api
+        .ok(&format!(
+            "/conversations/{id}/messages?limit=1&before=999999"
+        ))
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(snapshot(&desk, id).await, before);
+}
