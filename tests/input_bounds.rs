@@ -128,3 +128,98 @@ async fn paging_parameters_are_checked_the_same_way_on_every_list() {
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(snapshot(&desk, id).await, before);
 }
+
+/// A mail to `to` with a PDF and an HTML attachment, as uploaded raw.
+fn mail_with_attachments(to: &str) -> Vec<u8> {
+    format!(
+        "From: Carla <carla@client.example>\r\n\
+To: {to}\r\n\
+Subject: Files\r\n\
+Message-ID: <files@client.example>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"b\"\r\n\
+\r\n\
+--b\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Two files attached.\r\n\
+--b\r\n\
+Content-Type: application/pdf\r\n\
+Content-Disposition: attachment; filename*=UTF-8''R%C3%A9sum%C3%A9%20v2.pdf\r\n\
+\r\n\
+%PDF-1.4 not really\r\n\
+--b\r\n\
+Content-Type: text/html\r\n\
+Content-Disposition: attachment; filename=\"page.html\"\r\n\
+\r\n\
+<script>alert(document.cookie)</script>\r\n\
+--b--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn files_download_with_their_stored_type_and_name_and_never_render_inline() {
+    let desk = Desk::start();
+    let admin = desk.api(&desk.admin);
+    let (s, channel) = admin
+        .post("/channels", json!({"kind": "email", "name": "Mail"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{channel}");
+    let channel = channel["id"].as_i64().unwrap();
+    let http = reqwest::Client::new();
+    let to = "help@desk.example";
+    let resp = http
+        .put(format!("{}/channels/{channel}/email", admin.base))
+        .bearer_auth(&desk.admin)
+        .json(&json!({"addresses": [to], "company_name": "Acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = http
+        .post(format!("{}/channels/{channel}/email/messages", admin.base))
+        .bearer_auth(&desk.admin)
+        .header("content-type", "message/rfc822")
+        .body(mail_with_attachments(to))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{:?}", resp.text().await);
+    let api = desk.api(&desk.agent);
+    let conversation = api.ids("channel=email").await[0];
+    let detail = api.ok(&format!("/conversations/{conversation}")).await;
+    let attachments = detail["messages"][0]["attachments"].as_array().unwrap();
+    let url = |name: &str| {
+        let a = attachments
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {attachments:?}"));
+        format!("{}{}", desk.url, a["url"].as_str().unwrap())
+    };
+    for (name, mime, fallback, encoded) in [
+        (
+            "Résumé v2.pdf",
+            "application/pdf",
+            "R_sum_ v2.pdf",
+            "R%C3%A9sum%C3%A9%20v2.pdf",
+        ),
+        ("page.html", "text/html", "page.html", "page.html"),
+    ] {
+        let resp = http
+            .get(url(name))
+            .bearer_auth(&desk.agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let header = |h: &str| resp.headers()[h].to_str().unwrap().to_string();
+        assert_eq!(header("content-type"), mime);
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(
+            header("content-disposition"),
+            format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+        );
+        assert!(header("content-security-policy").starts_with("sandbox"));
+    }
+}

@@ -185,6 +185,22 @@ impl Store {
             .await
     }
 
+    /// The name and media type an attachment at `url` was stored with (the first, when the
+    /// same bytes came under several names).
+    pub async fn attachment_by_url(
+        &self,
+        url: String,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT name, mime_type FROM attachments WHERE url = ?1 ORDER BY id LIMIT 1",
+            )?
+            .query_row([url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+        })
+        .await
+    }
+
     /// A page of a conversation's history, oldest first.
     pub async fn messages(
         &self,
