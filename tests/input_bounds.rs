@@ -223,3 +223,118 @@ async fn files_download_with_their_stored_type_and_name_and_never_render_inline(
         assert!(header("content-security-policy").starts_with("sandbox"));
     }
 }
+
+/// A desk seeded with `conversations` demo conversations, served with `extra` flags.
+fn seeded_desk(conversations: u32, extra: &[&str]) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    common::run_ok(&[
+        "seed",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--conversations",
+        &conversations.to_string(),
+    ]);
+    Desk::start_in_with(dir, extra)
+}
+
+#[tokio::test]
+async fn an_oversized_search_is_400_and_changes_nothing() {
+    let (desk, _, _, id) = desk_with_conversation(&[]).await;
+    let before = snapshot(&desk, id).await;
+    let api = desk.api(&desk.agent);
+    let words = vec!["refund"; 2_000].join("+");
+    for q in [
+        words.as_str(),
+        &"w+".repeat(17),
+        &"x".repeat(201),
+        &"é".repeat(201),
+    ] {
+        for path in ["/conversations", "/conversations/count"] {
+            let (s, r) = api.get(&format!("{path}?q={q}")).await;
+            assert_error(s, &r, StatusCode::BAD_REQUEST, "invalid_query");
+        }
+    }
+    for q in ["w+".repeat(16), "x".repeat(200)] {
+        let (s, r) = api.get(&format!("/conversations?q={q}")).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+    }
+    assert_eq!(api.ids("q=hello").await, [id]);
+    assert_eq!(snapshot(&desk, id).await, before);
+}
+
+#[tokio::test]
+async fn a_search_over_its_budget_is_stopped_with_503_and_other_reads_go_on() {
+    // A budget of 0 stops every search at its first look at the clock, which a search
+    // over hundreds of matches always reaches.
+    let desk = seeded_desk(500, &["--search-timeout-ms", "0"]);
+    let api = desk.api(&desk.agent);
+    for path in ["/conversations?limit=500&q=th", "/conversations/count?q=th"] {
+        let (s, r) = api.get(path).await;
+        assert_error(s, &r, StatusCode::SERVICE_UNAVAILABLE, "search_too_broad");
+    }
+    assert_eq!(api.ok("/me").await["email"], "bo@desk.example");
+    let all = api.ok("/conversations?limit=500").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 500);
+    assert_eq!(api.ok("/conversations/count").await["count"], 500);
+}
+
+/// Posts `n` messages of 20,000 distinct words sharing the prefix `qqqq`: a prefix search
+/// for `qqqq` then walks a vocabulary of `n` × 20,000 terms, a fixed amount of real work.
+async fn big_vocabulary(desk: &Desk, n: usize) {
+    let (ch, secret) = desk.custom_channel("Words").await;
+    for t in 0..n {
+        let text: Vec<String> = (0..20_000).map(|i| format!("qqqq{t}{i:06}")).collect();
+        let msg = customer(&format!("w{t}"), "words", &text.join(" "));
+        let (s, r) = desk.inbound(ch, &secret, &msg).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{r}");
+    }
+}
+
+/// Sends `GET /api/v1{path}` on a fresh connection and leaves the answer unread.
+fn send_get(desk: &Desk, path: &str, token: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let addr = desk.url.trim_start_matches("http://");
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        tcp,
+        "GET /api/v1{path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    tcp
+}
+
+/// Whether an answer has arrived on `tcp` (without reading it).
+fn answered(tcp: &std::net::TcpStream) -> bool {
+    tcp.set_nonblocking(true).unwrap();
+    let got = match tcp.peek(&mut [0u8; 1]) {
+        Ok(n) => n > 0,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+        Err(e) => panic!("{e}"),
+    };
+    tcp.set_nonblocking(false).unwrap();
+    got
+}
+
+#[tokio::test]
+async fn me_answers_while_expensive_searches_run() {
+    let desk = Desk::start_with(&["--search-timeout-ms", "600000"]);
+    big_vocabulary(&desk, 8).await;
+    // More searches than the server has readers, all sent before /me.
+    let searches: Vec<_> = (0..16)
+        .map(|_| send_get(&desk, "/conversations/count?q=qqqq", &desk.agent))
+        .collect();
+    let (s, me) = desk.api(&desk.agent).get("/me").await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    let finished = searches.iter().filter(|tcp| answered(tcp)).count();
+    assert_eq!(
+        finished, 0,
+        "/me waited for {finished} searches: it needed a reader they held"
+    );
+    for mut tcp in searches {
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut tcp, &mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("\"count\":8"), "{answer}");
+    }
+}

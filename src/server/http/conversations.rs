@@ -5,6 +5,7 @@ use crate::api::{
     ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
     ConversationPatch, MessagePage, NewMessage,
 };
+use crate::domain::limits;
 use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;
 use crate::server::auth::Authed;
@@ -89,7 +90,13 @@ impl ListQuery {
             priority,
             label: non_empty(&self.label).map(str::to_string),
             contact_id: None,
-            q: non_empty(&self.q).map(str::to_string),
+            q: non_empty(&self.q)
+                .map(|q| {
+                    limits::query(q)
+                        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e))?;
+                    Ok::<_, ApiError>(q.to_string())
+                })
+                .transpose()?,
             limit,
             cursor,
         })

@@ -36,7 +36,8 @@ use readers::Readers;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::sync::broadcast;
+use std::time::Duration;
+use tokio::sync::{Semaphore, broadcast};
 use writer::Writer;
 
 /// Prepared statements kept per connection: more than the store's distinct statements, list
@@ -64,6 +65,9 @@ pub enum StoreError {
     /// The store is shutting down.
     #[error("the store is shutting down")]
     Closed,
+    /// A bounded read (a search) ran out of its time budget and was stopped.
+    #[error("the search was stopped after {0:?}")]
+    OverBudget(std::time::Duration),
     /// SQLite said no.
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -77,6 +81,11 @@ pub enum StoreError {
 pub struct Store {
     writer: Writer,
     readers: Arc<Readers>,
+    /// Text searches running at once: fewer than the readers, so other reads never queue
+    /// behind searches.
+    searches: Arc<Semaphore>,
+    /// How long one search may run.
+    search_budget: Duration,
     live: broadcast::Sender<LiveEvent>,
     writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
     path: PathBuf,
@@ -108,9 +117,12 @@ impl Store {
         let readers = Readers::open(&path, reader_count())?;
         let (live, _) = broadcast::channel(live_capacity.max(16));
         let (writer, thread) = Writer::start(conn, live.clone())?;
+        let searches = Arc::new(Semaphore::new((readers.count() / 2).max(1)));
         Ok(Store {
             writer,
             readers: Arc::new(readers),
+            searches,
+            search_budget: search::DEFAULT_BUDGET,
             live,
             writer_thread: Arc::new(Mutex::new(Some(thread))),
             path,
@@ -135,6 +147,30 @@ impl Store {
     {
         let readers = self.readers.clone();
         tokio::task::spawn_blocking(move || readers.with(f))
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+    }
+
+    /// Sets how long one text search may run before it is stopped.
+    pub fn with_search_budget(mut self, budget: Duration) -> Store {
+        self.search_budget = budget;
+        self
+    }
+
+    /// Runs a text search: at most half the readers search at once, each within the budget.
+    pub async fn read_search<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let _permit = self
+            .searches
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let readers = self.readers.clone();
+        let budget = self.search_budget;
+        tokio::task::spawn_blocking(move || readers.with_budget(budget, f))
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?
     }

@@ -1,10 +1,14 @@
 //! A fixed pool of read-only connections; WAL lets them read while the writer commits.
 
 use super::{StoreError, open_reader};
-use rusqlite::Connection;
+use rusqlite::{Connection, ErrorCode};
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// SQLite virtual-machine steps between two looks at a bounded read's clock.
+const PROGRESS_OPS: i32 = 1000;
 
 /// Read-only connections handed out round-robin.
 pub struct Readers {
@@ -29,17 +33,58 @@ impl Readers {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        snapshot(&*self.connection()?, f)
+    }
+
+    /// Runs `f` like [`Readers::with`], stopping its statements once `budget` has passed:
+    /// the answer is then [`StoreError::OverBudget`].
+    pub fn with_budget<T>(
+        &self,
+        budget: Duration,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.connection()?;
+        let deadline = Instant::now() + budget;
+        // Disarmed before the read transaction ends, so its rollback is never interrupted.
+        let armed = Arc::new(AtomicBool::new(true));
+        let watch = armed.clone();
+        conn.progress_handler(
+            PROGRESS_OPS,
+            Some(move || watch.load(Ordering::Relaxed) && Instant::now() >= deadline),
+        )?;
+        let result = snapshot(&conn, |c| {
+            let result = f(c);
+            armed.store(false, Ordering::Relaxed);
+            result
+        });
+        conn.progress_handler(0, None::<fn() -> bool>)?;
+        match result {
+            Err(StoreError::Sql(e))
+                if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted) =>
+            {
+                Err(StoreError::OverBudget(budget))
+            }
+            other => other,
+        }
+    }
+
+    /// The first idle connection, or the next one in turn once it is free.
+    fn connection(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.conns.len();
         for i in 0..n {
             if let Ok(conn) = self.conns[(start + i) % n].try_lock() {
-                return snapshot(&conn, f);
+                return Ok(conn);
             }
         }
-        let conn = self.conns[start % n]
+        self.conns[start % n]
             .lock()
-            .map_err(|_| StoreError::Internal("reader poisoned".into()))?;
-        snapshot(&conn, f)
+            .map_err(|_| StoreError::Internal("reader poisoned".into()))
+    }
+
+    /// How many connections the pool holds.
+    pub fn count(&self) -> usize {
+        self.conns.len()
     }
 }
 
