@@ -158,34 +158,48 @@ Content-Disposition: attachment; filename=\"page.html\"\r\n\
     .into_bytes()
 }
 
-#[tokio::test]
-async fn files_download_with_their_stored_type_and_name_and_never_render_inline() {
-    let desk = Desk::start();
+/// Creates an email channel receiving at `to`; returns its id.
+async fn email_channel(desk: &Desk, to: &str) -> i64 {
     let admin = desk.api(&desk.admin);
     let (s, channel) = admin
         .post("/channels", json!({"kind": "email", "name": "Mail"}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{channel}");
     let channel = channel["id"].as_i64().unwrap();
-    let http = reqwest::Client::new();
-    let to = "help@desk.example";
-    let resp = http
-        .put(format!("{}/channels/{channel}/email", admin.base))
-        .bearer_auth(&desk.admin)
-        .json(&json!({"addresses": [to], "company_name": "Acme"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let resp = http
-        .post(format!("{}/channels/{channel}/email/messages", admin.base))
+    let (s, r) = admin
+        .raw(
+            reqwest::Method::PUT,
+            &format!("/channels/{channel}/email"),
+            serde_json::to_vec(&json!({"addresses": [to], "company_name": "Acme"})).unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    channel
+}
+
+/// Uploads a raw mail to an email channel as admin.
+async fn upload_mail(desk: &Desk, channel: i64, raw: Vec<u8>) {
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/channels/{channel}/email/messages",
+            desk.url
+        ))
         .bearer_auth(&desk.admin)
         .header("content-type", "message/rfc822")
-        .body(mail_with_attachments(to))
+        .body(raw)
         .send()
         .await
         .unwrap();
     assert!(resp.status().is_success(), "{:?}", resp.text().await);
+}
+
+#[tokio::test]
+async fn files_download_with_their_stored_type_and_name_and_never_render_inline() {
+    let desk = Desk::start();
+    let to = "help@desk.example";
+    let channel = email_channel(&desk, to).await;
+    upload_mail(&desk, channel, mail_with_attachments(to)).await;
+    let http = reqwest::Client::new();
     let api = desk.api(&desk.agent);
     let conversation = api.ids("channel=email").await[0];
     let detail = api.ok(&format!("/conversations/{conversation}")).await;
@@ -337,4 +351,227 @@ async fn me_answers_while_expensive_searches_run() {
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(answer.contains("\"count\":8"), "{answer}");
     }
+}
+
+/// Everything the desk would show or send anyone: every list an admin sees and the log head.
+async fn whole_desk(desk: &Desk) -> Value {
+    let admin = desk.api(&desk.admin);
+    let mut all = serde_json::Map::new();
+    for path in [
+        "/conversations?limit=500",
+        "/agents",
+        "/teams",
+        "/channels",
+        "/forms",
+    ] {
+        all.insert(path.into(), admin.ok(path).await);
+    }
+    all.insert("seq".into(), admin.seq().await.into());
+    Value::Object(all)
+}
+
+/// Sends each `(path, body)` with `method` as admin and expects `422 invalid` for all, with
+/// a short message naming `field`.
+async fn refused(desk: &Desk, method: reqwest::Method, field: &str, cases: &[(String, Value)]) {
+    let admin = desk.api(&desk.admin);
+    for (path, body) in cases {
+        let (s, r) = admin
+            .raw(method.clone(), path, serde_json::to_vec(body).unwrap())
+            .await;
+        assert_error(s, &r, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(message.contains(field), "{path}: {message}");
+        let shown = body.to_string();
+        assert!(
+            r["error"]["message"].as_str().unwrap().len() < 300,
+            "{} {}: the error echoes the input",
+            path,
+            &shown[..shown.len().min(80)]
+        );
+    }
+}
+
+fn labels(n: usize, chars: usize) -> Value {
+    (0..n)
+        .map(|i| format!("{i:0chars$}"))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+#[tokio::test]
+async fn labels_are_bounded_on_every_path_that_stores_them() {
+    let (desk, ch, _, id) = desk_with_conversation(&[]).await;
+    let admin = desk.api(&desk.admin);
+    let (s, form_channel) = admin
+        .post("/channels", json!({"kind": "form", "name": "Web"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{form_channel}");
+    let form = |labels: Value| {
+        json!({
+            "channel_id": form_channel["id"],
+            "name": "Contact",
+            "fields": [
+                {"name": "email", "label": "Email", "type": "email", "required": true,
+                 "maps_to": "contact_email"},
+                {"name": "message", "label": "Message", "type": "textarea", "required": true,
+                 "maps_to": "body"},
+            ],
+            "presets": {"labels": labels},
+        })
+    };
+    let before = whole_desk(&desk).await;
+    let too_many = labels(51, 3);
+    let too_long = json!(["x".repeat(101)]);
+    let huge = json!(["x".repeat(500_000)]);
+    let control = json!(["vip\u{1b}[31m"]);
+    let mut patches = Vec::new();
+    let mut puts = Vec::new();
+    let mut posts = Vec::new();
+    for bad in [&too_many, &too_long, &huge, &control] {
+        patches.push((format!("/conversations/{id}"), json!({"labels": bad})));
+        puts.push((format!("/channels/{ch}/presets"), json!({"labels": bad})));
+        posts.push(("/forms".to_string(), form(bad.clone())));
+    }
+    refused(&desk, reqwest::Method::PATCH, "labels", &patches).await;
+    refused(&desk, reqwest::Method::PUT, "labels", &puts).await;
+    refused(&desk, reqwest::Method::POST, "labels", &posts).await;
+    assert_eq!(whole_desk(&desk).await, before);
+
+    // The limits themselves are accepted, everywhere alike.
+    let most = labels(50, 100);
+    let (s, c) = admin
+        .patch(&format!("/conversations/{id}"), json!({"labels": most}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["labels"], most);
+    let (s, p) = admin
+        .raw(
+            reqwest::Method::PUT,
+            &format!("/channels/{ch}/presets"),
+            serde_json::to_vec(&json!({"labels": most})).unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let (s, f) = admin.post("/forms", form(most.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+}
+
+#[tokio::test]
+async fn inbound_fields_over_their_limits_are_422_and_store_nothing() {
+    let (desk, ch, secret, _) = desk_with_conversation(&[]).await;
+    let before = whole_desk(&desk).await;
+    let attachment = |name: &str, mime: &str| {
+        json!({"kind": "file", "name": name, "url": "https://files.example/a", "size": 1,
+               "mime_type": mime})
+    };
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut m = customer("new-thread", "new-sender", "hello");
+        f(&mut m);
+        m
+    };
+    let cases = [
+        with(&|m| m["sender"]["name"] = json!("n".repeat(201))),
+        with(&|m| m["sender"]["name"] = json!("Eve\u{7}")),
+        with(&|m| m["sender"]["email"] = json!(format!("{}@x.example", "a".repeat(250)))),
+        with(&|m| m["sender"]["email"] = json!("eve@x.example\r\nBcc: all@x.example")),
+        with(&|m| m["sender"]["phone"] = json!("1".repeat(65))),
+        with(&|m| m["subject"] = json!("s".repeat(1001))),
+        with(&|m| m["thread_id"] = json!("t".repeat(513))),
+        with(&|m| m["attachments"] = json!(vec![attachment("a.txt", "text/plain"); 101])),
+        with(&|m| m["attachments"] = json!([attachment(&"a".repeat(256), "text/plain")])),
+        with(&|m| m["attachments"] = json!([attachment("a.txt", &"t".repeat(256))])),
+        with(&|m| {
+            m["attachments"] = json!([{"kind": "file", "name": "a", "size": 1,
+                                       "url": format!("https://x.example/{}", "a".repeat(2048))}])
+        }),
+    ];
+    for msg in &cases {
+        let (s, r) = desk.inbound(ch, &secret, msg).await;
+        assert_error(s, &r, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    }
+    assert_eq!(whole_desk(&desk).await, before);
+    let mut most = customer("new-thread", "new-sender", "hello");
+    most["sender"]["name"] = json!("é".repeat(200));
+    most["attachments"] = json!(vec![attachment(&"a".repeat(255), "text/plain"); 100]);
+    let (s, r) = desk.inbound(ch, &secret, &most).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{r}");
+}
+
+#[tokio::test]
+async fn names_of_agents_teams_channels_and_accounts_are_bounded() {
+    let (desk, ch, _, _) = desk_with_conversation(&[]).await;
+    let before = whole_desk(&desk).await;
+    let long = "n".repeat(201);
+    let agent = |email: &str, name: &str| json!({"email": email, "name": name});
+    refused(
+        &desk,
+        reqwest::Method::POST,
+        "name",
+        &[
+            ("/agents".into(), agent("cy@desk.example", &long)),
+            ("/agents".into(), agent("cy@desk.example", "Cy\nAdmin")),
+            ("/teams".into(), json!({"name": "t".repeat(101)})),
+            (
+                "/channels".into(),
+                json!({"kind": "custom", "name": long.clone()}),
+            ),
+            (
+                "/channels".into(),
+                json!({"kind": "custom", "name": "Bridge\u{1b}[2J"}),
+            ),
+            (
+                format!("/channels/{ch}/accounts"),
+                json!({"external_id": "bot", "name": long.clone()}),
+            ),
+        ],
+    )
+    .await;
+    refused(
+        &desk,
+        reqwest::Method::POST,
+        "email",
+        &[
+            (
+                "/agents".into(),
+                agent(&format!("{}@desk.example", "c".repeat(250)), "Cy"),
+            ),
+            ("/agents".into(), agent("cy desk.example", "Cy")),
+        ],
+    )
+    .await;
+    refused(
+        &desk,
+        reqwest::Method::PATCH,
+        "name",
+        &[(format!("/channels/{ch}"), json!({"name": long.clone()}))],
+    )
+    .await;
+    assert_eq!(whole_desk(&desk).await, before);
+    // 200 characters are fine, however many bytes they take.
+    let (s, c) = desk
+        .api(&desk.admin)
+        .post(
+            "/channels",
+            json!({"kind": "custom", "name": "é".repeat(200)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+}
+
+#[tokio::test]
+async fn a_mail_sender_name_over_the_limit_is_cut_not_refused() {
+    let desk = Desk::start();
+    let to = "help@desk.example";
+    let channel = email_channel(&desk, to).await;
+    let name = "N".repeat(300);
+    let raw = format!(
+        "From: {name} <long@client.example>\r\nTo: {to}\r\nSubject: Hi\r\n\
+         Message-ID: <long@client.example>\r\n\r\nHello\r\n"
+    );
+    upload_mail(&desk, channel, raw.into_bytes()).await;
+    let api = desk.api(&desk.agent);
+    let conversation = api.ids("channel=email").await[0];
+    let detail = api.ok(&format!("/conversations/{conversation}")).await;
+    assert_eq!(detail["contact"]["name"], "N".repeat(200));
+    assert_eq!(detail["messages"][0]["body"], "Hello");
 }

@@ -114,6 +114,14 @@ pub fn clip(text: &str, max: usize) -> &str {
     }
 }
 
+/// A one-line `text` made to fit: control characters as spaces, cut to `max` characters.
+pub fn fit(text: &str, max: usize) -> String {
+    clip(text, max)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +174,6 @@ mod tests {
     fn clip_cuts_on_character_boundaries() {
         assert_eq!(clip("héllo", 2), "hé");
         assert_eq!(clip("hé", 5), "hé");
+        assert_eq!(fit("a\tb\u{1b}c", 4), "a b ");
     }
 }
