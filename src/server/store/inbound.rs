@@ -54,7 +54,7 @@ fn check(msg: &InboundMessage) -> Result<(), String> {
         limits::optional_text("sender.phone", phone, limits::MAX_PHONE_CHARS)?;
     }
     if let Some(subject) = &msg.subject {
-        // A subject's first line is kept: line breaks are fine, other control characters not.
+        // Line breaks are fine: a new conversation keeps the subject's first line.
         if subject.chars().count() > limits::MAX_SUBJECT_CHARS {
             return Err(format!(
                 "subject must be at most {} characters",

@@ -81,8 +81,7 @@ pub enum StoreError {
 pub struct Store {
     writer: Writer,
     readers: Arc<Readers>,
-    /// Text searches running at once: fewer than the readers, so other reads never queue
-    /// behind searches.
+    /// Text searches running at once: one per search connection of the readers.
     searches: Arc<Semaphore>,
     /// How long one search may run.
     search_budget: Duration,
@@ -114,10 +113,11 @@ impl Store {
     pub fn open(data_dir: &Path, live_capacity: usize) -> Result<Store, StoreError> {
         let conn = open_connection(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let readers = Readers::open(&path, reader_count())?;
+        let searchers = (reader_count() / 2).max(1);
+        let readers = Readers::open(&path, searchers, reader_count())?;
         let (live, _) = broadcast::channel(live_capacity.max(16));
         let (writer, thread) = Writer::start(conn, live.clone())?;
-        let searches = Arc::new(Semaphore::new((readers.count() / 2).max(1)));
+        let searches = Arc::new(Semaphore::new(searchers));
         Ok(Store {
             writer,
             readers: Arc::new(readers),
@@ -157,22 +157,28 @@ impl Store {
         self
     }
 
-    /// Runs a text search: at most half the readers search at once, each within the budget.
+    /// Runs a text search on a reader kept for searches (half as many as the others), within
+    /// the budget; searches beyond those wait their turn here, holding no connection.
     pub async fn read_search<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let _permit = self
+        // Held by the blocking task: a search whose client went away still counts until done.
+        let permit = self
             .searches
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| StoreError::Closed)?;
         let readers = self.readers.clone();
         let budget = self.search_budget;
-        tokio::task::spawn_blocking(move || readers.with_budget(budget, f))
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            readers.with_budget(budget, f)
+        })
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?
     }
 
     /// Runs a write in the writer's next batch; answers after commit.
