@@ -112,6 +112,8 @@ enum Command {
         mail: MailArgs,
         #[command(flatten)]
         proxy: ProxyArgs,
+        #[command(flatten)]
+        search: SearchArgs,
     },
     /// Fill an empty desk with a realistic, deterministic demo workspace.
     Seed {
@@ -232,6 +234,15 @@ struct ProxyArgs {
     /// that sets it.
     #[arg(long, env = "FRONTDESK_TRUST_PROXY")]
     trust_proxy: bool,
+}
+
+/// How much work one text search may do.
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// Milliseconds one text search (`q=`) may run before it is stopped with
+    /// `503 search_too_broad`; 0 stops every search at its first check.
+    #[arg(long, default_value_t = 2000)]
+    search_timeout_ms: u64,
 }
 
 /// The settings of a portal, for `portal add` and `portal edit`.
@@ -550,6 +561,7 @@ async fn main() -> ExitCode {
             inbound_mail,
             mail,
             proxy,
+            search,
         }) => {
             let config = ServerConfig {
                 tls: tls_cert
@@ -581,6 +593,7 @@ async fn main() -> ExitCode {
                 mail_from: mail.mail_from,
                 public_url: mail.public_url,
                 trust_proxy: proxy.trust_proxy,
+                search_timeout: Duration::from_millis(search.search_timeout_ms),
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

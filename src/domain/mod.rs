@@ -4,6 +4,7 @@
 
 mod capabilities;
 mod enums;
+pub mod limits;
 mod records;
 mod time;
 

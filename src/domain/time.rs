@@ -3,7 +3,13 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
 use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+
+/// RFC 3339 in UTC with exactly three fractional digits, so the text sorts like the instant.
+const WIRE: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// A UTC instant with millisecond precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,10 +40,7 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self
-            .to_datetime()
-            .format(&Rfc3339)
-            .map_err(|_| fmt::Error)?;
+        let s = self.to_datetime().format(WIRE).map_err(|_| fmt::Error)?;
         f.write_str(&s)
     }
 }
@@ -65,5 +68,25 @@ mod tests {
         let s = t.to_string();
         assert_eq!(s, "2026-01-02T03:04:05.678Z");
         assert_eq!(Timestamp::parse(&s).unwrap(), t);
+    }
+
+    #[test]
+    fn always_three_fractional_digits_so_text_order_is_time_order() {
+        assert_eq!(
+            Timestamp(1_767_323_045_400).to_string(),
+            "2026-01-02T03:04:05.400Z"
+        );
+        assert_eq!(
+            Timestamp(1_767_323_045_000).to_string(),
+            "2026-01-02T03:04:05.000Z"
+        );
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
+        let json = serde_json::to_string(&Timestamp(1_767_323_045_050)).unwrap();
+        assert_eq!(json, "\"2026-01-02T03:04:05.050Z\"");
+        let times = [1_767_323_045_000, 1_767_323_045_009, 1_767_323_045_090];
+        let texts: Vec<String> = times.iter().map(|&t| Timestamp(t).to_string()).collect();
+        let mut sorted = texts.clone();
+        sorted.sort();
+        assert_eq!(sorted, texts);
     }
 }

@@ -81,6 +81,15 @@ impl From<StoreError> for ApiError {
                 "unavailable",
                 "the server is shutting down; retry shortly",
             ),
+            StoreError::OverBudget(budget) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "search_too_broad",
+                format!(
+                    "the search was stopped after {} ms: add words or filters to narrow it, \
+                     or retry when the desk is less busy",
+                    budget.as_millis()
+                ),
+            ),
             e @ (StoreError::Sql(_) | StoreError::Internal(_)) => {
                 tracing::error!(error = %e, "store error");
                 ApiError::new(

@@ -69,6 +69,8 @@ pub struct ServerConfig {
     /// Behind a reverse proxy: take the client's address for the per-address limits (portal,
     /// chat, web forms) from the last `X-Forwarded-For` entry the proxy added.
     pub trust_proxy: bool,
+    /// How long one text search may run before it is stopped.
+    pub search_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -92,6 +94,7 @@ impl ServerConfig {
             mail_from: "Support <support@localhost>".into(),
             public_url: None,
             trust_proxy: false,
+            search_timeout: store::search::DEFAULT_BUDGET,
         }
     }
 }
@@ -127,9 +130,11 @@ impl RunningServer {
     /// Opens the desk and starts listening; bad TLS files are refused before either.
     pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
-        let store = Store::open(&config.data_dir, config.live_buffer).map_err(|e| {
-            anyhow::anyhow!("cannot open the desk in {}: {e}", config.data_dir.display())
-        })?;
+        let store = Store::open(&config.data_dir, config.live_buffer)
+            .map_err(|e| {
+                anyhow::anyhow!("cannot open the desk in {}: {e}", config.data_dir.display())
+            })?
+            .with_search_budget(config.search_timeout);
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

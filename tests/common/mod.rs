@@ -71,7 +71,8 @@ impl Desk {
         Desk::start_in_with(dir, &[])
     }
 
-    fn start_in_with(dir: tempfile::TempDir, extra: &[&str]) -> Desk {
+    /// Serves the desk already in `dir` with `extra` serve flags, adding an admin and an agent.
+    pub fn start_in_with(dir: tempfile::TempDir, extra: &[&str]) -> Desk {
         let admin = add_agent(dir.path(), "ada@desk.example", "Ada Admin", "admin");
         let agent = add_agent(dir.path(), "bo@desk.example", "Bo Agent", "agent");
         let mut desk = Desk {

@@ -1,22 +1,21 @@
 //! `/conversations` and `/contacts`.
 
+use super::paging::{self, bad_query, non_empty};
 use crate::api::{
     ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
     ConversationPatch, LabelCount, MessagePage, NewMessage,
 };
+use crate::domain::limits;
 use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
 use crate::server::AppState;
 use crate::server::auth::Authed;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::server::store::conversations::{AssigneeFilter, ChannelFilter, Cursor, StatusFilter};
+use crate::server::store::conversations::{AssigneeFilter, ChannelFilter, StatusFilter};
 use crate::server::store::{ListFilter, PostOutcome};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-
-/// Default page size of lists.
-const DEFAULT_LIMIT: usize = 50;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -29,18 +28,6 @@ pub struct ListQuery {
     q: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
-}
-
-fn bad_query(param: &str, value: &str, expected: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
-        format!("{param}={value:?} is not valid; expected {expected}"),
-    )
-}
-
-fn non_empty(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 impl ListQuery {
@@ -93,21 +80,8 @@ impl ListQuery {
                     .map_err(|e| bad_query("priority", p, &e.expected))
             })
             .transpose()?;
-        let limit = non_empty(&self.limit)
-            .map(|l| {
-                l.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=crate::server::store::conversations::MAX_PAGE).contains(n))
-                    .ok_or_else(|| bad_query("limit", l, "a number from 1 to 500"))
-            })
-            .transpose()?
-            .unwrap_or(DEFAULT_LIMIT);
-        let cursor = non_empty(&self.cursor)
-            .map(|c| {
-                Cursor::decode(c)
-                    .ok_or_else(|| bad_query("cursor", c, "a next_cursor from an earlier page"))
-            })
-            .transpose()?;
+        let limit = paging::limit(&self.limit)?;
+        let cursor = paging::cursor(&self.cursor)?;
         Ok(ListFilter {
             status,
             assignee,
@@ -116,7 +90,13 @@ impl ListQuery {
             priority,
             label: non_empty(&self.label).map(str::to_string),
             contact_id: None,
-            q: non_empty(&self.q).map(str::to_string),
+            q: non_empty(&self.q)
+                .map(|q| {
+                    limits::query(q)
+                        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e))?;
+                    Ok::<_, ApiError>(q.to_string())
+                })
+                .transpose()?,
             limit,
             cursor,
         })
@@ -183,8 +163,8 @@ pub async fn mark_read(
 
 #[derive(Debug, Deserialize)]
 pub struct MessagesQuery {
-    before: Option<Id>,
-    limit: Option<usize>,
+    before: Option<String>,
+    limit: Option<String>,
 }
 
 pub async fn messages(
@@ -193,8 +173,9 @@ pub async fn messages(
     ApiPath(id): ApiPath<Id>,
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    Ok(Json(state.store.messages(id, q.before, limit).await?))
+    let before = paging::before(&q.before)?;
+    let limit = paging::limit(&q.limit)?;
+    Ok(Json(state.store.messages(id, before, limit).await?))
 }
 
 pub async fn post_message(

@@ -7,6 +7,7 @@ mod conversations;
 mod events;
 mod files;
 mod inbound;
+mod paging;
 
 use super::AppState;
 use super::channels::{calls, chat, forms, graph};

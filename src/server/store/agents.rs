@@ -3,7 +3,7 @@
 use super::rows::{self, AGENT_SELECT};
 use super::{Store, StoreError};
 use crate::api::{AgentPatch, EventKind, NewTeam, TeamPatch};
-use crate::domain::{Agent, Id, Role, Team, Timestamp};
+use crate::domain::{Agent, Id, Role, Team, Timestamp, limits};
 use rusqlite::{Connection, OptionalExtension};
 
 /// Creates an agent and stores the hash of its first token.
@@ -15,14 +15,8 @@ pub fn create_agent(
     token_hash: &[u8],
 ) -> Result<Agent, StoreError> {
     let email = email.trim();
-    if !email.contains('@') {
-        return Err(StoreError::Invalid(format!(
-            "{email:?} is not an email address"
-        )));
-    }
-    if name.trim().is_empty() {
-        return Err(StoreError::Invalid("name must not be empty".into()));
-    }
+    limits::email("email", email).map_err(StoreError::Invalid)?;
+    limits::text("name", name, limits::MAX_NAME_CHARS).map_err(StoreError::Invalid)?;
     let taken: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM agents WHERE email = ?1)")?
         .query_row([email], |r| r.get(0))?;
@@ -153,21 +147,14 @@ impl Store {
     }
 }
 
-/// Longest team name.
-const MAX_TEAM_NAME: usize = 100;
-
 /// Checks a team name is non-empty and short, and every member is an agent; dedups members.
 fn validated_team(
     conn: &Connection,
     name: Option<&str>,
     members: Option<&mut Vec<Id>>,
 ) -> Result<(), StoreError> {
-    if let Some(name) = name
-        && (name.is_empty() || name.chars().count() > MAX_TEAM_NAME)
-    {
-        return Err(StoreError::Invalid(format!(
-            "name must be 1 to {MAX_TEAM_NAME} characters"
-        )));
+    if let Some(name) = name {
+        limits::text("name", name, limits::MAX_TEAM_NAME_CHARS).map_err(StoreError::Invalid)?;
     }
     if let Some(members) = members {
         members.sort_unstable();

@@ -3,18 +3,14 @@
 
 use super::{Store, StoreError, WriteCtx, deliveries};
 use crate::api::{ChannelAccount, ChannelPatch, ChannelWithSecret, EventKind, NewChannel};
-use crate::domain::{Capabilities, Channel, DeliveryStatus, Id, Timestamp};
+use crate::domain::{Capabilities, Channel, DeliveryStatus, Id, Timestamp, limits};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 const CHANNEL_SELECT: &str = "SELECT id, kind, name, enabled, webhook_url, settings, created_at, \
      secret, description, capabilities, deleted_at FROM channels";
 
-/// Longest channel name.
-const MAX_NAME: usize = 200;
 /// Longest channel description.
 const MAX_DESCRIPTION: usize = 2000;
-/// Longest webhook URL.
-const MAX_URL: usize = 2048;
 
 fn channel_from_row(row: &Row<'_>) -> rusqlite::Result<ChannelWithSecret> {
     let kind: String = row.get(1)?;
@@ -72,11 +68,7 @@ pub fn gone(id: Id) -> StoreError {
 
 fn check_name(name: &str) -> Result<String, StoreError> {
     let name = name.trim();
-    if name.is_empty() || name.len() > MAX_NAME {
-        return Err(StoreError::Invalid(format!(
-            "name must be 1 to {MAX_NAME} bytes"
-        )));
-    }
+    limits::text("name", name, limits::MAX_NAME_CHARS).map_err(StoreError::Invalid)?;
     Ok(name.to_string())
 }
 
@@ -100,11 +92,12 @@ fn check_webhook_url(url: Option<String>) -> Result<Option<String>, StoreError> 
         return Ok(None);
     };
     let parsed = reqwest::Url::parse(&url).ok();
-    let valid = url.len() <= MAX_URL
+    let valid = url.len() <= limits::MAX_URL_BYTES
         && parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
     if !valid {
         return Err(StoreError::Invalid(format!(
-            "webhook_url must be an http:// or https:// URL of at most {MAX_URL} bytes"
+            "webhook_url must be an http:// or https:// URL of at most {} bytes",
+            limits::MAX_URL_BYTES
         )));
     }
     Ok(Some(url))
@@ -286,7 +279,7 @@ impl Store {
         name: String,
     ) -> Result<ChannelAccount, StoreError> {
         let external_id = external_id.trim().to_string();
-        if external_id.is_empty() || external_id.len() > 512 {
+        if external_id.is_empty() || external_id.len() > limits::MAX_EXTERNAL_ID_BYTES {
             return Err(StoreError::Invalid(
                 "external_id must be 1 to 512 bytes".into(),
             ));

@@ -7,7 +7,7 @@ use crate::api::{
     ConversationCount, ConversationDetail, ConversationPage, ConversationPatch, EventKind,
     LabelCount,
 };
-use crate::domain::{ChannelKind, Conversation, Id, Status, Timestamp};
+use crate::domain::{ChannelKind, Conversation, Id, Status, Timestamp, limits};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
@@ -402,10 +402,7 @@ pub fn patch(
         set("team_id", team != before.team_id, team.into())?;
     }
     if let Some(labels) = &patch.labels {
-        let mut labels: Vec<String> = labels.iter().map(|l| l.trim().to_string()).collect();
-        labels.retain(|l| !l.is_empty());
-        labels.sort();
-        labels.dedup();
+        let labels = limits::labels("labels", labels).map_err(StoreError::Invalid)?;
         let json =
             serde_json::to_string(&labels).map_err(|e| StoreError::Internal(e.to_string()))?;
         set("labels", labels != before.labels, json.into())?;
@@ -439,7 +436,11 @@ impl Store {
         agent_id: Id,
         filter: ListFilter,
     ) -> Result<ConversationPage, StoreError> {
-        self.read(move |c| list(c, agent_id, &filter)).await
+        if filter.q.is_some() {
+            self.read_search(move |c| list(c, agent_id, &filter)).await
+        } else {
+            self.read(move |c| list(c, agent_id, &filter)).await
+        }
     }
 
     /// How many conversations `agent_id` would see through `filter`.
@@ -448,7 +449,11 @@ impl Store {
         agent_id: Id,
         filter: ListFilter,
     ) -> Result<ConversationCount, StoreError> {
-        self.read(move |c| count(c, agent_id, &filter)).await
+        if filter.q.is_some() {
+            self.read_search(move |c| count(c, agent_id, &filter)).await
+        } else {
+            self.read(move |c| count(c, agent_id, &filter)).await
+        }
     }
 
     /// A conversation with its contact and latest messages.

@@ -6,7 +6,7 @@ use super::routing::{self, Opening};
 use super::rows;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{EventKind, InboundMessage};
-use crate::domain::{Id, MessageKind, Priority, Status};
+use crate::domain::{Id, MessageKind, Priority, Status, limits};
 use rusqlite::OptionalExtension;
 
 /// Longest subject taken from the first line of a message.
@@ -25,31 +25,73 @@ pub struct InboundOutcome {
 
 /// Checks an inbound message before anything is written.
 pub(crate) fn validate(msg: &InboundMessage) -> Result<(), StoreError> {
-    let invalid = |m: &str| Err(StoreError::Invalid(m.to_string()));
-    if msg.thread_id.trim().is_empty() || msg.thread_id.len() > 512 {
-        return invalid("thread_id must be 1 to 512 bytes");
-    }
-    if msg.sender.id.trim().is_empty() || msg.sender.id.len() > 512 {
-        return invalid("sender.id must be 1 to 512 bytes");
-    }
+    check(msg).map_err(StoreError::Invalid)
+}
+
+fn check(msg: &InboundMessage) -> Result<(), String> {
+    let id = |field: &str, value: &str| {
+        if value.trim().is_empty() || value.len() > limits::MAX_EXTERNAL_ID_BYTES {
+            Err(format!(
+                "{field} must be 1 to {} bytes",
+                limits::MAX_EXTERNAL_ID_BYTES
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    id("thread_id", &msg.thread_id)?;
+    id("sender.id", &msg.sender.id)?;
     if msg.text.trim().is_empty() && msg.attachments.is_empty() {
-        return invalid("a message needs text or at least one attachment");
+        return Err("a message needs text or at least one attachment".into());
     }
-    if let Some(email) = &msg.sender.email
-        && (!email.contains('@') || email.len() > 320)
-    {
-        return invalid("sender.email is not an email address");
+    if let Some(name) = &msg.sender.name {
+        limits::optional_text("sender.name", name, limits::MAX_NAME_CHARS)?;
+    }
+    if let Some(email) = &msg.sender.email {
+        limits::email("sender.email", email)?;
+    }
+    if let Some(phone) = &msg.sender.phone {
+        limits::optional_text("sender.phone", phone, limits::MAX_PHONE_CHARS)?;
+    }
+    if let Some(subject) = &msg.subject {
+        // Line breaks are fine: a new conversation keeps the subject's first line.
+        if subject.chars().count() > limits::MAX_SUBJECT_CHARS {
+            return Err(format!(
+                "subject must be at most {} characters",
+                limits::MAX_SUBJECT_CHARS
+            ));
+        }
+    }
+    if msg.attachments.len() > limits::MAX_ATTACHMENTS {
+        return Err(format!(
+            "a message may carry at most {} attachments",
+            limits::MAX_ATTACHMENTS
+        ));
     }
     for (i, a) in msg.attachments.iter().enumerate() {
         if a.size < 0 {
-            return Err(StoreError::Invalid(format!(
-                "attachments[{i}].size must not be negative"
-            )));
+            return Err(format!("attachments[{i}].size must not be negative"));
         }
         if a.name.trim().is_empty() || a.url.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "attachments[{i}] needs a name and a url"
-            )));
+            return Err(format!("attachments[{i}] needs a name and a url"));
+        }
+        limits::text(
+            &format!("attachments[{i}].name"),
+            &a.name,
+            limits::MAX_FILE_NAME_CHARS,
+        )?;
+        if a.url.len() > limits::MAX_URL_BYTES {
+            return Err(format!(
+                "attachments[{i}].url must be at most {} bytes",
+                limits::MAX_URL_BYTES
+            ));
+        }
+        if let Some(mime) = &a.mime_type {
+            limits::optional_text(
+                &format!("attachments[{i}].mime_type"),
+                mime,
+                limits::MAX_MIME_CHARS,
+            )?;
         }
     }
     Ok(())
@@ -89,8 +131,8 @@ fn find_or_create_contact(
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .or(msg.sender.email.as_deref())
-                .unwrap_or(&msg.sender.id)
-                .to_string();
+                .unwrap_or(&msg.sender.id);
+            let name = limits::clip(name, limits::MAX_NAME_CHARS).to_string();
             ctx.tx
                 .prepare_cached(
                     "INSERT INTO contacts (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",

@@ -33,7 +33,7 @@ pub fn page(
         "SELECT * FROM ({MESSAGE_SELECT} WHERE m.conversation_id = ?1 AND m.id < ?2 \
          ORDER BY m.id DESC LIMIT ?3) ORDER BY id"
     );
-    let limit = limit.clamp(1, 500);
+    let limit = limit.clamp(1, conversations::MAX_PAGE);
     let mut items: Vec<Message> = conn
         .prepare_cached(&sql)?
         .query_map(
@@ -183,6 +183,22 @@ impl Store {
         }
         self.write(move |ctx| post(ctx, conversation_id, agent_id, new))
             .await
+    }
+
+    /// The name and media type an attachment at `url` was stored with (the first, when the
+    /// same bytes came under several names).
+    pub async fn attachment_by_url(
+        &self,
+        url: String,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT name, mime_type FROM attachments WHERE url = ?1 ORDER BY id LIMIT 1",
+            )?
+            .query_row([url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+        })
+        .await
     }
 
     /// A page of a conversation's history, oldest first.

@@ -36,7 +36,8 @@ use readers::Readers;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::sync::broadcast;
+use std::time::Duration;
+use tokio::sync::{Semaphore, broadcast};
 use writer::Writer;
 
 /// Prepared statements kept per connection: more than the store's distinct statements, list
@@ -64,6 +65,9 @@ pub enum StoreError {
     /// The store is shutting down.
     #[error("the store is shutting down")]
     Closed,
+    /// A bounded read (a search) ran out of its time budget and was stopped.
+    #[error("the search was stopped after {0:?}")]
+    OverBudget(std::time::Duration),
     /// SQLite said no.
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -77,6 +81,10 @@ pub enum StoreError {
 pub struct Store {
     writer: Writer,
     readers: Arc<Readers>,
+    /// Text searches running at once: one per search connection of the readers.
+    searches: Arc<Semaphore>,
+    /// How long one search may run.
+    search_budget: Duration,
     live: broadcast::Sender<LiveEvent>,
     writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
     path: PathBuf,
@@ -105,12 +113,16 @@ impl Store {
     pub fn open(data_dir: &Path, live_capacity: usize) -> Result<Store, StoreError> {
         let conn = open_connection(data_dir)?;
         let path = data_dir.join(DB_FILE);
-        let readers = Readers::open(&path, reader_count())?;
+        let searchers = (reader_count() / 2).max(1);
+        let readers = Readers::open(&path, searchers, reader_count())?;
         let (live, _) = broadcast::channel(live_capacity.max(16));
         let (writer, thread) = Writer::start(conn, live.clone())?;
+        let searches = Arc::new(Semaphore::new(searchers));
         Ok(Store {
             writer,
             readers: Arc::new(readers),
+            searches,
+            search_budget: search::DEFAULT_BUDGET,
             live,
             writer_thread: Arc::new(Mutex::new(Some(thread))),
             path,
@@ -137,6 +149,36 @@ impl Store {
         tokio::task::spawn_blocking(move || readers.with(f))
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?
+    }
+
+    /// Sets how long one text search may run before it is stopped.
+    pub fn with_search_budget(mut self, budget: Duration) -> Store {
+        self.search_budget = budget;
+        self
+    }
+
+    /// Runs a text search on a reader kept for searches (half as many as the others), within
+    /// the budget; searches beyond those wait their turn here, holding no connection.
+    pub async fn read_search<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        // Held by the blocking task: a search whose client went away still counts until done.
+        let permit = self
+            .searches
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let readers = self.readers.clone();
+        let budget = self.search_budget;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            readers.with_budget(budget, f)
+        })
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?
     }
 
     /// Runs a write in the writer's next batch; answers after commit.

@@ -2,16 +2,12 @@
 
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{ChannelPresets, RoutingRules};
-use crate::domain::{Id, RoutingFallback, RoutingMode};
+use crate::domain::{Id, RoutingFallback, RoutingMode, limits};
 use crate::server::routing::{self, Assignment, Candidate};
 use rusqlite::{Connection, OptionalExtension};
 
 /// Most agents or teams one rule may list.
 const MAX_LISTED: usize = 1000;
-
-/// Most labels a preset may carry, and the longest label.
-const MAX_LABELS: usize = 50;
-const MAX_LABEL_CHARS: usize = 100;
 
 fn require_channel(conn: &Connection, id: Id) -> Result<(), StoreError> {
     let found: bool = conn
@@ -143,22 +139,7 @@ fn validated_presets(
             return invalid(format!("team_id {id} is not a team of this desk"));
         }
     }
-    if p.labels.len() > MAX_LABELS {
-        return invalid(format!("labels may hold at most {MAX_LABELS} labels"));
-    }
-    for (i, label) in p.labels.iter_mut().enumerate() {
-        *label = label.trim().to_string();
-        if label.is_empty() || label.chars().count() > MAX_LABEL_CHARS {
-            return invalid(format!(
-                "labels[{i}] must be 1 to {MAX_LABEL_CHARS} characters"
-            ));
-        }
-        if label.chars().any(char::is_control) {
-            return invalid(format!("labels[{i}] must not contain control characters"));
-        }
-    }
-    p.labels.sort();
-    p.labels.dedup();
+    p.labels = limits::labels("labels", &p.labels).map_err(StoreError::Invalid)?;
     Ok(p)
 }
 

@@ -8,6 +8,10 @@
 use super::StoreError;
 use crate::domain::Id;
 use rusqlite::Connection;
+use std::time::Duration;
+
+/// How long one search may run by default (`serve --search-timeout`).
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
 
 /// The document text of conversations: subject, contact, and the bodies of the latest 200
 /// messages (at most 256 KiB), so a very long thread costs the writer a bounded amount.
@@ -64,10 +68,7 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
 /// Turns free text into an FTS5 query: every word must match, the last one as a prefix once
 /// it has two characters (a one-letter prefix would expand to most of the vocabulary).
 pub fn fts_query(q: &str) -> Option<String> {
-    let words: Vec<&str> = q
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = crate::domain::limits::query_words(q).collect();
     let last = words.len().checked_sub(1)?;
     let terms: Vec<String> = words
         .iter()

@@ -13,7 +13,7 @@ pub mod transport;
 pub use transport::deliver;
 
 use crate::api::{InboundAttachment, InboundMessage, InboundSender};
-use crate::domain::Id;
+use crate::domain::{Id, limits};
 use crate::server::ServerConfig;
 use crate::server::files::Files;
 use crate::server::store::email::{EmailOutcome, IncomingEmail};
@@ -75,12 +75,13 @@ pub async fn receive(
     for a in mail.attachments {
         let size = a.bytes.len() as i64;
         let hash = files.put(a.bytes).await?;
+        // What a mail says is made to fit the desk's limits: refusing would lose the mail.
         attachments.push(InboundAttachment {
             kind: a.kind,
-            name: a.name,
+            name: limits::fit(&a.name, limits::MAX_FILE_NAME_CHARS),
             url: Files::url(&hash),
             size,
-            mime_type: Some(a.mime_type),
+            mime_type: Some(limits::fit(&a.mime_type, limits::MAX_MIME_CHARS)),
         });
     }
     let raw_hash = files.put(raw).await?;
@@ -97,12 +98,13 @@ pub async fn receive(
             thread_id: mail.message_id,
             sender: InboundSender {
                 id: sender.address.clone(),
-                name: sender.name,
+                name: sender.name.map(|n| limits::fit(&n, limits::MAX_NAME_CHARS)),
                 email: Some(sender.address),
                 phone: None,
             },
             text,
-            subject: Some(subject).filter(|s| !s.is_empty()),
+            subject: Some(limits::clip(&subject, limits::MAX_SUBJECT_CHARS).to_string())
+                .filter(|s| !s.is_empty()),
             attachments,
         },
         raw_hash,

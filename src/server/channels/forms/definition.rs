@@ -1,7 +1,7 @@
 //! What a form is: its fields, where each field's answer goes on the ticket, and the hidden
 //! presets the visitor never sees. Every rule a definition must meet is checked here.
 
-use crate::domain::{Id, Priority, Status, Timestamp};
+use crate::domain::{Id, Priority, Status, Timestamp, limits};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -15,8 +15,6 @@ pub const MAX_FIELD_CHARS: usize = 10_000;
 const MAX_SHORT: usize = 200;
 /// Longest description, help text or thank-you message.
 const MAX_LONG: usize = 2000;
-/// Most preset labels.
-const MAX_LABELS: usize = 20;
 
 /// The kind of input a field shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,12 +211,7 @@ impl FormDefinition {
                 ));
             }
         }
-        if self.presets.labels.len() > MAX_LABELS {
-            return Err(format!("presets.labels takes at most {MAX_LABELS} labels"));
-        }
-        for label in &self.presets.labels {
-            check_text("presets.labels[]", label, 100, true)?;
-        }
+        limits::labels("presets.labels", &self.presets.labels)?;
         Ok(())
     }
 }
