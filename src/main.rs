@@ -193,6 +193,10 @@ struct ProxyArgs {
     /// the last X-Forwarded-For entry. Only with a proxy that sets it.
     #[arg(long, env = "FRONTDESK_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Let channel webhooks and Graph base URLs point at loopback, link-local and private
+    /// addresses (refused by default).
+    #[arg(long, env = "FRONTDESK_ALLOW_PRIVATE_TARGETS")]
+    allow_private_targets: bool,
 }
 
 /// The settings of a portal, for `portal add` and `portal edit`.
@@ -520,6 +524,7 @@ async fn main() -> ExitCode {
                 mail_from: mail.mail_from,
                 public_url: mail.public_url,
                 trust_proxy: proxy.trust_proxy,
+                allow_private_targets: proxy.allow_private_targets,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

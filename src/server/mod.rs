@@ -14,6 +14,7 @@ mod run;
 pub mod seed;
 pub mod signature;
 pub mod store;
+pub mod targets;
 pub mod tls;
 
 use axum::serve::ListenerExt;
@@ -59,6 +60,9 @@ pub struct ServerConfig {
     /// Behind a reverse proxy: take the client's address for the portal's sign-in limit from
     /// the last `X-Forwarded-For` entry the proxy added.
     pub trust_proxy: bool,
+    /// Let webhook and Graph URLs reach loopback, link-local and private addresses (a bridge
+    /// on the same host or network); off, such targets are refused.
+    pub allow_private_targets: bool,
 }
 
 impl ServerConfig {
@@ -79,6 +83,7 @@ impl ServerConfig {
             mail_from: "Support <support@localhost>".into(),
             public_url: None,
             trust_proxy: false,
+            allow_private_targets: false,
         }
     }
 }
@@ -131,7 +136,12 @@ impl RunningServer {
         };
         let smtp_addr = smtp_listener.as_ref().map(|l| l.local_addr()).transpose()?;
         let (stop, stopping) = watch::channel(false);
-        let worker = delivery::Worker::start(store.clone(), config.delivery, stopping.clone());
+        let worker = delivery::Worker::start(
+            store.clone(),
+            config.delivery,
+            config.allow_private_targets,
+            stopping.clone(),
+        );
         let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let state = AppState {
             store: store.clone(),

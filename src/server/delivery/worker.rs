@@ -32,15 +32,25 @@ pub struct Worker {
 
 impl Worker {
     /// Starts delivering the desk's queued replies until `stopping` turns true.
-    pub fn start(store: Store, policy: RetryPolicy, stopping: watch::Receiver<bool>) -> Worker {
-        let http = reqwest::Client::builder()
+    /// Webhooks reach private addresses only when `allow_private`.
+    pub fn start(
+        store: Store,
+        policy: RetryPolicy,
+        allow_private: bool,
+        stopping: watch::Receiver<bool>,
+    ) -> Worker {
+        let http = crate::server::targets::client_builder(allow_private)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
-        let ctx = TransportContext { store, http };
+        let ctx = TransportContext {
+            store,
+            http,
+            allow_private,
+        };
         Worker {
             task: tokio::spawn(run(ctx, policy, stopping)),
         }
