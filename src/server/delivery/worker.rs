@@ -4,7 +4,9 @@
 //! It wakes when a reply is queued or a channel changes (it listens to the desk's live
 //! events) and otherwise sleeps until the next reply falls due, so replies left queued by an
 //! earlier process go out too; those it left mid-attempt are due at once. At most
-//! [`CONCURRENCY`] attempts run at once.
+//! [`CONCURRENCY`] attempts run at once, for different conversations and recipients: the
+//! queue hands out a reply only when no earlier one of its conversation or recipient on its
+//! channel is still queued, so replies arrive in the order they were written.
 
 use super::{DeliveryError, RetryPolicy, TransportContext, dispatch};
 use crate::domain::{Id, Timestamp};
