@@ -14,6 +14,7 @@ pub mod email;
 mod events;
 pub(crate) mod inbound;
 pub(crate) mod messages;
+pub mod names;
 pub mod portal;
 pub mod queue;
 mod readers;
