@@ -28,7 +28,7 @@ mod writer;
 pub use agents::{add_token, agent_by_email};
 pub use channels::gone as channel_gone;
 pub use conversations::ListFilter;
-pub use custom::CustomThread;
+pub use custom::{CustomIngest, CustomThread};
 pub use inbound::InboundOutcome;
 pub use messages::PostOutcome;
 pub use writer::{LiveEvent, WriteCtx};
