@@ -234,6 +234,10 @@ struct ProxyArgs {
     /// that sets it.
     #[arg(long, env = "FRONTDESK_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Let channel webhooks and Graph base URLs point at loopback, link-local and private
+    /// addresses (refused by default).
+    #[arg(long, env = "FRONTDESK_ALLOW_PRIVATE_TARGETS")]
+    allow_private_targets: bool,
 }
 
 /// How much work one text search may do.
@@ -594,6 +598,7 @@ async fn main() -> ExitCode {
                 public_url: mail.public_url,
                 trust_proxy: proxy.trust_proxy,
                 search_timeout: Duration::from_millis(search.search_timeout_ms),
+                allow_private_targets: proxy.allow_private_targets,
                 ..ServerConfig::new(data, listen)
             };
             server::serve_until_signal(config).await

@@ -167,7 +167,7 @@ async fn a_turned_off_channel_refuses_inbound_and_replies_keeps_its_history_and_
 #[tokio::test]
 async fn a_deleted_channel_is_hidden_refuses_traffic_with_410_and_loses_no_conversation() {
     let mut receiver = webhook_receiver::Receiver::start().await;
-    let desk = Desk::start_with(&["--delivery-retry-ms", "60000"]);
+    let desk = Desk::start_with(&["--delivery-retry-ms", "60000", "--allow-private-targets"]);
     let admin = desk.api(&desk.admin);
     let (_, ch) = admin
         .post(
@@ -404,7 +404,7 @@ async fn the_cli_adds_lists_edits_disables_enables_and_deletes_channels_on_a_run
 async fn replies_queued_on_a_channel_turned_off_wait_and_go_out_when_it_is_turned_back_on() {
     let mut receiver = webhook_receiver::Receiver::start().await;
     let addr = receiver.addr.unwrap();
-    let desk = Desk::start_with(&["--delivery-retry-ms", "50"]);
+    let desk = Desk::start_with(&["--delivery-retry-ms", "50", "--allow-private-targets"]);
     let admin = desk.api(&desk.admin);
     let (_, ch) = admin
         .post(

@@ -248,7 +248,7 @@ async fn threading_by_sender_continues_one_open_conversation_whatever_the_thread
 
 #[tokio::test]
 async fn channel_accounts_are_managed_by_admins_and_travel_with_the_conversation_to_the_webhook() {
-    let desk = Desk::start_with(&["--delivery-retry-ms", "50"]);
+    let desk = Desk::start_with(&["--delivery-retry-ms", "50", "--allow-private-targets"]);
     let receiver = Receiver::start().await;
     let (_, ch) = register(
         &desk,

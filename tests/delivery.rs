@@ -16,6 +16,7 @@ use webhook_receiver::Receiver;
 /// and a custom channel whose webhook is the receiver.
 async fn setup(extra: &[&str]) -> (Desk, Receiver, i64, String) {
     let mut args = extra.to_vec();
+    args.push("--allow-private-targets");
     if !args.contains(&"--delivery-retry-ms") {
         args.extend(["--delivery-retry-ms", "50"]);
     }
@@ -152,14 +153,11 @@ async fn a_retrying_reply_shows_the_last_error_to_the_agent_while_it_waits() {
         .await;
     assert_eq!(waiting["delivery"]["status"], "queued");
     let error = waiting["delivery"]["error"].as_str().unwrap();
-    assert!(
-        error.contains("502") && error.contains("upstream down"),
-        "{error}"
-    );
+    assert_eq!(error, "webhook answered 502 Bad Gateway", "no body text");
 }
 
 #[tokio::test]
-async fn a_refusal_fails_the_reply_with_the_integrations_words_and_tells_the_agent_live() {
+async fn a_refusal_fails_the_reply_with_the_status_line_only_and_tells_the_agent_live() {
     let (desk, receiver, channel, secret) = setup(&[]).await;
     receiver.script(&[(400, r#"{"error": "unknown recipient"}"#)]);
     let api = desk.api(&desk.agent);
@@ -173,9 +171,10 @@ async fn a_refusal_fails_the_reply_with_the_integrations_words_and_tells_the_age
     assert_eq!(failed["delivery"]["status"], "failed");
     assert_eq!(failed["delivery"]["attempts"], 1);
     let error = failed["delivery"]["error"].as_str().unwrap();
+    assert_eq!(error, "webhook answered 400 Bad Request");
     assert!(
-        error.contains("400") && error.contains("unknown recipient"),
-        "{error}"
+        !error.contains("unknown recipient"),
+        "no body text: {error}"
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.received().len(), 1, "a refusal is not retried");

@@ -27,7 +27,7 @@ fn text(psid: &str, mid: &str, text: &str, at: i64) -> Value {
 
 #[tokio::test]
 async fn verification_handshake_echoes_the_challenge_only_for_the_verify_token() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     assert_eq!(
@@ -54,7 +54,7 @@ async fn verification_handshake_echoes_the_challenge_only_for_the_verify_token()
 
 #[tokio::test]
 async fn signed_message_opens_a_conversation_with_its_text_and_files() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     let body = page(json!([
@@ -123,7 +123,7 @@ async fn signed_message_opens_a_conversation_with_its_text_and_files() {
 
 #[tokio::test]
 async fn a_bad_or_missing_signature_is_refused_and_stores_nothing() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(
         &desk,
@@ -194,7 +194,7 @@ async fn a_bad_or_missing_signature_is_refused_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_redelivered_webhook_is_stored_once() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     let body = page(json!([text("psid-2", "m_once", "hello?", hours_ago(0))]));
@@ -209,7 +209,7 @@ async fn a_redelivered_webhook_is_stored_once() {
 
 #[tokio::test]
 async fn a_reply_goes_out_through_the_send_api_and_receipts_move_its_delivery() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     hook(
@@ -269,7 +269,7 @@ async fn a_reply_goes_out_through_the_send_api_and_receipts_move_its_delivery() 
 
 #[tokio::test]
 async fn graph_errors_are_retried_or_final_with_the_graph_message() {
-    let desk = Desk::start_with(&["--delivery-retry-ms", "50"]);
+    let desk = Desk::start_with(&["--delivery-retry-ms", "50", "--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     hook(
@@ -324,7 +324,7 @@ async fn graph_errors_are_retried_or_final_with_the_graph_message() {
 
 #[tokio::test]
 async fn replies_are_tagged_after_a_day_and_refused_after_seven_while_notes_pass() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     let api = desk.api(&desk.agent);
@@ -405,7 +405,7 @@ async fn replies_are_tagged_after_a_day_and_refused_after_seven_while_notes_pass
 #[tokio::test]
 async fn the_greeting_is_on_the_welcome_screen_a_new_conversation_gets_the_instant_reply_and_consent_is_recorded()
  {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let settings = json!({"greeting": "Hi, this is Acme.", "instant_reply": "We usually answer within an hour.",
                           "consent_mode": "explicit", "consent_text": "We store your messages to help you."});
@@ -482,7 +482,7 @@ async fn the_greeting_is_on_the_welcome_screen_a_new_conversation_gets_the_insta
 
 #[tokio::test]
 async fn settings_are_for_admins_and_secrets_never_come_back() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "messenger", PAGE, &graph, json!({})).await;
     let (status, _) = graph_peer::put(

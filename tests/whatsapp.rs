@@ -42,7 +42,7 @@ fn receipt(id: &str, status: &str, errors: Value) -> Value {
 
 #[tokio::test]
 async fn verification_handshake_echoes_the_challenge_only_for_the_verify_token() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, json!({})).await;
     assert_eq!(
@@ -61,7 +61,7 @@ async fn verification_handshake_echoes_the_challenge_only_for_the_verify_token()
 
 #[tokio::test]
 async fn signed_messages_open_a_conversation_with_name_phone_and_media() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, json!({})).await;
     let ts = (hours_ago(0) / 1000).to_string();
@@ -117,7 +117,7 @@ async fn signed_messages_open_a_conversation_with_name_phone_and_media() {
 
 #[tokio::test]
 async fn a_bad_signature_or_a_turned_off_channel_stores_nothing() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(
         &desk,
@@ -176,7 +176,7 @@ async fn a_bad_signature_or_a_turned_off_channel_stores_nothing() {
 
 #[tokio::test]
 async fn a_redelivered_message_is_stored_once() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, json!({})).await;
     let mut body = text(WA_ID, "wamid.ONCE", "ciao", hours_ago(0));
@@ -197,7 +197,7 @@ async fn a_redelivered_message_is_stored_once() {
 
 #[tokio::test]
 async fn a_reply_goes_out_through_the_cloud_api_and_statuses_move_its_delivery() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, json!({})).await;
     hook(
@@ -281,7 +281,7 @@ async fn a_reply_goes_out_through_the_cloud_api_and_statuses_move_its_delivery()
 
 #[tokio::test]
 async fn replies_after_24_hours_are_refused_with_the_time_while_notes_pass() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let ch = channel(&desk, "whatsapp", PHONE_ID, &graph, json!({})).await;
     hook(
@@ -335,7 +335,7 @@ async fn replies_after_24_hours_are_refused_with_the_time_while_notes_pass() {
 
 #[tokio::test]
 async fn explicit_consent_is_asked_with_a_reply_button_and_recorded() {
-    let desk = Desk::start();
+    let desk = Desk::start_with(&["--allow-private-targets"]);
     let graph = FakeGraph::start().await;
     let settings = json!({"greeting": "Ciao da Acme!", "instant_reply": "Grazie, rispondiamo subito.", "consent_mode": "explicit",
                           "consent_text": "Conserviamo i tuoi messaggi per aiutarti."});

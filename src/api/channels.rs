@@ -1,6 +1,7 @@
 //! Wire types of channel management, channel accounts, and delivery status reports.
 
 use super::double_option;
+use super::{InboundAttachment, InboundMessage, InboundSender};
 use crate::domain::{Capabilities, Delivery, DeliveryStatus, Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -52,12 +53,49 @@ pub struct ChannelAccount {
     pub created_at: Timestamp,
 }
 
-/// The fields an integration may add to an inbound message, beside [`super::InboundMessage`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct InboundExtras {
+/// `POST /api/v1/channels/{id}/inbound` on a custom channel: the message, with the fields
+/// only an integration gives. A field not listed here is refused.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomInbound {
+    pub thread_id: String,
+    pub sender: InboundSender,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<InboundAttachment>,
     /// The channel account the message came through; it stays with the conversation.
     #[serde(default)]
     pub account_id: Option<Id>,
+    /// The integration's own id of the message, unique on the channel: a message posted
+    /// again with the same id is answered with the one stored first and stores nothing.
+    #[serde(default)]
+    pub message_id: Option<String>,
+}
+
+impl CustomInbound {
+    /// The message as every channel's inbound path takes it, its account and its id.
+    pub fn into_parts(self) -> (InboundMessage, Option<Id>, Option<String>) {
+        let message = InboundMessage {
+            thread_id: self.thread_id,
+            sender: self.sender,
+            text: self.text,
+            subject: self.subject,
+            attachments: self.attachments,
+        };
+        (message, self.account_id, self.message_id)
+    }
+}
+
+/// The answer to a custom channel's inbound message: `202` when stored, `200` with
+/// `duplicate` when its `message_id` was already stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CustomInboundAccepted {
+    pub conversation_id: Id,
+    pub message_id: Id,
+    pub duplicate: bool,
 }
 
 /// `POST /api/v1/channels/{id}/messages/{message_id}/status`: how far a reply got.

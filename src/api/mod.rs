@@ -217,6 +217,7 @@ pub struct InboundMessage {
 
 /// The customer behind an inbound message, as the integration knows them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InboundSender {
     pub id: String,
     #[serde(default)]
@@ -229,6 +230,7 @@ pub struct InboundSender {
 
 /// An attachment of an inbound message.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InboundAttachment {
     pub kind: AttachmentKind,
     pub name: String,

@@ -18,6 +18,7 @@ mod run;
 pub mod seed;
 pub mod signature;
 pub mod store;
+pub mod targets;
 pub mod tls;
 
 pub use listen::HttpLimits;
@@ -71,6 +72,9 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// How long one text search may run before it is stopped.
     pub search_timeout: Duration,
+    /// Let webhook and Graph URLs reach loopback, link-local and private addresses (a bridge
+    /// on the same host or network); off, such targets are refused.
+    pub allow_private_targets: bool,
 }
 
 impl ServerConfig {
@@ -95,6 +99,7 @@ impl ServerConfig {
             public_url: None,
             trust_proxy: false,
             search_timeout: store::search::DEFAULT_BUDGET,
+            allow_private_targets: false,
         }
     }
 }
@@ -149,7 +154,12 @@ impl RunningServer {
         };
         let smtp_addr = smtp_listener.as_ref().map(|l| l.local_addr()).transpose()?;
         let (stop, stopping) = watch::channel(false);
-        let worker = delivery::Worker::start(store.clone(), config.delivery, stopping.clone());
+        let worker = delivery::Worker::start(
+            store.clone(),
+            config.delivery,
+            config.allow_private_targets,
+            stopping.clone(),
+        );
         let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let state = AppState {
             store: store.clone(),

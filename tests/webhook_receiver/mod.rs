@@ -32,6 +32,8 @@ struct Inner {
     secret: String,
     script: VecDeque<(u16, String)>,
     received: Vec<Received>,
+    /// When set, the next request is answered only once this is released.
+    hold: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 /// The receiver's shared state; survives a stop and a start on the same port.
@@ -73,10 +75,27 @@ async fn hook(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
+    let (answer, hold) = answer(&inner, &headers, &body);
+    if let Some(release) = hold {
+        let _ = release.await;
+    }
+    answer
+}
+
+/// Records a request and picks its answer; and the hold to wait for first, if one was set.
+fn answer(
+    inner: &Mutex<Inner>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (
+    (StatusCode, String),
+    Option<tokio::sync::oneshot::Receiver<()>>,
+) {
     let mut inner = inner.lock().unwrap();
-    let (signature_ok, fresh) = verify(&inner.secret, &headers, &body);
+    let hold = inner.hold.take();
+    let (signature_ok, fresh) = verify(&inner.secret, headers, body);
     inner.received.push(Received {
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        body: serde_json::from_slice(body).unwrap_or(Value::Null),
         signature_ok,
         fresh,
         idempotency_key: headers
@@ -85,14 +104,14 @@ async fn hook(
             .map(str::to_string),
     });
     if !signature_ok || !fresh {
-        return (StatusCode::UNAUTHORIZED, "bad signature".into());
+        return ((StatusCode::UNAUTHORIZED, "bad signature".into()), hold);
     }
     let n = inner.received.len();
     let (status, text) = inner
         .script
         .pop_front()
         .unwrap_or((200, format!(r#"{{"external_id": "ext-{n}"}}"#)));
-    (StatusCode::from_u16(status).unwrap(), text)
+    ((StatusCode::from_u16(status).unwrap(), text), hold)
 }
 
 impl Receiver {
@@ -153,6 +172,26 @@ impl Receiver {
     pub fn script(&self, answers: &[(u16, &str)]) {
         let mut inner = self.inner.lock().unwrap();
         inner.script = answers.iter().map(|(s, b)| (*s, b.to_string())).collect();
+    }
+
+    /// Holds the answer to the next request (recorded on arrival as usual) until the returned
+    /// sender is used or dropped.
+    pub fn hold_next(&self) -> tokio::sync::oneshot::Sender<()> {
+        let (release, hold) = tokio::sync::oneshot::channel();
+        self.inner.lock().unwrap().hold = Some(hold);
+        release
+    }
+
+    /// Waits (10 s at most) until the received webhooks satisfy `done`; returns them.
+    pub async fn until(&self, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        for _ in 0..400 {
+            let got = self.received();
+            if done(&got) {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the receiver never got there: {:?}", self.received());
     }
 
     /// Every webhook received so far.

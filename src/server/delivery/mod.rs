@@ -30,6 +30,8 @@ pub struct Outgoing {
 pub struct TransportContext {
     pub store: Store,
     pub http: reqwest::Client,
+    /// Whether targets may be loopback, link-local or private addresses.
+    pub allow_private: bool,
 }
 
 /// A reply the channel accepted.

@@ -4,13 +4,17 @@
 //! It wakes when a reply is queued or a channel changes (it listens to the desk's live
 //! events) and otherwise sleeps until the next reply falls due, so replies left queued by an
 //! earlier process go out too; those it left mid-attempt are due at once. At most
-//! [`CONCURRENCY`] attempts run at once.
+//! [`CONCURRENCY`] attempts run at once, for different conversations and recipients: the
+//! queue hands out a reply only when no earlier one of its conversation or recipient on its
+//! channel is still queued, so replies arrive in the order they were written.
 
-use super::{DeliveryError, RetryPolicy, TransportContext, dispatch};
+use super::{Delivered, DeliveryError, Outgoing, RetryPolicy, TransportContext, dispatch};
 use crate::domain::{Id, Timestamp};
 use crate::server::store::queue::{AttemptOutcome, Claimed};
 use crate::server::store::{LiveEvent, Store, StoreError};
+use futures_util::FutureExt;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
@@ -32,15 +36,25 @@ pub struct Worker {
 
 impl Worker {
     /// Starts delivering the desk's queued replies until `stopping` turns true.
-    pub fn start(store: Store, policy: RetryPolicy, stopping: watch::Receiver<bool>) -> Worker {
-        let http = reqwest::Client::builder()
+    /// Webhooks reach private addresses only when `allow_private`.
+    pub fn start(
+        store: Store,
+        policy: RetryPolicy,
+        allow_private: bool,
+        stopping: watch::Receiver<bool>,
+    ) -> Worker {
+        let http = crate::server::targets::client_builder(allow_private)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
-        let ctx = TransportContext { store, http };
+        let ctx = TransportContext {
+            store,
+            http,
+            allow_private,
+        };
         Worker {
             task: tokio::spawn(run(ctx, policy, stopping)),
         }
@@ -154,11 +168,34 @@ async fn sleep_for(store: &Store, inflight: usize) -> Duration {
     }
 }
 
+/// [`dispatch`], with a panic in the transport (a library refusing a value it was handed)
+/// turned into a failed attempt with the reason, rather than an attempt never recorded.
+async fn guarded_dispatch(
+    ctx: &TransportContext,
+    out: &Outgoing,
+) -> Result<Delivered, DeliveryError> {
+    match AssertUnwindSafe(dispatch(ctx, out)).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no reason given".into());
+            tracing::error!(message_id = out.message.id, %what, "delivery transport panicked");
+            Err(DeliveryError::Permanent(format!(
+                "the {} transport crashed on this reply: {what}",
+                out.channel.channel.kind
+            )))
+        }
+    }
+}
+
 /// One attempt at one reply, recorded whatever happens.
 async fn attempt(ctx: TransportContext, policy: RetryPolicy, claimed: Claimed) {
     let number = claimed.attempts + 1;
     let result = match ctx.store.outgoing(claimed.message_id, number).await {
-        Ok(out) => dispatch(&ctx, &out).await,
+        Ok(out) => guarded_dispatch(&ctx, &out).await,
         Err(StoreError::NotFound(what)) => {
             Err(DeliveryError::Permanent(format!("{what} not found")))
         }

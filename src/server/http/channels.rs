@@ -12,6 +12,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+/// Refuses a webhook URL naming a private target unless the server allows them.
+fn check_target(state: &AppState, url: Option<&str>) -> Result<(), ApiError> {
+    match url {
+        Some(url) => crate::server::targets::check(url.trim(), state.config.allow_private_targets)
+            .map_err(|why| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "private_target",
+                    format!("webhook_url: {why}"),
+                )
+            }),
+        None => Ok(()),
+    }
+}
+
 /// A channel with its secret for admins, without for agents.
 fn shown(c: ChannelWithSecret, role: Role) -> Response {
     match role {
@@ -54,6 +69,7 @@ pub async fn create(
     _: Admin,
     ApiJson(new): ApiJson<NewChannel>,
 ) -> Result<(StatusCode, Json<ChannelWithSecret>), ApiError> {
+    check_target(&state, new.webhook_url.as_deref())?;
     let created = state.store.create_channel(new, new_secret()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -64,6 +80,10 @@ pub async fn patch(
     ApiPath(id): ApiPath<Id>,
     ApiJson(patch): ApiJson<ChannelPatch>,
 ) -> Result<Json<ChannelWithSecret>, ApiError> {
+    check_target(
+        &state,
+        patch.webhook_url.as_ref().and_then(|u| u.as_deref()),
+    )?;
     Ok(Json(state.store.update_channel(id, patch).await?))
 }
 

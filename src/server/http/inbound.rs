@@ -2,16 +2,21 @@
 //! and `POST /channels/{id}/messages/{message_id}/status` (how far a reply got).
 //!
 //! The signature is the authentication: it is checked over the raw bytes, in constant time,
-//! before the body is parsed; a bad one changes nothing.
+//! before the body is parsed; a bad one changes nothing. With `X-Frontdesk-Timestamp` it
+//! covers `"<timestamp>.<raw body>"` and the timestamp must be within [`TIMESTAMP_WINDOW`]
+//! of the server's clock (as the desk signs its own webhooks); without, the raw body alone
+//! (the older form, kept for integrations that do not send a timestamp).
 
 use crate::api::{
-    ChannelWithSecret, InboundAccepted, InboundExtras, InboundMessage, StatusAccepted, StatusReport,
+    ChannelWithSecret, CustomInbound, CustomInboundAccepted, StatusAccepted, StatusReport,
 };
-use crate::domain::{DeliveryStatus, Id};
+use crate::domain::{DeliveryStatus, Id, Timestamp};
 use crate::server::AppState;
+use crate::server::channels::custom::attachment_urls;
+use crate::server::channels::custom::webhook::TIMESTAMP_HEADER;
 use crate::server::error::{ApiError, ApiPath, parse_json};
 use crate::server::signature::{SIGNATURE_HEADER, verify};
-use crate::server::store::{StoreError, channel_gone};
+use crate::server::store::{CustomIngest, StoreError, channel_gone};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,6 +25,8 @@ use axum::http::{HeaderMap, StatusCode};
 
 /// Longest error text a status report may carry.
 const MAX_REPORT_ERROR: usize = 1000;
+/// How far a signed timestamp may be from the server's clock, in seconds.
+pub const TIMESTAMP_WINDOW: i64 = 300;
 
 /// The channel behind a signed call, once the signature over `body` checks out. A deleted
 /// channel answers 410 Gone.
@@ -34,7 +41,7 @@ async fn signed_channel(
             StatusCode::UNAUTHORIZED,
             "bad_signature",
             format!(
-                "missing or wrong {SIGNATURE_HEADER}: expected sha256=<hex HMAC-SHA256 of the raw body with the channel secret>"
+                "missing or wrong {SIGNATURE_HEADER}: expected sha256=<hex HMAC-SHA256 with the channel secret of \"<{TIMESTAMP_HEADER}>.<raw body>\">, or of the raw body when no timestamp is sent"
             ),
         )
     };
@@ -44,12 +51,32 @@ async fn signed_channel(
         Err(StoreError::NotFound(_)) => return Err(bad_signature()),
         Err(e) => return Err(e.into()),
     };
-    let signature = headers
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(bad_signature)?;
-    if !verify(&channel.secret, body, signature) {
-        return Err(bad_signature());
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let signature = header(SIGNATURE_HEADER).ok_or_else(bad_signature)?;
+    match header(TIMESTAMP_HEADER) {
+        Some(timestamp) => {
+            let mut signed = format!("{timestamp}.").into_bytes();
+            signed.extend_from_slice(body);
+            if !verify(&channel.secret, &signed, signature) {
+                return Err(bad_signature());
+            }
+            let now = Timestamp::now().millis() / 1000;
+            let fresh = timestamp
+                .trim()
+                .parse::<i64>()
+                .is_ok_and(|t| (now - t).abs() <= TIMESTAMP_WINDOW);
+            if !fresh {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "stale_timestamp",
+                    format!(
+                        "{TIMESTAMP_HEADER} must be the Unix time in seconds, within {TIMESTAMP_WINDOW} s of the server's clock"
+                    ),
+                ));
+            }
+        }
+        None if !verify(&channel.secret, body, signature) => return Err(bad_signature()),
+        None => {}
     }
     if channel.channel.deleted_at.is_some() {
         return Err(channel_gone(channel_id).into());
@@ -62,11 +89,10 @@ pub async fn receive(
     ApiPath(channel_id): ApiPath<Id>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<InboundAccepted>), ApiError> {
+) -> Result<(StatusCode, Json<CustomInboundAccepted>), ApiError> {
     let body = body?;
     let channel = signed_channel(&state, channel_id, &headers, &body).await?;
-    let msg: InboundMessage = parse_json(&body)?;
-    let extras: InboundExtras = parse_json(&body)?;
+    let (msg, account_id, message_id) = parse_json::<CustomInbound>(&body)?.into_parts();
     if !channel.channel.enabled {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -76,7 +102,19 @@ pub async fn receive(
             ),
         ));
     }
+    crate::server::store::inbound::validate(&msg)?;
     for (i, a) in msg.attachments.iter().enumerate() {
+        if let Some(why) = attachment_urls::refusal(
+            &a.url,
+            &state.portal.public_url,
+            state.config.allow_private_targets,
+        ) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "attachment_refused",
+                format!("attachments[{i}].url {why}"),
+            ));
+        }
         channel
             .channel
             .capabilities
@@ -89,17 +127,31 @@ pub async fn receive(
                 )
             })?;
     }
-    let outcome = state
+    let ingested = state
         .store
-        .ingest_custom(channel_id, msg, extras.account_id)
+        .ingest_custom(channel_id, msg, account_id, message_id)
         .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(InboundAccepted {
-            conversation_id: outcome.conversation_id,
-            message_id: outcome.message_id,
-        }),
-    ))
+    Ok(match ingested {
+        CustomIngest::Stored(outcome) => (
+            StatusCode::ACCEPTED,
+            Json(CustomInboundAccepted {
+                conversation_id: outcome.conversation_id,
+                message_id: outcome.message_id,
+                duplicate: false,
+            }),
+        ),
+        CustomIngest::Replay {
+            conversation_id,
+            message_id,
+        } => (
+            StatusCode::OK,
+            Json(CustomInboundAccepted {
+                conversation_id,
+                message_id,
+                duplicate: true,
+            }),
+        ),
+    })
 }
 
 pub async fn report_status(

@@ -123,12 +123,15 @@ fn find_or_create_contact(
             (id, false, phone.is_some() && learned > 0)
         }
         None => {
-            let name = given
-                .name
-                .clone()
-                .or_else(|| phone.clone())
-                .or_else(|| given.email.clone())
-                .unwrap_or_default();
+            let name = super::names::first_contact_name(
+                [
+                    given.name.as_deref(),
+                    phone.as_deref(),
+                    given.email.as_deref(),
+                ]
+                .into_iter()
+                .flatten(),
+            );
             ctx.tx
                 .prepare_cached(
                     "INSERT INTO contacts (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",

@@ -19,17 +19,56 @@ pub struct CustomThread {
     pub account: Option<ChannelAccount>,
 }
 
+/// Longest integration message id kept, in bytes.
+pub const MAX_MESSAGE_ID: usize = 256;
+
+/// What a custom channel's inbound message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomIngest {
+    /// Stored as a new message.
+    Stored(InboundOutcome),
+    /// Its `message_id` was stored before: nothing was written; the message stored then.
+    Replay { conversation_id: Id, message_id: Id },
+}
+
 impl Store {
     /// Stores a customer's message from a custom channel, through `account_id` when given,
-    /// and remembers how to address the thread; all in one transaction.
+    /// and remembers how to address the thread; all in one transaction. A `message_id` the
+    /// channel already stored answers the first message and writes nothing.
     pub async fn ingest_custom(
         &self,
         channel_id: Id,
         msg: InboundMessage,
         account_id: Option<Id>,
-    ) -> Result<InboundOutcome, StoreError> {
+        message_id: Option<String>,
+    ) -> Result<CustomIngest, StoreError> {
         inbound::validate(&msg)?;
+        if message_id
+            .as_ref()
+            .is_some_and(|id| id.trim().is_empty() || id.len() > MAX_MESSAGE_ID)
+        {
+            return Err(StoreError::Invalid(format!(
+                "message_id must be 1 to {MAX_MESSAGE_ID} bytes"
+            )));
+        }
         self.write(move |ctx| {
+            if let Some(external) = &message_id {
+                let stored: Option<(Id, Id)> = ctx
+                    .tx
+                    .prepare_cached(
+                        "SELECT m.conversation_id, m.id FROM custom_message_ids x \
+                         JOIN messages m ON m.id = x.message_id \
+                         WHERE x.channel_id = ?1 AND x.external_id = ?2",
+                    )?
+                    .query_row((channel_id, external), |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                if let Some((conversation_id, message_id)) = stored {
+                    return Ok(CustomIngest::Replay {
+                        conversation_id,
+                        message_id,
+                    });
+                }
+            }
             if let Some(id) = account_id {
                 let owner: Option<Id> = ctx
                     .tx
@@ -53,7 +92,15 @@ impl Store {
                      account_id = coalesce(excluded.account_id, account_id)",
                 )?
                 .execute((outcome.conversation_id, thread_id, sender_id, account_id))?;
-            Ok(outcome)
+            if let Some(external) = message_id {
+                ctx.tx
+                    .prepare_cached(
+                        "INSERT INTO custom_message_ids (channel_id, external_id, message_id) \
+                         VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute((channel_id, external, outcome.message_id))?;
+            }
+            Ok(CustomIngest::Stored(outcome))
         })
         .await
     }

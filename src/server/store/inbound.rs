@@ -124,15 +124,12 @@ fn find_or_create_contact(
     let (contact_id, created) = match by_email {
         Some(id) => (id, false),
         None => {
-            let name = msg
-                .sender
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .or(msg.sender.email.as_deref())
-                .unwrap_or(&msg.sender.id);
-            let name = limits::clip(name, limits::MAX_NAME_CHARS).to_string();
+            let name = super::names::first_contact_name(
+                [msg.sender.name.as_deref(), msg.sender.email.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .chain([msg.sender.id.as_str()]),
+            );
             ctx.tx
                 .prepare_cached(
                     "INSERT INTO contacts (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",

@@ -350,10 +350,11 @@ impl Store {
             let contact_id = match contact_by_email(ctx.tx, &email)? {
                 Some(id) => id,
                 None => {
-                    let name = name
-                        .map(|n| n.trim().to_string())
-                        .filter(|n| !n.is_empty())
-                        .unwrap_or_else(|| email.clone());
+                    let name = super::names::first_contact_name(
+                        [name.as_deref(), Some(email.as_str())]
+                            .into_iter()
+                            .flatten(),
+                    );
                     ctx.tx
                         .prepare_cached(
                             "INSERT INTO contacts (name, email, created_at) VALUES (?1, ?2, ?3)",

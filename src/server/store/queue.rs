@@ -10,6 +10,23 @@ use crate::server::delivery::Outgoing;
 use rusqlite::OptionalExtension;
 use std::time::Duration;
 
+/// The queued replies that may be attempted now: those of channels that are on, with no
+/// earlier reply still queued (waiting or in flight) on the same channel for the same
+/// conversation or the same customer. Replies thus leave in order per conversation and per
+/// recipient; one that ends failed lets the next go.
+const READY: &str = "FROM deliveries d \
+     JOIN channels c ON c.id = d.channel_id \
+     JOIN messages m ON m.id = d.message_id \
+     JOIN conversations cv ON cv.id = m.conversation_id \
+     WHERE d.next_attempt_at IS NOT NULL AND d.status = 'queued' \
+     AND c.enabled = 1 AND c.deleted_at IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM deliveries e \
+         JOIN messages em ON em.id = e.message_id \
+         JOIN conversations ec ON ec.id = em.conversation_id \
+         WHERE e.next_attempt_at IS NOT NULL AND e.status = 'queued' \
+         AND e.channel_id = d.channel_id AND e.message_id < d.message_id \
+         AND (em.conversation_id = m.conversation_id OR ec.contact_id = cv.contact_id))";
+
 /// How one delivery attempt ended, as the queue records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptOutcome {
@@ -30,7 +47,7 @@ pub struct Claimed {
 }
 
 impl Store {
-    /// Claims up to `limit` queued replies that are due, on channels that are on, and leases
+    /// Claims up to `limit` queued replies that are due and ready (see [`READY`]), and leases
     /// them for `lease` so that no other worker on this desk takes them meanwhile.
     pub async fn claim_due_deliveries(
         &self,
@@ -41,13 +58,10 @@ impl Store {
             let now = ctx.now().millis();
             let claimed: Vec<Claimed> = ctx
                 .tx
-                .prepare_cached(
-                    "SELECT d.message_id, d.attempts FROM deliveries d \
-                     JOIN channels c ON c.id = d.channel_id \
-                     WHERE d.next_attempt_at <= ?1 AND d.status = 'queued' \
-                     AND c.enabled = 1 AND c.deleted_at IS NULL \
-                     ORDER BY d.next_attempt_at LIMIT ?2",
-                )?
+                .prepare_cached(&format!(
+                    "SELECT d.message_id, d.attempts {READY} AND d.next_attempt_at <= ?1 \
+                     ORDER BY d.next_attempt_at, d.message_id LIMIT ?2"
+                ))?
                 .query_map((now, limit as i64), |r| {
                     Ok(Claimed {
                         message_id: r.get(0)?,
@@ -101,16 +115,12 @@ impl Store {
         .await
     }
 
-    /// When the next queued reply on a channel that is on falls due, if any is waiting.
+    /// When the next ready reply (see [`READY`]) falls due, if any is waiting.
     pub async fn next_delivery_due(&self) -> Result<Option<Timestamp>, StoreError> {
         self.read(|c| {
-            Ok(c.prepare_cached(
-                "SELECT d.next_attempt_at FROM deliveries d \
-                 JOIN channels c ON c.id = d.channel_id \
-                 WHERE d.next_attempt_at IS NOT NULL AND d.status = 'queued' \
-                 AND c.enabled = 1 AND c.deleted_at IS NULL \
-                 ORDER BY d.next_attempt_at LIMIT 1",
-            )?
+            Ok(c.prepare_cached(&format!(
+                "SELECT d.next_attempt_at {READY} ORDER BY d.next_attempt_at LIMIT 1"
+            ))?
             .query_row([], |r| r.get::<_, i64>(0))
             .optional()?
             .map(Timestamp))

@@ -498,7 +498,11 @@ impl Session {
                 .await;
         }
         let channel_id = self.channel_id;
-        let (stored_email, stored_name) = (email.clone(), name.clone());
+        let stored_email = email.clone();
+        let stored_name = name
+            .as_deref()
+            .map(crate::server::store::names::contact_name)
+            .filter(|n| !n.is_empty());
         let outcome = self
             .chat
             .app

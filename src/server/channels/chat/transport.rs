@@ -100,6 +100,7 @@ mod tests {
         let ctx = TransportContext {
             store: store.clone(),
             http: reqwest::Client::new(),
+            allow_private: false,
         };
         let live = ticket(&store, channel, "visitor:0123").await;
         assert_eq!(deliver(&ctx, &live).await, Ok(Delivered::default()));

@@ -3,7 +3,7 @@
 //!
 //! A 2xx answer means sent (a JSON body may name the integration's `external_id` for it);
 //! 408, 429, 5xx, a timeout or no connection are retried; any other answer fails the reply
-//! with the integration's words.
+//! with the answer's status line (never its body: the target may not be the integration).
 
 use crate::api::ChannelAccount;
 use crate::domain::{Attachment, Id, Timestamp};
@@ -18,8 +18,6 @@ pub const TIMESTAMP_HEADER: &str = "x-frontdesk-timestamp";
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// How long the integration has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// How much of an error answer is kept for the agent to read.
-const ERROR_SNIPPET: usize = 300;
 
 /// The JSON body of a reply webhook.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +138,15 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
             out.channel.channel.id
         )));
     };
+    if !ctx.allow_private
+        && let Some(why) = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| crate::server::targets::refusal(&u))
+    {
+        return Err(DeliveryError::Permanent(format!(
+            "webhook_url refused: {why}"
+        )));
+    }
     let raw = serde_json::to_vec(&body(ctx, out).await?)
         .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
     let timestamp = Timestamp::now().millis() / 1000;
@@ -159,8 +166,8 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
         .await
         .map_err(|e| DeliveryError::Retry(format!("webhook unreachable: {}", error_chain(&e))))?;
     let status = answer.status();
-    let text = answer.text().await.unwrap_or_default();
     if status.is_success() {
+        let text = answer.text().await.unwrap_or_default();
         let external_id = serde_json::from_str::<WebhookAnswer>(&text)
             .unwrap_or_default()
             .external_id
@@ -171,26 +178,11 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
             });
         return Ok(Delivered { external_id });
     }
-    let error = format!("webhook answered {status}: {}", snippet(&text));
+    let error = format!("webhook answered {status}");
     if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
         Err(DeliveryError::Retry(error))
     } else {
         Err(DeliveryError::Permanent(error))
-    }
-}
-
-/// The start of an answer's body on one line, without control characters.
-fn snippet(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(ERROR_SNIPPET)
-        .collect();
-    let clean = clean.trim();
-    if clean.is_empty() {
-        "(no body)".into()
-    } else {
-        clean.to_string()
     }
 }
 
@@ -216,12 +208,5 @@ mod tests {
         assert_eq!(a, sign("s3cret", b"1700000000.{}"));
         assert_ne!(a, signature("s3cret", 1_700_000_001, b"{}"));
         assert_ne!(a, signature("s3cret", 1_700_000_000, b"{ }"));
-    }
-
-    #[test]
-    fn snippets_are_one_clean_line() {
-        assert_eq!(snippet("bad\r\n\x1b[31mrecipient"), "bad   [31mrecipient");
-        assert_eq!(snippet(""), "(no body)");
-        assert_eq!(snippet(&"x".repeat(1000)).len(), ERROR_SNIPPET);
     }
 }

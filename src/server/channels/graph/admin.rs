@@ -11,6 +11,7 @@ use crate::server::error::{ApiError, ApiJson, ApiPath};
 use crate::server::store::{StoreError, rows};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/channels/{id}/graph` (admin): the settings, secrets shown only as set.
@@ -42,11 +43,24 @@ pub async fn put(
     ApiPath(id): ApiPath<Id>,
     ApiJson(input): ApiJson<GraphSettingsInput>,
 ) -> Result<Json<GraphSettingsView>, ApiError> {
+    if let Some(url) = &input.base_url {
+        crate::server::targets::check(url.trim(), state.config.allow_private_targets).map_err(
+            |why| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "private_target",
+                    format!("base_url: {why}"),
+                )
+            },
+        )?;
+    }
     let saved = settings::save(&state.store, id, input).await?;
     let mut view = saved.settings.view(saved.platform);
     if saved.platform == Platform::Messenger && saved.greeting_changed {
         view.greeting_sync = Some(
-            match welcome::sync_greeting(http(), &saved.settings).await {
+            match welcome::sync_greeting(http(state.config.allow_private_targets), &saved.settings)
+                .await
+            {
                 Ok(()) if saved.settings.greeting.is_empty() => {
                     "removed from the page's Messenger welcome screen".to_string()
                 }

@@ -75,10 +75,21 @@ impl Platform {
     }
 }
 
-/// One HTTP client for Graph calls made while answering a request (files, profiles).
-fn http() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
+/// One HTTP client for Graph calls made while answering a request (files, profiles); it
+/// reaches private addresses only when `allow_private` (`--allow-private-targets`).
+fn http(allow_private: bool) -> &'static reqwest::Client {
+    static PUBLIC: OnceLock<reqwest::Client> = OnceLock::new();
+    static ANY: OnceLock<reqwest::Client> = OnceLock::new();
+    let build = move || {
+        crate::server::targets::client_builder(allow_private)
+            .build()
+            .unwrap_or_default()
+    };
+    if allow_private {
+        ANY.get_or_init(build)
+    } else {
+        PUBLIC.get_or_init(build)
+    }
 }
 
 /// Routes under `/api/v1`: the admin settings and the agents' window view.

@@ -97,6 +97,15 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
         Platform::Whatsapp => whatsapp_body(&recipient, text, ask_consent),
     };
     let url = format!("{}/{}/messages", settings.base_url, settings.account_id);
+    if !ctx.allow_private
+        && let Some(why) = reqwest::Url::parse(&url)
+            .ok()
+            .and_then(|u| crate::server::targets::refusal(&u))
+    {
+        return Err(DeliveryError::Permanent(format!(
+            "{name}: base_url refused: {why}"
+        )));
+    }
     let resp = ctx
         .http
         .post(&url)

@@ -193,7 +193,12 @@ pub async fn receive(
             && msg.name.is_none()
             && !profile::known(&state.store, channel_id, msg.customer.clone()).await?
         {
-            msg.name = profile::name(http(), &settings, &msg.customer).await;
+            msg.name = profile::name(
+                http(state.config.allow_private_targets),
+                &settings,
+                &msg.customer,
+            )
+            .await;
         }
         // Names are the customer's own words: no control characters, no novels.
         msg.name = msg
@@ -207,7 +212,15 @@ pub async fn receive(
             .filter(|n| !n.trim().is_empty());
         let mut attachments = Vec::with_capacity(msg.media.len());
         for m in &msg.media {
-            attachments.push(media::fetch(http(), &state.files, &settings, m).await);
+            attachments.push(
+                media::fetch(
+                    http(state.config.allow_private_targets),
+                    &state.files,
+                    &settings,
+                    m,
+                )
+                .await,
+            );
         }
         let mut text = msg.text.clone();
         if text.trim().is_empty() && attachments.is_empty() {
