@@ -1,7 +1,6 @@
 //! The `frontdesk` command: parse the command line, hand over to the library.
 
 use clap::{Parser, Subcommand};
-use frontdesk::domain::Role;
 use frontdesk::server::{self, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -127,10 +126,11 @@ enum Command {
         #[command(subcommand)]
         command: PortalCommand,
     },
-    /// Manage agents.
+    /// Manage agents and their API tokens: add, list, token, revoke-token, deactivate,
+    /// activate, set-role.
     Agent {
         #[command(subcommand)]
-        command: AgentCommand,
+        command: frontdesk::cli::agent::AgentCommand,
     },
     /// Manage channels: list, add, edit, turn off and on, delete.
     Channel {
@@ -141,28 +141,6 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum AgentCommand {
-    /// Create an agent; prints its API token as the last line.
-    Add {
-        #[arg(long, env = "FRONTDESK_DATA")]
-        data: PathBuf,
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "agent")]
-        role: Role,
-    },
-    /// Mint another API token for an existing agent; prints it as the last line.
-    Token {
-        #[arg(long, env = "FRONTDESK_DATA")]
-        data: PathBuf,
-        #[arg(long)]
-        email: String,
     },
 }
 
@@ -569,30 +547,7 @@ async fn main() -> ExitCode {
         },
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Portal { command }) => portal(command).await,
-        Some(Command::Agent { command }) => match command {
-            AgentCommand::Add {
-                data,
-                email,
-                name,
-                role,
-            } => server::admin::add_agent(&data, &email, &name, role)
-                .await
-                .map(|(agent, token)| {
-                    println!(
-                        "created {} agent {} <{}> (id {})",
-                        agent.role, agent.name, agent.email, agent.id
-                    );
-                    println!("{token}");
-                })
-                .map_err(Into::into),
-            AgentCommand::Token { data, email } => server::admin::new_agent_token(&data, &email)
-                .await
-                .map(|(agent, token)| {
-                    println!("new token for {} <{}>", agent.name, agent.email);
-                    println!("{token}");
-                })
-                .map_err(Into::into),
-        },
+        Some(Command::Agent { command }) => frontdesk::cli::agent::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

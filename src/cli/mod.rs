@@ -1,3 +1,4 @@
 //! Subcommands of the `frontdesk` command that manage a desk from scripts and shells.
 
+pub mod agent;
 pub mod channel;

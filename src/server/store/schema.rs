@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_routing.sql"),
     include_str!("migrations/0007_graph.sql"),
     include_str!("migrations/0008_portal.sql"),
+    include_str!("migrations/0009_access.sql"),
 ];
 
 /// Brings the database up to the newest schema version.
