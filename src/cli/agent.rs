@@ -80,7 +80,10 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             role,
         } => {
             let (agent, token) = admin::add_agent(&data, &email, &name, role).await?;
-            println!("created {}", summary(&agent));
+            println!(
+                "created {} agent {} <{}> (id {})",
+                agent.role, agent.name, agent.email, agent.id
+            );
             println!("{token}");
         }
         List { data, json } => {
