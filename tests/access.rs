@@ -425,7 +425,7 @@ mod file_modes {
         assert_eq!(uploaded.status(), StatusCode::ACCEPTED);
 
         assert_eq!(mode(&data), 0o700);
-        assert_eq!(mode(&data.parent().unwrap()), 0o700, "created parents too");
+        assert_eq!(mode(data.parent().unwrap()), 0o700, "created parents too");
         for file in ["frontdesk.db", "frontdesk.db-wal", "frontdesk.db-shm"] {
             assert_eq!(mode(&data.join(file)), 0o600, "{file}");
         }

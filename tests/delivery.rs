@@ -9,7 +9,6 @@ use common::{Api, Desk, customer};
 use frontdesk::server::signature::sign;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::Duration;
 use webhook_receiver::Receiver;
 
 /// A desk retrying fast (first retry after 50 ms unless `extra` says otherwise), a receiver,
