@@ -134,10 +134,11 @@ enum Command {
         #[command(subcommand)]
         command: PortalCommand,
     },
-    /// Manage agents.
+    /// Manage agents and their API tokens: add, list, token, revoke-token, deactivate,
+    /// activate, set-role.
     Agent {
         #[command(subcommand)]
-        command: AgentCommand,
+        command: frontdesk::cli::agent::AgentCommand,
     },
     /// Manage channels: list, add, edit, turn off and on, delete.
     Channel {
@@ -148,28 +149,6 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum AgentCommand {
-    /// Create an agent; prints its API token as the last line.
-    Add {
-        #[arg(long, env = "FRONTDESK_DATA")]
-        data: PathBuf,
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "agent")]
-        role: Role,
-    },
-    /// Mint another API token for an existing agent; prints it as the last line.
-    Token {
-        #[arg(long, env = "FRONTDESK_DATA")]
-        data: PathBuf,
-        #[arg(long)]
-        email: String,
     },
 }
 
@@ -648,31 +627,7 @@ async fn main() -> ExitCode {
         },
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Portal { command }) => portal(command).await,
-        Some(Command::Agent { command }) => match command {
-            AgentCommand::Add {
-                data,
-                email,
-                name,
-                role,
-            } => match server::admin::add_agent(&data, &email, &name, role).await {
-                Ok((agent, token)) => outln!(
-                    "created {} agent {} <{}> (id {})\n{token}",
-                    agent.role,
-                    agent.name,
-                    agent.email,
-                    agent.id
-                ),
-                Err(e) => Err(e.into()),
-            },
-            AgentCommand::Token { data, email } => {
-                match server::admin::new_agent_token(&data, &email).await {
-                    Ok((agent, token)) => {
-                        outln!("new token for {} <{}>\n{token}", agent.name, agent.email)
-                    }
-                    Err(e) => Err(e.into()),
-                }
-            }
-        },
+        Some(Command::Agent { command }) => frontdesk::cli::agent::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

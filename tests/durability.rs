@@ -52,10 +52,12 @@ async fn kill_9_loses_nothing_that_was_acknowledged() {
     let mut desk = Desk::start();
     let (ch, secret) = desk.custom_channel("Bridge").await;
     let url = desk.url.clone();
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writers: Vec<_> = (0..8)
         .map(|w| {
             let secret = secret.clone();
             let url = url.clone();
+            let counted = counted.clone();
             tokio::spawn(async move {
                 let http = reqwest::Client::new();
                 let mut acked = Vec::new();
@@ -80,6 +82,7 @@ async fn kill_9_loses_nothing_that_was_acknowledged() {
                                 v["conversation_id"].as_i64().unwrap(),
                                 v["message_id"].as_i64().unwrap(),
                             ));
+                            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         _ => break,
                     }
@@ -88,7 +91,13 @@ async fn kill_9_loses_nothing_that_was_acknowledged() {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Killed in the middle of the writing, once well over 50 writes were acknowledged.
+    let mut waited = 0;
+    while counted.load(std::sync::atomic::Ordering::Relaxed) <= 100 {
+        waited += 1;
+        assert!(waited < 2400, "the writers never got going");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     desk.kill9();
     let mut acked = Vec::new();
     for w in writers {

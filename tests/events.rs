@@ -64,9 +64,9 @@ async fn without_since_the_stream_starts_at_the_head() {
     desk.inbound(ch, &secret, &customer("old", "u", "old news"))
         .await;
     let head = desk.api(&desk.agent).seq().await;
+    // The stream's start is fixed when the handshake is answered; whatever is committed later
+    // reaches it, replayed or live.
     let mut events = desk.events(&desk.agent, None).await;
-    // Give the server a moment to subscribe before the change we wait for.
-    tokio::time::sleep(Duration::from_millis(200)).await;
     desk.inbound(ch, &secret, &customer("new", "u", "fresh"))
         .await;
     let first = events.next().await;
@@ -129,6 +129,25 @@ async fn a_client_that_reconnects_with_its_last_seq_gets_exactly_what_it_missed(
     assert_eq!(resumed.next().await["seq"].as_i64().unwrap(), new_head + 1);
 }
 
+/// Waits (30 s at most) until the server's end of the TCP connection to the client at
+/// `client` is no longer established (Linux: its state in `/proc/net/tcp`), even while the
+/// client has not read what is queued for it.
+async fn server_side_closed(client: std::net::SocketAddr) {
+    let remote = format!("0100007F:{:04X}", client.port());
+    for _ in 0..1200 {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let established = table.lines().skip(1).any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields[2] == remote && fields[3] == "01"
+        });
+        if !established {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the server never gave up on the stalled client");
+}
+
 /// Reads frames until the stream ends; returns the events' seqs and the close frame, if any.
 async fn drain(ws: &mut common::Events) -> (Vec<i64>, Option<(CloseCode, String)>) {
     let mut got = Vec::new();
@@ -178,7 +197,13 @@ async fn a_stalled_client_is_cut_off_without_holding_up_the_others_and_resumes()
     let got = reading.await.unwrap();
     assert_eq!(seqs(&got), ((start + 1)..=head).collect::<Vec<_>>());
 
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // The server gives up on the stalled client after a heartbeat without progress and closes
+    // its end; only then does the client read again.
+    let client = match stalled.ws.get_ref() {
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp.local_addr().unwrap(),
+        _ => unreachable!("a plain loopback stream"),
+    };
+    server_side_closed(client).await;
     let (prefix, _) = drain(&mut stalled).await;
     assert!(
         (prefix.len() as i64) < head - start,
@@ -199,16 +224,20 @@ async fn a_client_that_answers_pings_stays_connected_across_heartbeats() {
     let desk = Desk::start_with(&["--heartbeat", "1"]);
     let (ch, secret) = desk.custom_channel("Bridge").await;
     let mut events = desk.events(&desk.agent, None).await;
+    // Three pings answered: longer than the two silent heartbeats a client is allowed.
     let mut pings = 0;
-    let until = tokio::time::Instant::now() + Duration::from_millis(3500);
-    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(until, events.ws.next()).await {
+    while pings < 3 {
+        let msg = tokio::time::timeout(Duration::from_secs(10), events.ws.next())
+            .await
+            .expect("a ping within 10 s")
+            .expect("stream open")
+            .expect("frame");
         match msg {
             Message::Ping(_) => pings += 1,
             Message::Close(f) => panic!("closed: {f:?}"),
             _ => {}
         }
     }
-    assert!(pings >= 2, "saw {pings} pings");
     desk.inbound(ch, &secret, &customer("t", "u", "still there?"))
         .await;
     assert_eq!(
@@ -259,10 +288,11 @@ async fn a_client_that_falls_behind_the_live_buffer_is_closed_with_the_seq_to_re
         ..ServerConfig::new(dir.path(), "127.0.0.1:0")
     };
     let server = RunningServer::start(config).await.unwrap();
-    let url = format!("ws://{}/api/v1/events?token={token}&since=1", server.addr);
+    // From 0: the first event replayed proves the stream has subscribed to live events.
+    let url = format!("ws://{}/api/v1/events?token={token}&since=0", server.addr);
     let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let mut events = common::Events { ws };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(events.next().await["seq"], 1);
     // One commit of 100 events: more than the 16 a client may lag behind.
     server
         .store()

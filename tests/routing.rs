@@ -501,7 +501,8 @@ async fn bad_agent_team_and_contact_input_is_refused_and_stores_nothing() {
     let patches: Vec<(&str, Value, StatusCode)> = vec![
         (&agent_path, json!({"available": "no"}), unprocessable),
         (&agent_path, json!({"has_seat": 0}), unprocessable),
-        (&agent_path, json!({"role": "admin"}), unprocessable),
+        (&agent_path, json!({"role": "boss"}), unprocessable),
+        (&agent_path, json!({"colour": "red"}), unprocessable),
         (
             "/agents/999",
             json!({"available": false}),

@@ -11,6 +11,9 @@ use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// What every draw ends with when the screen shows no cursor.
+const HIDE_CURSOR: &str = "\u{1b}[?25l";
+
 /// A client running in a pseudo-terminal, its output parsed as a VT100 screen.
 struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -100,10 +103,23 @@ impl Screen {
         panic!("{needle:?} never appeared on screen:\n{}", self.text());
     }
 
+    /// Waits until the screen no longer shows `needle`; panics with the screen after 20 s.
+    fn wait_gone(&self, needle: &str) {
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until {
+            if !self.text().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{needle:?} stayed on screen:\n{}", self.text());
+    }
+
+    /// Types `keys`. The client reads them in order; a lone Esc must be seen (wait for its
+    /// effect) before the next key, or the two read as one Alt chord.
     fn type_keys(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(150));
     }
 }
 
@@ -144,8 +160,9 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     screen.type_keys("gg");
     screen.type_keys("k");
     screen.type_keys("\r");
-    screen.wait_for("contact");
+    screen.wait_for("┏ Printer on fire");
     screen.type_keys("r");
+    screen.wait_for("reply via");
     screen.type_keys("Sending a technician today.");
     screen.type_keys("\u{13}");
     let api = desk.api(&desk.agent);
@@ -194,14 +211,42 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     assert!(!notice.contains('\u{1b}'), "{notice:?}");
     assert!(raw.contains('\u{7}'));
 
-    // Idle: no event, no key, no output (once the views' counts after the reply are in).
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let before = screen.bytes();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(screen.bytes(), before, "the client wrote while idle");
+    // Idle: no event, no key, no output. The client is left alone for a while (the wait only
+    // widens the window), then a key toggles the help: if everything written since is that
+    // one frame, nothing was written while idle. Answers still arriving after the reply (the
+    // views counted again) are activity, not idleness: then the window is tried again.
+    screen.wait_for("Mine 1");
+    screen.wait_gone("reply via");
+    let mut help_open = false;
+    let mut quiet = false;
+    for _ in 0..10 {
+        let before = screen.bytes();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if help_open {
+            screen.type_keys("x");
+            screen.wait_gone("any key closes");
+        } else {
+            screen.type_keys("?");
+            screen.wait_for("any key closes");
+        }
+        help_open = !help_open;
+        let written = String::from_utf8_lossy(&screen.raw.lock().unwrap()[before..]).into_owned();
+        if written.matches(HIDE_CURSOR).count() == 1 && written.ends_with(HIDE_CURSOR) {
+            quiet = true;
+            break;
+        }
+    }
+    assert!(
+        quiet,
+        "the client kept writing while idle:\n{}",
+        screen.text()
+    );
+    if help_open {
+        screen.type_keys("x");
+        screen.wait_gone("any key closes");
+    }
 
     // q quits cleanly and gives the terminal back.
-    screen.type_keys("\u{1b}");
     screen.type_keys("q");
     let status = tokio::task::spawn_blocking(move || {
         let status = screen.child.wait().unwrap();
@@ -295,11 +340,12 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
         .unwrap();
     screen.wait_for("Where is my parcel?");
     screen.type_keys("\r");
-    screen.wait_for("contact");
+    screen.wait_for("┏ Where is my parcel?");
 
     // The server goes away; the agent replies anyway, then the client is killed.
     desk.kill9();
     screen.type_keys("r");
+    screen.wait_for("reply via");
     screen.type_keys("It left the warehouse this morning.");
     screen.type_keys("\u{13}");
     screen.wait_for("sending");
@@ -308,7 +354,7 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
 
     // Server back on the same address, client started again: the reply goes out, once.
     desk.spawn_same_port();
-    let again = start(desk.url.clone(), desk.agent.clone(), home.path().into())
+    let mut again = start(desk.url.clone(), desk.agent.clone(), home.path().into())
         .await
         .unwrap();
     let got = first_replies(&desk, conv).await;
@@ -320,8 +366,31 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
         "{}\n{log}",
         again.text()
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(replies(&desk, conv).await.len(), 1, "exactly once");
+    // A reply typed after it reaches the server after it, and the first is still there once.
+    again.wait_for("Where is my parcel?");
+    again.type_keys("\r");
+    again.wait_for("┏ Where is my parcel?");
+    again.type_keys("r");
+    again.wait_for("reply via");
+    again.type_keys("Tracking number follows.");
+    again.type_keys("\u{13}");
+    let mut got = Vec::new();
+    for _ in 0..200 {
+        got = replies(&desk, conv).await;
+        if got.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        got,
+        [
+            "It left the warehouse this morning.",
+            "Tracking number follows."
+        ],
+        "exactly once, in order:\n{}",
+        again.text()
+    );
     drop(again);
 }
 
@@ -359,8 +428,9 @@ async fn ctrl_e_hands_the_draft_to_the_editor_and_takes_back_its_text() {
     .unwrap();
     screen.wait_for("Can I get an invoice?");
     screen.type_keys("\r");
-    screen.wait_for("contact");
+    screen.wait_for("┏ Can I get an invoice?");
     screen.type_keys("r");
+    screen.wait_for("reply via");
     screen.type_keys("Here it is");
     screen.type_keys("\u{1b}e");
     screen.wait_for("attached to this mail.");

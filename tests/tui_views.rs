@@ -47,6 +47,7 @@ fn agent(id: Id, name: &str) -> Agent {
         role: Role::Agent,
         has_seat: true,
         available: true,
+        active: true,
     }
 }
 

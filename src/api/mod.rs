@@ -174,6 +174,13 @@ pub struct AgentWithToken {
     pub token: String,
 }
 
+/// `POST /api/v1/agents/{id}/revoke-token` (admin): how many tokens stopped working.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokensRevoked {
+    pub agent_id: Id,
+    pub revoked: usize,
+}
+
 /// `POST /api/v1/channels` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

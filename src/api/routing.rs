@@ -68,6 +68,12 @@ pub struct AgentPatch {
     /// Only agents with a seat can be routed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_seat: Option<bool>,
+    /// `admin` or `agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::domain::Role>,
+    /// `false` deactivates the agent: their tokens stop working at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
 }
 
 /// `POST /api/v1/teams` (admin).

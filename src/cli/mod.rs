@@ -1,4 +1,5 @@
 //! Subcommands of the `frontdesk` command that manage a desk from scripts and shells.
 
+pub mod agent;
 pub mod channel;
 pub mod stdout;

@@ -149,6 +149,13 @@ pub struct Agent {
     pub has_seat: bool,
     /// Available or away.
     pub available: bool,
+    /// A deactivated agent cannot sign in and is never routed to; their history stays.
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
 }
 
 /// A group of agents conversations can be assigned to.

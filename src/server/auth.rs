@@ -47,6 +47,9 @@ pub struct Authed(pub Agent);
 /// An agent with the admin role.
 pub struct Admin(pub Agent);
 
+/// The stored form of the request's token, for re-checking it later (an open event stream).
+pub struct TokenHash(pub [u8; 32]);
+
 fn bearer(parts: &Parts) -> Option<String> {
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let value = value.to_str().ok()?;
@@ -80,6 +83,18 @@ impl FromRequestParts<AppState> for Authed {
             .await?
             .map(Authed)
             .ok_or_else(|| ApiError::unauthorized("the API token is not valid"))
+    }
+}
+
+impl FromRequestParts<AppState> for TokenHash {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        bearer(parts)
+            .map(|token| TokenHash(hash_token(&token)))
+            .ok_or_else(|| {
+                ApiError::unauthorized("an API token is required: Authorization: Bearer TOKEN")
+            })
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Runs `f` on the desk in `data_dir`, then closes it cleanly. Unless `create`, the desk
 /// must exist already.
-async fn on_desk<T, F, Fut>(data_dir: &Path, create: bool, f: F) -> Result<T, StoreError>
+pub(crate) async fn on_desk<T, F, Fut>(data_dir: &Path, create: bool, f: F) -> Result<T, StoreError>
 where
     F: FnOnce(Store) -> Fut,
     Fut: Future<Output = Result<T, StoreError>>,

@@ -19,6 +19,11 @@ impl Files {
         }
     }
 
+    /// Where the content lives.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The API path that serves the content named `hash`.
     pub fn url(hash: &str) -> String {
         format!("/api/v1/files/{hash}")
@@ -36,7 +41,7 @@ impl Files {
                 return Ok(hash);
             }
             let parent = path.parent().expect("a content path has a folder");
-            std::fs::create_dir_all(parent)?;
+            crate::server::private::create_dir(parent)?;
             let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
             tmp.write_all(bytes)?;
             tmp.as_file().sync_all()?;

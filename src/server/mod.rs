@@ -1,5 +1,6 @@
 //! The help desk server: SQLite store, HTTP API, live event stream, seeding.
 
+pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod channel_admin;
@@ -13,6 +14,7 @@ pub mod limits;
 mod listen;
 pub mod passwords;
 pub mod portal;
+pub mod private;
 pub mod routing;
 mod run;
 pub mod seed;
@@ -115,6 +117,8 @@ pub struct AppState {
     pub stopping: watch::Receiver<bool>,
     /// The customer portal's mailer, public address and sign-in limits.
     pub portal: Arc<portal::Runtime>,
+    /// Tells open event streams when tokens may have been revoked.
+    pub access: access::AccessWatch,
 }
 
 /// A server accepting connections in the background.
@@ -153,6 +157,12 @@ impl RunningServer {
             None => None,
         };
         let smtp_addr = smtp_listener.as_ref().map(|l| l.local_addr()).transpose()?;
+        let files = files::Files::new(&config.data_dir);
+        let desk_files = [config.data_dir.join(store::DB_FILE)]
+            .into_iter()
+            .chain(store::DB_SIDE_FILES.map(|f| config.data_dir.join(f)))
+            .chain([config.data_dir.clone(), files.dir().to_path_buf()]);
+        private::warn_if_exposed(desk_files);
         let (stop, stopping) = watch::channel(false);
         let worker = delivery::Worker::start(
             store.clone(),
@@ -163,10 +173,11 @@ impl RunningServer {
         let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let state = AppState {
             store: store.clone(),
-            files: files::Files::new(&config.data_dir),
+            files,
             config: Arc::new(config),
             stopping: stopping.clone(),
             portal,
+            access: access::AccessWatch::start(store.clone(), stopping.clone()),
         };
         let smtp = smtp_listener.map(|listener| {
             let desk = channels::email::smtp::Desk::new(

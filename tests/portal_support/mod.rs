@@ -136,12 +136,6 @@ impl SmtpSink {
             }
         }
     }
-
-    /// Lets mails in flight arrive, then tells how many went to `to`.
-    pub async fn settled_count(&self, to: &str) -> usize {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        self.mails_to(to).len()
-    }
 }
 
 /// A customer's browser without JavaScript: cookies kept, redirects not followed.

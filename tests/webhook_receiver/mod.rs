@@ -145,8 +145,8 @@ impl Receiver {
         if let Some(stop) = self.stop.take() {
             stop.notify_one();
         }
-        // Wait until the port refuses connections.
-        for _ in 0..100 {
+        // Wait (10 s at most) until the port refuses connections.
+        for _ in 0..500 {
             if tokio::net::TcpStream::connect(self.addr.unwrap())
                 .await
                 .is_err()

@@ -106,6 +106,7 @@ pub fn agents() -> Vec<Agent> {
         role: Role::Agent,
         has_seat: true,
         available: id % 3 != 0,
+        active: true,
     })
     .collect()
 }

@@ -1,6 +1,8 @@
-//! `/me`, `/agents`, `/teams`.
+//! `/me`, `/agents` (with their tokens and access), `/teams`.
 
-use crate::api::{AgentPatch, AgentWithToken, DeskInfo, MePatch, NewAgent, NewTeam, TeamPatch};
+use crate::api::{
+    AgentPatch, AgentWithToken, DeskInfo, MePatch, NewAgent, NewTeam, TeamPatch, TokensRevoked,
+};
 use crate::domain::{Agent, Id, Team};
 use crate::server::AppState;
 use crate::server::auth::{Admin, Authed, new_token};
@@ -58,7 +60,34 @@ pub async fn patch_agent(
     ApiPath(id): ApiPath<Id>,
     ApiJson(p): ApiJson<AgentPatch>,
 ) -> Result<Json<Agent>, ApiError> {
-    Ok(Json(state.store.update_agent(id, p).await?))
+    let agent = state.store.update_agent(id, p).await?;
+    state.access.nudge();
+    Ok(Json(agent))
+}
+
+/// `POST /agents/{id}/revoke-token`: every token of the agent stops working; none is issued.
+pub async fn revoke_tokens(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<TokensRevoked>, ApiError> {
+    let revoked = state.store.revoke_tokens(id).await?;
+    state.access.nudge();
+    Ok(Json(TokensRevoked {
+        agent_id: id,
+        revoked,
+    }))
+}
+
+/// `POST /agents/{id}/tokens`: a new token for an active agent, shown once.
+pub async fn issue_token(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<(StatusCode, Json<AgentWithToken>), ApiError> {
+    let (token, hash) = new_token();
+    let agent = state.store.issue_token(id, hash).await?;
+    Ok((StatusCode::CREATED, Json(AgentWithToken { agent, token })))
 }
 
 pub async fn create_team(

@@ -4,10 +4,11 @@
 //! may lag at most the live buffer behind; one that falls further behind (or whose socket
 //! stops taking frames) is closed with code 4008 and a reason naming the `since` to resume
 //! with. Nobody else waits for it. Pings go out every heartbeat; a client silent for two
-//! heartbeats is closed.
+//! heartbeats is closed. A stream whose token is revoked, or whose agent is deactivated, is
+//! closed with code 4001 within about a second (see [`crate::server::access`]).
 
 use crate::server::AppState;
-use crate::server::auth::Authed;
+use crate::server::auth::{Authed, TokenHash};
 use crate::server::error::{ApiError, ApiQuery};
 use crate::server::store::LiveEvent;
 use axum::extract::State;
@@ -26,6 +27,8 @@ use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
 pub const CLOSE_TOO_SLOW: u16 = 4008;
 /// Close code for a client that stopped answering pings.
 pub const CLOSE_SILENT: u16 = 4000;
+/// Close code for a stream whose token was revoked or whose agent was deactivated.
+pub const CLOSE_ACCESS_REVOKED: u16 = 4001;
 /// Close code when the server stops (the standard "going away").
 const CLOSE_GOING_AWAY: u16 = 1001;
 
@@ -45,6 +48,7 @@ pub struct EventsQuery {
 pub async fn stream(
     State(state): State<AppState>,
     _: Authed,
+    TokenHash(token): TokenHash,
     ApiQuery(q): ApiQuery<EventsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
@@ -85,7 +89,7 @@ pub async fn stream(
         .max_message_size(CLIENT_MAX_MESSAGE)
         .max_frame_size(CLIENT_MAX_MESSAGE);
     Ok(ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, state, since).await {
+        if let Err(e) = run(socket, state, since, token).await {
             tracing::debug!(error = %e, "event stream ended");
         }
     }))
@@ -199,8 +203,28 @@ async fn close(socket: &mut WebSocket, code: u16, reason: String) {
     .await;
 }
 
-async fn run(mut socket: WebSocket, state: AppState, since: i64) -> Result<(), StreamEnd> {
+/// Why the stream's token no longer lets it in, if it does not.
+async fn refused(state: &AppState, token: [u8; 32]) -> Result<Option<&'static str>, StreamEnd> {
+    Ok(match state.store.token_owner(token).await? {
+        None => Some("token revoked"),
+        Some(agent) if !agent.active => Some("agent deactivated"),
+        Some(_) => None,
+    })
+}
+
+async fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    since: i64,
+    token: [u8; 32],
+) -> Result<(), StreamEnd> {
     let heartbeat = state.config.heartbeat;
+    // Watch before the first re-check, so a revocation racing this connection is not missed.
+    let mut access = state.access.subscribe();
+    if let Some(reason) = refused(&state, token).await? {
+        close(&mut socket, CLOSE_ACCESS_REVOKED, reason.into()).await;
+        return Ok(());
+    }
     let mut last = since;
     // Subscribe before reading the log, so nothing committed in between is missed; then
     // subscribe afresh after a long replay, so the live buffer starts near the head.
@@ -242,6 +266,14 @@ async fn run(mut socket: WebSocket, state: AppState, since: i64) -> Result<(), S
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break Ok(()),
                 Some(Ok(_)) => heard = Instant::now(),
+            },
+            Ok(()) = access.changed() => match refused(&state, token).await {
+                Ok(None) => {}
+                Ok(Some(reason)) => {
+                    close(&mut socket, CLOSE_ACCESS_REVOKED, reason.into()).await;
+                    break Ok(());
+                }
+                Err(err) => break Err(err),
             },
             _ = async { let _ = stopping.wait_for(|s| *s).await; } => {
                 close(&mut socket, CLOSE_GOING_AWAY, format!("server stopping; resume with since={last}")).await;

@@ -25,6 +25,8 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(agents::me).patch(agents::patch_me))
         .route("/agents", get(agents::list).post(agents::create))
         .route("/agents/{id}", patch(agents::patch_agent))
+        .route("/agents/{id}/revoke-token", post(agents::revoke_tokens))
+        .route("/agents/{id}/tokens", post(agents::issue_token))
         .route("/teams", get(agents::teams).post(agents::create_team))
         .route("/teams/{id}", patch(agents::patch_team))
         .route("/conversations", get(conversations::list))

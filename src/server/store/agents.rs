@@ -51,6 +51,7 @@ pub fn agent_by_email(conn: &Connection, email: &str) -> Result<Agent, StoreErro
         .ok_or_else(|| StoreError::NotFound(format!("agent {email}")))
 }
 
+/// The agent a token belongs to, active or not; `None` for an unknown or revoked token.
 fn agent_by_token(conn: &Connection, hash: &[u8]) -> Result<Option<Agent>, StoreError> {
     let sql =
         format!("{AGENT_SELECT} WHERE id = (SELECT agent_id FROM api_tokens WHERE hash = ?1)");
@@ -58,6 +59,15 @@ fn agent_by_token(conn: &Connection, hash: &[u8]) -> Result<Option<Agent>, Store
         .prepare_cached(&sql)?
         .query_row([hash], rows::agent_from_row)
         .optional()?)
+}
+
+/// Whether an active admin other than `agent_id` exists.
+fn other_active_admin(conn: &Connection, agent_id: Id) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM agents WHERE role = 'admin' AND active AND id != ?1)",
+        )?
+        .query_row([agent_id], |r| r.get(0))?)
 }
 
 fn teams(conn: &Connection) -> Result<Vec<Team>, StoreError> {
@@ -88,9 +98,53 @@ impl Store {
             .await
     }
 
-    /// The agent a token belongs to, if any.
+    /// The active agent a token belongs to, if any: one indexed lookup, read afresh on each
+    /// call, so a token revoked by any process stops working at once.
     pub async fn agent_for_token(&self, hash: [u8; 32]) -> Result<Option<Agent>, StoreError> {
+        Ok(self.token_owner(hash).await?.filter(|a| a.active))
+    }
+
+    /// The agent a token belongs to, active or not.
+    pub async fn token_owner(&self, hash: [u8; 32]) -> Result<Option<Agent>, StoreError> {
         self.read(move |c| agent_by_token(c, &hash)).await
+    }
+
+    /// A number that changes whenever a token is revoked or an agent's role or activity
+    /// changes, whichever process made the change.
+    pub async fn access_version(&self) -> Result<i64, StoreError> {
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT access_version FROM desk")?
+                .query_row([], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    /// Revokes every token of an agent; answers how many there were.
+    pub async fn revoke_tokens(&self, agent_id: Id) -> Result<usize, StoreError> {
+        self.write(move |ctx| {
+            rows::agent(ctx.tx, agent_id)?;
+            Ok(ctx
+                .tx
+                .prepare_cached("DELETE FROM api_tokens WHERE agent_id = ?1")?
+                .execute([agent_id])?)
+        })
+        .await
+    }
+
+    /// Stores another token for an active agent.
+    pub async fn issue_token(&self, agent_id: Id, hash: [u8; 32]) -> Result<Agent, StoreError> {
+        self.write(move |ctx| {
+            let agent = rows::agent(ctx.tx, agent_id)?;
+            if !agent.active {
+                return Err(StoreError::Conflict(format!(
+                    "agent {agent_id} ({}) is deactivated: activate them before issuing a token",
+                    agent.name
+                )));
+            }
+            add_token(ctx.tx, agent_id, &hash)?;
+            Ok(agent)
+        })
+        .await
     }
 
     /// Every agent, by name.
@@ -195,18 +249,36 @@ fn team(conn: &Connection, id: Id) -> Result<Team, StoreError> {
 }
 
 impl Store {
-    /// Changes an agent's availability and seat; emits `agent.updated` when anything changed.
+    /// Changes an agent's availability, seat, role or activity; emits `agent.updated` when
+    /// anything changed. The last active admin can be neither demoted nor deactivated.
     pub async fn update_agent(&self, agent_id: Id, patch: AgentPatch) -> Result<Agent, StoreError> {
         self.write(move |ctx| {
             let before = rows::agent(ctx.tx, agent_id)?;
             let available = patch.available.unwrap_or(before.available);
             let has_seat = patch.has_seat.unwrap_or(before.has_seat);
-            if (available, has_seat) == (before.available, before.has_seat) {
+            let role = patch.role.unwrap_or(before.role);
+            let active = patch.active.unwrap_or(before.active);
+            if (available, has_seat, role, active)
+                == (before.available, before.has_seat, before.role, before.active)
+            {
                 return Ok(before);
             }
+            if before.role == Role::Admin
+                && before.active
+                && !(role == Role::Admin && active)
+                && !other_active_admin(ctx.tx, agent_id)?
+            {
+                return Err(StoreError::Conflict(format!(
+                    "agent {agent_id} ({}) is the last active admin: make another agent admin first",
+                    before.name
+                )));
+            }
             ctx.tx
-                .prepare_cached("UPDATE agents SET available = ?1, has_seat = ?2 WHERE id = ?3")?
-                .execute((available, has_seat, agent_id))?;
+                .prepare_cached(
+                    "UPDATE agents SET available = ?1, has_seat = ?2, role = ?3, active = ?4 \
+                     WHERE id = ?5",
+                )?
+                .execute((available, has_seat, role.as_str(), active, agent_id))?;
             let agent = rows::agent(ctx.tx, agent_id)?;
             ctx.emit(EventKind::AgentUpdated {
                 agent: agent.clone(),

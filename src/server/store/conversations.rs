@@ -334,11 +334,17 @@ pub fn detail(conn: &Connection, id: Id, agent_id: Id) -> Result<ConversationDet
     })
 }
 
-/// Checks that the referenced agent exists.
+/// Checks that the referenced agent exists and is active.
 pub fn require_agent(ctx: &WriteCtx<'_>, id: Id) -> Result<(), StoreError> {
-    rows::agent(ctx.tx, id)
-        .map(|_| ())
-        .map_err(|_| StoreError::Invalid(format!("owner_id {id} is not an agent of this desk")))
+    let agent = rows::agent(ctx.tx, id)
+        .map_err(|_| StoreError::Invalid(format!("owner_id {id} is not an agent of this desk")))?;
+    if !agent.active {
+        return Err(StoreError::Invalid(format!(
+            "owner_id {id} ({}) is deactivated",
+            agent.name
+        )));
+    }
+    Ok(())
 }
 
 fn require_team(ctx: &WriteCtx<'_>, id: Id) -> Result<(), StoreError> {

@@ -91,11 +91,21 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The files SQLite keeps beside the database while it is open (WAL mode).
+pub const DB_SIDE_FILES: [&str; 2] = ["frontdesk.db-wal", "frontdesk.db-shm"];
+
 /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+///
+/// A new folder is created 0700 and a new database 0600; SQLite gives its `-wal` and `-shm`
+/// files the database's mode.
 pub fn open_connection(data_dir: &Path) -> Result<Connection, StoreError> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| StoreError::Internal(format!("cannot create {}: {e}", data_dir.display())))?;
-    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
+    let cannot = |what: &Path, e: std::io::Error| {
+        StoreError::Internal(format!("cannot create {}: {e}", what.display()))
+    };
+    crate::server::private::create_dir(data_dir).map_err(|e| cannot(data_dir, e))?;
+    let db = data_dir.join(DB_FILE);
+    crate::server::private::create_file(&db).map_err(|e| cannot(&db, e))?;
+    let mut conn = Connection::open(db)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

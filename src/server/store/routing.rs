@@ -94,14 +94,20 @@ fn validated_rules(conn: &Connection, mut r: RoutingRules) -> Result<RoutingRule
     r.agent_ids.dedup();
     r.team_ids.sort_unstable();
     r.team_ids.dedup();
-    let mut agent = conn.prepare_cached("SELECT name, has_seat FROM agents WHERE id = ?1")?;
+    let mut agent =
+        conn.prepare_cached("SELECT name, has_seat, active FROM agents WHERE id = ?1")?;
     for &id in &r.agent_ids {
-        let found: Option<(String, bool)> = agent
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        let found: Option<(String, bool, bool)> = agent
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         match found {
             None => return invalid(format!("agent_ids: {id} is not an agent of this desk")),
-            Some((name, false)) => {
+            Some((name, _, false)) => {
+                return invalid(format!(
+                    "agent_ids: agent {id} ({name}) is deactivated; only active agents can be routed to"
+                ));
+            }
+            Some((name, false, _)) => {
                 return invalid(format!(
                     "agent_ids: agent {id} ({name}) has no seat; only agents with a seat can be routed to"
                 ));
@@ -150,7 +156,7 @@ fn candidates(conn: &Connection, r: &RoutingRules) -> Result<Vec<Candidate>, Sto
         "SELECT a.id, (SELECT min(tm.team_id) FROM team_members tm \
                        WHERE tm.agent_id = a.id AND tm.team_id IN (SELECT value FROM json_each(?2))) \
          FROM agents a \
-         WHERE a.has_seat AND (a.available OR NOT ?3) \
+         WHERE a.active AND a.has_seat AND (a.available OR NOT ?3) \
            AND (a.id IN (SELECT value FROM json_each(?1)) \
                 OR a.id IN (SELECT tm.agent_id FROM team_members tm \
                             WHERE tm.team_id IN (SELECT value FROM json_each(?2)))) \
@@ -175,7 +181,7 @@ fn eligible_owner(
     Ok(conn
         .prepare_cached(
             "SELECT a.id FROM contacts c JOIN agents a ON a.id = c.owner_id \
-             WHERE c.id = ?1 AND a.has_seat AND (a.available OR NOT ?2)",
+             WHERE c.id = ?1 AND a.active AND a.has_seat AND (a.available OR NOT ?2)",
         )?
         .query_row((contact_id, only_available), |r| r.get(0))
         .optional()?)

@@ -237,7 +237,8 @@ pub fn contact(conn: &Connection, id: Id) -> Result<Contact, StoreError> {
 }
 
 /// Columns of `Agent`, in `agent_from_row` order.
-pub const AGENT_SELECT: &str = "SELECT id, name, email, role, has_seat, available FROM agents";
+pub const AGENT_SELECT: &str =
+    "SELECT id, name, email, role, has_seat, available, active FROM agents";
 
 /// A row of `AGENT_SELECT`.
 pub fn agent_from_row(row: &Row<'_>) -> rusqlite::Result<Agent> {
@@ -248,6 +249,7 @@ pub fn agent_from_row(row: &Row<'_>) -> rusqlite::Result<Agent> {
         role: parsed(row, 3)?,
         has_seat: row.get(4)?,
         available: row.get(5)?,
+        active: row.get(6)?,
     })
 }
 

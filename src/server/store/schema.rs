@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_graph.sql"),
     include_str!("migrations/0008_portal.sql"),
     include_str!("migrations/0009_inbound_ids.sql"),
+    include_str!("migrations/0010_access.sql"),
 ];
 
 /// Brings the database up to the newest schema version.

@@ -340,6 +340,7 @@ mod tests {
             role: Role::Agent,
             has_seat: true,
             available: true,
+            active: true,
         }
     }
 
