@@ -59,6 +59,9 @@ pub struct ServerConfig {
     /// Behind a reverse proxy: take the client's address for the portal's sign-in limit from
     /// the last `X-Forwarded-For` entry the proxy added.
     pub trust_proxy: bool,
+    /// Let replies go to loopback and private addresses (webhooks, relays, Graph base URLs);
+    /// the demo desk's far sides run on loopback.
+    pub allow_private_targets: bool,
 }
 
 impl ServerConfig {
@@ -79,6 +82,7 @@ impl ServerConfig {
             mail_from: "Support <support@localhost>".into(),
             public_url: None,
             trust_proxy: false,
+            allow_private_targets: false,
         }
     }
 }
