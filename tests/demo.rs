@@ -266,6 +266,47 @@ fn a_seeded_desk_points_at_nothing_beyond_loopback() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_webhook_receiver_refuses_what_the_desk_did_not_sign() {
+    let (desk, _) = start(0.0).await;
+    let channels = desk.server.store().channels().await.unwrap();
+    let custom = channels
+        .iter()
+        .find(|c| c.channel.webhook_url.is_some())
+        .expect("a custom channel with a webhook");
+    let url = custom.channel.webhook_url.clone().unwrap();
+    let body = br#"{"type":"message.created"}"#.to_vec();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let http = reqwest::Client::new();
+    let post = |timestamp: i64, secret: &str| {
+        http.post(&url)
+            .header("x-frontdesk-timestamp", timestamp.to_string())
+            .header(
+                "x-frontdesk-signature",
+                frontdesk::server::channels::custom::webhook::signature(secret, timestamp, &body),
+            )
+            .body(body.clone())
+            .send()
+    };
+    let status = |r: reqwest::Result<reqwest::Response>| r.unwrap().status();
+    assert_eq!(status(post(now, &custom.secret).await), StatusCode::OK);
+    assert_eq!(
+        status(post(now, "not the secret").await),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status(post(now - 3600, &custom.secret).await),
+        StatusCode::UNAUTHORIZED,
+        "an hour-old signature is a replay"
+    );
+    let unsigned = http.post(&url).body(body.clone()).send().await;
+    assert_eq!(status(unsigned), StatusCode::UNAUTHORIZED);
+    desk.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_desk_points_every_channel_at_loopback_and_stops_them_with_it() {
     let (desk, _) = start(0.0).await;
     let (hosts, unconnected) = desk

@@ -68,6 +68,9 @@ const ANSWERS: &[&str] = &[
     "Perfetto, grazie mille.",
 ];
 
+/// Conversations of simulated customers that may still get follow-ups.
+const MAX_THREADS: usize = 100;
+
 /// Messenger ids of the simulated customers: this number plus their index.
 const PSID_BASE: u64 = 7_100_000_000_000_000;
 
@@ -147,10 +150,11 @@ async fn react(desk: Desk, message: Id, side: Side, plan: Plan) {
         Side::Graph { .. } => identity(&out),
         Side::Custom { .. } | Side::Chat => None,
     };
-    let ids = recipient
+    let ids: Vec<String> = recipient
         .as_deref()
-        .map(|r| desk.inbox.take(r))
-        .unwrap_or_default();
+        .and_then(|r| desk.inbox.take(r))
+        .into_iter()
+        .collect();
     tokio::time::sleep(plan.delivered_after).await;
     for (status, after) in [
         (DeliveryStatus::Delivered, Duration::ZERO),
@@ -258,13 +262,17 @@ async fn answer(
                 .email
                 .as_deref()
                 .ok_or_else(|| anyhow::anyhow!("contact {} has no address", contact.id))?;
+            // Without the reply's Message-ID the answer would not thread: it opens nothing.
+            let parent = ids
+                .last()
+                .ok_or_else(|| anyhow::anyhow!("the sink never saw reply {}", out.message.id))?;
             let mail = Mail {
                 from_name: &contact.name,
                 from,
                 to: address,
                 subject: &format!("Re: {}", out.conversation.subject),
                 id: &format!("demo.{}.answer", out.message.id),
-                in_reply_to: ids.last().map(String::as_str),
+                in_reply_to: Some(parent),
                 text,
             };
             mail_message(desk, channel, secret, &mail).await
@@ -344,6 +352,9 @@ pub async fn write_in(desk: Desk, options: super::DemoOptions) {
                 subject: opener.chars().take(60).collect(),
                 mails: 0,
             });
+            if threads.len() > MAX_THREADS {
+                threads.remove(0);
+            }
             (threads.len() - 1, opener)
         } else {
             let index = rng.random_range(0..threads.len());

@@ -85,12 +85,16 @@ impl Inbox {
         }
     }
 
-    fn take(&self, recipient: &str) -> Vec<String> {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut map| map.remove(&recipient.to_ascii_lowercase()))
-            .unwrap_or_default()
+    /// The oldest id waiting for `recipient`: replies are taken in the order they were sent.
+    fn take(&self, recipient: &str) -> Option<String> {
+        let mut map = self.0.lock().ok()?;
+        let key = recipient.to_ascii_lowercase();
+        let ids = map.get_mut(&key)?;
+        let id = (!ids.is_empty()).then(|| ids.remove(0));
+        if ids.is_empty() {
+            map.remove(&key);
+        }
+        id
     }
 }
 
@@ -169,6 +173,7 @@ impl FarSide {
         let desk = Desk {
             url: server.url(),
             http: reqwest::Client::builder()
+                .no_proxy()
                 .timeout(Duration::from_secs(30))
                 .build()?,
             store,

@@ -1,7 +1,8 @@
-//! The custom channels' integration: takes each reply webhook whose signature holds and
-//! answers `200` with its own id for the reply; anything unsigned gets `401`.
+//! The custom channels' integration: takes each reply webhook whose signature holds and whose
+//! timestamp is fresh, and answers `200` with its own id for the reply; anything else gets
+//! `401`.
 
-use crate::domain::Id;
+use crate::domain::{Id, Timestamp};
 use crate::server::channels::custom::webhook::{IDEMPOTENCY_HEADER, TIMESTAMP_HEADER};
 use crate::server::signature::{SIGNATURE_HEADER, verify};
 use axum::Router;
@@ -13,6 +14,9 @@ use axum::routing::post;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+
+/// How far a webhook's timestamp may be from the clock, as integrators are told to check.
+const TOLERANCE_SECS: i64 = 300;
 
 /// Channel secrets, by channel id.
 type Secrets = Arc<HashMap<Id, String>>;
@@ -41,9 +45,12 @@ async fn receive(
     ) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let fresh = timestamp
+        .parse::<i64>()
+        .is_ok_and(|t| (Timestamp::now().millis() / 1000 - t).abs() <= TOLERANCE_SECS);
     let mut signed = format!("{timestamp}.").into_bytes();
     signed.extend_from_slice(&body);
-    if !verify(secret, &signed, signature) {
+    if !fresh || !verify(secret, &signed, signature) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
     let id = header(IDEMPOTENCY_HEADER).unwrap_or_default();
