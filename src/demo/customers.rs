@@ -1,9 +1,10 @@
-//! The demo's simulated customers. They write in every few seconds on every channel, and
-//! when a reply reaches them their device reports it delivered, then read, and some of them
-//! answer. Everything goes through the channel's own path: signed inbound messages and
-//! status reports (custom), signed Graph webhooks (Messenger, WhatsApp), signed raw mail
-//! uploads (email). Live chat and email have no receipts on the wire, so the visitor's
-//! browser and the mailbox mark their replies in the store directly.
+//! The demo's simulated customers. They write in every few seconds by chat, email,
+//! Messenger, WhatsApp and the demo's custom channel, and when a reply reaches them their
+//! device reports it delivered, then read, and some of them answer. Everything goes through
+//! the channel's own path: signed inbound messages and status reports (custom), signed Graph
+//! webhooks (Messenger, WhatsApp), signed raw mail uploads (email). Live chat and email have
+//! no receipts on the wire, so the visitor's browser and the mailbox mark their replies in
+//! the store directly.
 
 use super::{Desk, PAGE_ID, PHONE_NUMBER_ID, Side};
 use crate::api::{InboundMessage, InboundSender};
@@ -80,7 +81,7 @@ pub fn messenger_customer(psid: &str) -> Option<&'static str> {
     CUSTOMERS.get(usize::try_from(index).ok()?).map(|c| c.0)
 }
 
-/// `units` tenths of `pace`, drawn from `tenths`.
+/// A wait of a number of tenths of `pace` drawn from `tenths`.
 fn wait(rng: &mut ChaCha8Rng, pace: Duration, tenths: std::ops::Range<u32>) -> Duration {
     pace * rng.random_range(tenths) / 10
 }
