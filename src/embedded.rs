@@ -3,16 +3,13 @@
 
 use crate::api::NewChannel;
 use crate::client::outbox::OutboxPlace;
+use crate::demo::{DemoOptions, FarSide};
 use crate::domain::{ChannelKind, Role};
 use crate::server::auth::{hash_token, new_secret, new_token};
-use crate::server::signature::sign;
 use crate::server::store::{self, Store};
 use crate::server::{RunningServer, ServerConfig};
-use rand::RngExt;
-use rand::seq::IndexedRandom;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// File in a local desk holding the local agent's token (readable by the user only).
 const TOKEN_FILE: &str = "local-agent.token";
@@ -25,14 +22,14 @@ pub struct Embedded {
     /// Where the client keeps its outbox.
     pub outbox: OutboxPlace,
     _demo_dir: Option<tempfile::TempDir>,
-    simulator: Option<tokio::task::JoinHandle<()>>,
+    far_side: Option<FarSide>,
 }
 
 impl Embedded {
-    /// Stops the simulator and the server, flushing every write.
+    /// Stops the demo's customers and far sides, then the server, flushing every write.
     pub async fn stop(self) -> anyhow::Result<()> {
-        if let Some(s) = self.simulator {
-            s.abort();
+        if let Some(far_side) = self.far_side {
+            far_side.stop().await;
         }
         self.server.shutdown().await
     }
@@ -56,13 +53,9 @@ pub fn remote_outbox(base_url: &str) -> OutboxPlace {
     }
 }
 
-async fn start(dir: &Path) -> anyhow::Result<RunningServer> {
-    RunningServer::start(ServerConfig::new(dir, "127.0.0.1:0")).await
-}
-
 /// Serves the local desk in `dir`; the first run creates an admin for the user.
 pub async fn local(dir: &Path) -> anyhow::Result<Embedded> {
-    let server = start(dir).await?;
+    let server = RunningServer::start(ServerConfig::new(dir, "127.0.0.1:0")).await?;
     let token = local_token(server.store(), dir).await?;
     Ok(Embedded {
         base_url: format!("http://{}", server.addr),
@@ -70,7 +63,7 @@ pub async fn local(dir: &Path) -> anyhow::Result<Embedded> {
         token,
         outbox: OutboxPlace::File(dir.join("outbox.db")),
         _demo_dir: None,
-        simulator: None,
+        far_side: None,
     })
 }
 
@@ -119,7 +112,8 @@ pub struct SeededDesk {
     pub server: RunningServer,
     pub base_url: String,
     pub token: String,
-    /// The custom channel's inbound endpoint and signing secret.
+    /// The custom channel's id, inbound endpoint and signing secret.
+    pub channel_id: crate::domain::Id,
     pub inbound_url: String,
     pub secret: String,
 }
@@ -148,7 +142,12 @@ pub async fn custom_channel(
 /// Serves the seeded desk in `dir`, signs in as one of its available agents, and opens a
 /// custom channel named `channel` for simulated customers.
 pub async fn serve_seeded(dir: &Path, channel: &str) -> anyhow::Result<SeededDesk> {
-    let server = start(dir).await?;
+    serve_seeded_with(ServerConfig::new(dir, "127.0.0.1:0"), channel).await
+}
+
+/// [`serve_seeded`] with the server configured by `config`.
+async fn serve_seeded_with(config: ServerConfig, channel: &str) -> anyhow::Result<SeededDesk> {
+    let server = RunningServer::start(config).await?;
     let store = server.store().clone();
     let agent = store
         .agents()
@@ -164,6 +163,7 @@ pub async fn serve_seeded(dir: &Path, channel: &str) -> anyhow::Result<SeededDes
     let base_url = format!("http://{}", server.addr);
     Ok(SeededDesk {
         inbound_url: format!("{base_url}/api/v1/channels/{channel_id}/inbound"),
+        channel_id,
         server,
         base_url,
         token,
@@ -171,98 +171,29 @@ pub async fn serve_seeded(dir: &Path, channel: &str) -> anyhow::Result<SeededDes
     })
 }
 
-/// A seeded desk in a temporary directory, signed in as one of its agents, with customers
-/// writing in through a custom channel every few seconds.
-pub async fn demo(conversations: u64) -> anyhow::Result<Embedded> {
+/// A seeded desk in a temporary directory, signed in as one of its agents, with every
+/// channel connected to a far side on loopback and customers writing in every few seconds.
+pub async fn demo(options: DemoOptions) -> anyhow::Result<Embedded> {
     let dir = tempfile::tempdir()?;
-    crate::server::seed::seed_dir(dir.path(), conversations, 1, None)?;
-    let desk = serve_seeded(dir.path(), "Live demo bridge").await?;
-    let simulator = tokio::spawn(simulate(desk.inbound_url, desk.secret));
+    crate::server::seed::seed_dir(dir.path(), options.conversations, options.seed, None)?;
+    let config = ServerConfig {
+        allow_private_targets: true,
+        ..ServerConfig::new(dir.path(), "127.0.0.1:0")
+    };
+    let desk = serve_seeded_with(config, "Live demo bridge").await?;
+    let far_side = match FarSide::start(&desk.server, desk.channel_id, &options).await {
+        Ok(far_side) => far_side,
+        Err(e) => {
+            desk.server.shutdown().await?;
+            return Err(e);
+        }
+    };
     Ok(Embedded {
         server: desk.server,
         base_url: desk.base_url,
         token: desk.token,
         outbox: OutboxPlace::File(dir.path().join("outbox.db")),
         _demo_dir: Some(dir),
-        simulator: Some(simulator),
+        far_side: Some(far_side),
     })
-}
-
-const CUSTOMERS: &[&str] = &[
-    "Lucía Fernández",
-    "João Pereira",
-    "Giulia Romano",
-    "Oliver Bennett",
-    "Amelia Clarke",
-    "Mateo García",
-    "Beatriz Santos",
-    "Lorenzo Bianchi",
-    "Noah Fischer",
-    "Chloé Martin",
-];
-
-const OPENERS: &[&str] = &[
-    "Hi! My order hasn't arrived yet, the tracking page shows no update since Monday.",
-    "Hola, me han cobrado dos veces la suscripción de este mes.",
-    "Olá, não consigo entrar na minha conta depois de mudar a senha.",
-    "Ciao, la fattura di ottobre ha un importo sbagliato.",
-    "The export to CSV fails with an error 500 since this morning.",
-    "Can I change the delivery address of an order that already shipped?",
-    "Our team needs three more seats: how do we add them?",
-];
-
-const FOLLOW_UPS: &[&str] = &[
-    "Any news on this?",
-    "I just tried again and it still does not work.",
-    "Thanks, that fixed it!",
-    "Here is a screenshot of the error.",
-    "¿Hay alguna novedad?",
-    "Obrigado pela ajuda!",
-    "Grazie, aspetto notizie.",
-];
-
-/// Posts a customer message every 2–5 seconds: new threads and follow-ups.
-async fn simulate(url: String, secret: String) {
-    let http = reqwest::Client::new();
-    let mut threads: Vec<(String, usize)> = Vec::new();
-    for n in 0u64.. {
-        let (wait, new_thread, pick) = {
-            let mut rng = rand::rng();
-            (
-                rng.random_range(2000..5000),
-                threads.is_empty() || rng.random_bool(0.4),
-                rng.random_range(0..usize::MAX),
-            )
-        };
-        tokio::time::sleep(Duration::from_millis(wait)).await;
-        let (thread, customer, text) = if new_thread {
-            let customer = pick % CUSTOMERS.len();
-            let thread = format!("demo-{n}");
-            threads.push((thread.clone(), customer));
-            (thread, customer, OPENERS[pick % OPENERS.len()])
-        } else {
-            let (thread, customer) = threads[pick % threads.len()].clone();
-            let text = FOLLOW_UPS
-                .choose(&mut rand::rng())
-                .copied()
-                .unwrap_or("Hello?");
-            (thread, customer, text)
-        };
-        let body = serde_json::json!({
-            "thread_id": thread,
-            "sender": {"id": format!("demo-customer-{customer}"), "name": CUSTOMERS[customer]},
-            "text": text,
-        })
-        .to_string();
-        let sent = http
-            .post(&url)
-            .header("x-frontdesk-signature", sign(&secret, body.as_bytes()))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await;
-        if let Err(e) = sent {
-            tracing::warn!(error = %e, "demo customer could not write in");
-        }
-    }
 }

@@ -4,6 +4,7 @@ pub mod api;
 pub mod bench;
 pub mod cli;
 pub mod client;
+pub mod demo;
 pub mod domain;
 pub mod embedded;
 pub mod server;

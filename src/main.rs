@@ -392,7 +392,11 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     let (embedded, base_url, token, outbox) = match (demo, args.server) {
         (Some(n), _) => {
             eprintln!("seeding a demo desk of {n} conversations…");
-            let e = frontdesk::embedded::demo(n).await?;
+            let options = frontdesk::demo::DemoOptions {
+                conversations: n,
+                ..Default::default()
+            };
+            let e = frontdesk::embedded::demo(options).await?;
             let (url, token, outbox) = (e.base_url.clone(), e.token.clone(), e.outbox.clone());
             (Some(e), url, token, outbox)
         }

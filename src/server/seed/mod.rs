@@ -67,6 +67,7 @@ pub fn seed(conn: &mut Connection, opts: &SeedOptions) -> Result<SeedReport, See
     let start = opts.anchor.millis() - WINDOW_MS;
     let mut ws = workspace::create(&tx, &mut rng, start, opts.conversations)?;
     let messages = threads::create(&tx, &mut rng, &mut ws, start, opts)?;
+    threads::key_threads(&tx)?;
     workspace::backdate_contacts(&tx, &ws)?;
     crate::server::store::search::rebuild(&tx)?;
     let report = SeedReport {

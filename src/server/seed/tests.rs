@@ -127,8 +127,18 @@ fn every_channel_kind_exists_and_carries_conversations() {
         assert!(count(&conn, &sql) > 0, "no conversation on {kind}");
     }
     let keyless = "SELECT count(*) FROM conversations JOIN channels ON channels.id = channel_id \
-                   WHERE (channels.kind = 'custom') <> (thread_key IS NOT NULL)";
+                   WHERE channels.kind IN ('custom', 'chat') AND thread_key IS NULL";
     assert_eq!(count(&conn, keyless), 0);
+    let unaddressed = "SELECT count(*) FROM conversations c WHERE c.channel_kind = 'custom' \
+                       AND NOT EXISTS (SELECT 1 FROM custom_threads t WHERE t.conversation_id = c.id)";
+    assert_eq!(count(&conn, unaddressed), 0);
+    let graph_keys = "SELECT count(DISTINCT channel_id || ':' || contact_id) - count(thread_key) \
+                      FROM conversations WHERE channel_kind IN ('messenger', 'whatsapp')";
+    assert_eq!(
+        count(&conn, graph_keys),
+        0,
+        "one keyed conversation per Graph customer"
+    );
 }
 
 #[test]

@@ -203,7 +203,9 @@ pub fn create(
             ])?;
             if let Some((kind, name, mime, size)) = &d.attachment {
                 let message_id = tx.last_insert_rowid();
-                let url = format!("https://files.example/c{conversation_id}/m{message_id}/{name}");
+                // Nowhere: the discard port on loopback refuses the download.
+                let url =
+                    format!("http://127.0.0.1:9/files/c{conversation_id}/m{message_id}/{name}");
                 attachment.execute(params![message_id, kind.as_str(), name, mime, size, url])?;
             }
         }
@@ -343,4 +345,24 @@ fn timeline(
         times.push(at);
     }
     times
+}
+
+/// Makes seeded threads addressable the way their channels address live ones: a custom
+/// conversation knows its integration thread and sender, a customer's latest Messenger or
+/// WhatsApp conversation is keyed by their id there (the one their next message continues),
+/// and a chat has a visitor key (of a visitor whose token nobody holds).
+pub fn key_threads(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "INSERT INTO custom_threads (conversation_id, thread_id, sender_id) \
+           SELECT c.id, c.thread_key, i.external_id FROM conversations c \
+           JOIN contact_identities i ON i.channel_id = c.channel_id AND i.contact_id = c.contact_id \
+           WHERE c.channel_kind = 'custom'; \
+         UPDATE conversations SET thread_key = ( \
+             SELECT i.external_id FROM contact_identities i \
+             WHERE i.channel_id = conversations.channel_id AND i.contact_id = conversations.contact_id) \
+           WHERE id IN (SELECT max(id) FROM conversations \
+             WHERE channel_kind IN ('messenger', 'whatsapp') GROUP BY channel_id, contact_id); \
+         UPDATE conversations SET thread_key = printf('visitor:%032x', id) \
+           WHERE channel_kind = 'chat';",
+    )
 }

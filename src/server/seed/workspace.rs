@@ -11,55 +11,51 @@ use rand_chacha::ChaCha8Rng;
 use rusqlite::{Transaction, params};
 use std::collections::HashSet;
 
-/// Channels as (kind, name, settings JSON, webhook URL, weight when a contact can use it).
-const CHANNELS: &[(ChannelKind, &str, &str, Option<&str>, u32)] = &[
+/// Channels as (kind, name, settings JSON, weight when a contact can use it). None points
+/// anywhere: replies stay on the desk (custom), or fail with "not set up" (email, Messenger,
+/// WhatsApp) until an admin connects the channel; `frontdesk demo` connects them to its own
+/// loopback far sides.
+const CHANNELS: &[(ChannelKind, &str, &str, u32)] = &[
     (
         ChannelKind::Email,
         "support@acme-demo.example",
         r#"{"address":"support@acme-demo.example"}"#,
-        None,
         40,
     ),
     (
         ChannelKind::Chat,
         "Website chat",
         r##"{"color":"#3b5bdb","greeting":"Hi! How can we help?"}"##,
-        None,
         25,
     ),
     (
         ChannelKind::Form,
         "Contact form",
-        r#"{"page":"https://acme-demo.example/contact"}"#,
-        None,
+        r#"{"page":"/contact"}"#,
         8,
     ),
     (
         ChannelKind::Messenger,
         "Acme on Messenger",
         r#"{"page_id":"104857600012345"}"#,
-        None,
         40,
     ),
     (
         ChannelKind::Whatsapp,
         "WhatsApp +34 611 20 30 40",
         r#"{"phone_number":"+34611203040"}"#,
-        None,
         22,
     ),
     (
         ChannelKind::Call,
         "Phone line",
         r#"{"number":"+44 20 7946 0000"}"#,
-        None,
         6,
     ),
     (
         ChannelKind::Custom,
         "Telegram bridge",
         r#"{"bot":"@acme_demo_bot"}"#,
-        Some("https://bridge.acme-demo.example/telegram/outbound"),
         40,
     ),
 ];
@@ -163,16 +159,15 @@ pub fn create(
 
     let mut channels = Vec::new();
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO channels (kind, name, secret, webhook_url, settings, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO channels (kind, name, secret, settings, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (i, (kind, name, settings, webhook, weight)) in CHANNELS.iter().enumerate() {
+    for (i, (kind, name, settings, weight)) in CHANNELS.iter().enumerate() {
         let secret: [u8; 32] = rand::rng().random();
         let created = start + (2 + i as i64) * HOUR_MS;
         stmt.execute(params![
             kind.as_str(),
             name,
             hex::encode(secret),
-            webhook,
             settings,
             created
         ])?;
