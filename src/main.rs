@@ -1,7 +1,6 @@
 //! The `frontdesk` command: parse the command line, hand over to the library.
 
 use clap::{Parser, Subcommand};
-use frontdesk::domain::Role;
 use frontdesk::outln;
 use frontdesk::server::{self, ServerConfig};
 use std::path::PathBuf;

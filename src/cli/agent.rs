@@ -82,7 +82,10 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             let (agent, token) = admin::add_agent(&data, &email, &name, role).await?;
             crate::outln!(
                 "created {} agent {} <{}> (id {})",
-                agent.role, agent.name, agent.email, agent.id
+                agent.role,
+                agent.name,
+                agent.email,
+                agent.id
             )?;
             crate::outln!("{token}")?;
         }
@@ -105,7 +108,8 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             let (agent, revoked) = admin::revoke_agent_tokens(&data, &email).await?;
             crate::outln!(
                 "revoked {revoked} token(s) of {} <{}>",
-                agent.name, agent.email
+                agent.name,
+                agent.email
             )?;
         }
         Deactivate { data, email } => {
