@@ -36,6 +36,32 @@ async fn desk_with_mail(sink: &Sink) -> (Desk, (i64, String), i64) {
     (desk, custom, email)
 }
 
+/// A customer mails in as `name` (sent as one encoded word, as mail clients do): mail is a
+/// path that cleans names rather than refusing them. Answers the conversation.
+async fn mailed_in(desk: &Desk, email_channel: i64, name: &str) -> Value {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(name);
+    let raw = format!(
+        "From: =?utf-8?b?{encoded}?= <eve@client.example>\r\nTo: {SUPPORT}\r\n\
+         Subject: Hi\r\nMessage-ID: <m1@client.example>\r\n\r\nhello\r\n"
+    );
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/channels/{email_channel}/email/messages",
+            desk.url
+        ))
+        .bearer_auth(&desk.admin)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let answer: Value = resp.json().await.unwrap();
+    desk.api(&desk.agent)
+        .ok(&format!("/conversations/{}", answer["conversation_id"]))
+        .await
+}
+
 /// A customer writes in on the custom channel as `name`; answers the conversation.
 async fn customer_named(desk: &Desk, (channel, secret): &(i64, String), name: &str) -> Value {
     let body = json!({"thread_id": "t1", "text": "hello",
@@ -61,8 +87,8 @@ async fn mail_reply(api: &Api, conversation: i64, email_channel: i64) -> i64 {
 #[tokio::test]
 async fn a_name_with_crlf_is_stored_on_one_line_and_the_reply_mail_has_a_clean_to() {
     let sink = Sink::start().await;
-    let (desk, custom, email) = desk_with_mail(&sink).await;
-    let conv = customer_named(&desk, &custom, "Eve\r\nBcc: attacker@evil.example").await;
+    let (desk, _, email) = desk_with_mail(&sink).await;
+    let conv = mailed_in(&desk, email, "Eve\r\nBcc: attacker@evil.example").await;
     assert_eq!(conv["contact"]["name"], "Eve Bcc: attacker@evil.example");
     let api = desk.api(&desk.agent);
     let id = conv["id"].as_i64().unwrap();
@@ -89,9 +115,9 @@ async fn a_name_with_crlf_is_stored_on_one_line_and_the_reply_mail_has_a_clean_t
 
 #[tokio::test]
 async fn names_are_bounded_to_200_characters() {
-    let desk = Desk::start();
-    let custom = desk.custom_channel("Bridge").await;
-    let conv = customer_named(&desk, &custom, &"Ü".repeat(500)).await;
+    let sink = Sink::start().await;
+    let (desk, _, email) = desk_with_mail(&sink).await;
+    let conv = mailed_in(&desk, email, &"Ü".repeat(500)).await;
     assert_eq!(
         conv["contact"]["name"].as_str().unwrap().chars().count(),
         200

@@ -223,11 +223,11 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
         let before = screen.bytes();
         tokio::time::sleep(Duration::from_secs(2)).await;
         if help_open {
-            screen.type_keys("x");
-            screen.wait_gone("any key closes");
+            screen.type_keys("\u{1b}");
+            screen.wait_gone("keys: type to filter");
         } else {
             screen.type_keys("?");
-            screen.wait_for("any key closes");
+            screen.wait_for("keys: type to filter");
         }
         help_open = !help_open;
         let written = String::from_utf8_lossy(&screen.raw.lock().unwrap()[before..]).into_owned();
@@ -242,8 +242,8 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
         screen.text()
     );
     if help_open {
-        screen.type_keys("x");
-        screen.wait_gone("any key closes");
+        screen.type_keys("\u{1b}");
+        screen.wait_gone("keys: type to filter");
     }
 
     // q quits cleanly and gives the terminal back.
@@ -500,17 +500,22 @@ async fn a_mouse_click_opens_a_conversation_and_its_attachment_is_saved_from_the
     let mut with_file = customer("inv", "u1", "Here is the invoice");
     with_file["attachments"] = serde_json::json!([{
         "kind": "file",
-        "name": "../march\u{1b}[2J.pdf",
+        "name": "march.pdf",
         "url": "https://files.example/placeholder",
         "size": 22
     }]);
     desk.inbound(ch, &secret, &with_file).await;
-    // Integrations may not link the desk's own files: the stored file is put in its place.
+    // Integrations may not link the desk's own files, nor send names with control
+    // characters: the stored file and a hostile name (as older desks may hold) are put in
+    // their place.
     rusqlite::Connection::open(desk.data().join("frontdesk.db"))
         .unwrap()
         .execute(
-            "UPDATE attachments SET url = ?1",
-            [frontdesk::server::files::Files::url(&hash)],
+            "UPDATE attachments SET url = ?1, name = ?2",
+            [
+                frontdesk::server::files::Files::url(&hash),
+                "../march\u{1b}[2J.pdf".to_string(),
+            ],
         )
         .unwrap();
     desk.inbound(ch, &secret, &customer("other", "u2", "Newest question"))
