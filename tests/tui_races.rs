@@ -183,7 +183,10 @@ async fn assert_rows_match(
     for _ in 0..2 {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let settled = parse(&pty.rows())
+            let settled = pty
+                .frame_rows()
+                .as_deref()
+                .and_then(parse)
                 .is_some_and(|s| !s.loading && s.view == view && s.filter == filter);
             if settled && proxy.idle() {
                 break;
@@ -196,7 +199,17 @@ async fn assert_rows_match(
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    let shown = parse(&pty.rows()).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let shown = loop {
+        if let Some(shown) = pty.frame_rows().as_deref().and_then(parse) {
+            break shown;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{burst}: no whole frame"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let all = expected(api, &shown.view, &shown.filter).await;
     let positions: Vec<Option<usize>> = shown
         .rows

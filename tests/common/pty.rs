@@ -83,6 +83,19 @@ impl Pty {
         parser.screen().rows(0, COLS).collect()
     }
 
+    /// The screen's rows once a whole frame is on it: the client has finished a draw (its
+    /// last bytes hide the cursor) and wrote nothing while the rows were read. `None` while a
+    /// frame is still arriving.
+    pub fn frame_rows(&self) -> Option<Vec<String>> {
+        const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
+        let before = {
+            let raw = self.raw.lock().unwrap();
+            raw.ends_with(HIDE_CURSOR).then_some(raw.len())?
+        };
+        let rows = self.rows();
+        (self.raw.lock().unwrap().len() == before).then_some(rows)
+    }
+
     /// Everything the client wrote so far.
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
