@@ -112,16 +112,12 @@ impl App {
         Some(if changed { self.keep_draft() } else { vec![] })
     }
 
-    /// Pasted text goes into the draft as typed, newlines kept, as one undo step.
+    /// Pasted text (or a canned reply) goes into the draft at the cursor as typed, newlines
+    /// kept, as one undo step.
     pub(super) fn paste_into_draft(&mut self, text: &str) -> Vec<Effect> {
         let text = clean(text);
         let changed = self.editor_mut().is_some_and(|area| area.insert_str(text));
         if changed { self.keep_draft() } else { vec![] }
-    }
-
-    /// Adds `text` at the cursor of the open draft (a canned reply).
-    pub(super) fn insert_into_draft(&mut self, text: &str) -> Vec<Effect> {
-        self.paste_into_draft(text)
     }
 
     /// Replaces conversation `id`'s draft with `text` (from `$EDITOR`, or restored at start).

@@ -254,7 +254,7 @@ impl App {
                 }
                 Some((_, Choice::Insert(text))) if self.open.is_some() => {
                     self.focus = Pane::Editor;
-                    return self.insert_into_draft(&text);
+                    return self.paste_into_draft(&text);
                 }
                 Some((_, Choice::Insert(_))) => {}
                 Some((_, Choice::Attachment { url, name })) => {

@@ -141,23 +141,20 @@ impl App {
     }
 
     pub(super) fn load_older(&mut self) -> Vec<Effect> {
-        let generation = self.gens.current(Slot::Older) + 1;
-        match self.thread.as_mut() {
-            Some(t) if t.detail.has_older && !t.loading_older => {
-                let Some(first) = t.detail.messages.first() else {
-                    return vec![];
-                };
-                t.loading_older = true;
-                let effect = Effect::FetchOlder {
-                    id: t.detail.conversation.id,
-                    before: first.id,
-                    generation,
-                };
-                self.gens.next(Slot::Older);
-                vec![effect]
-            }
-            _ => vec![],
-        }
+        let Some(t) = self.thread.as_mut() else {
+            return vec![];
+        };
+        let first = t.detail.messages.first().map(|m| m.id);
+        let (Some(before), true, false) = (first, t.detail.has_older, t.loading_older) else {
+            return vec![];
+        };
+        t.loading_older = true;
+        let id = t.detail.conversation.id;
+        vec![Effect::FetchOlder {
+            id,
+            before,
+            generation: self.gens.next(Slot::Older),
+        }]
     }
 
     /// Scrolls the thread by `delta` lines (negative is up, into older history).
