@@ -58,6 +58,8 @@ pub struct Desk {
     child: Option<Child>,
     extra: Vec<String>,
     listen: String,
+    /// Where every run of the server writes its stderr; printed when a test fails.
+    log: tempfile::NamedTempFile,
 }
 
 impl Desk {
@@ -84,6 +86,7 @@ impl Desk {
             child: None,
             extra: extra.iter().map(|s| s.to_string()).collect(),
             listen: "127.0.0.1:0".into(),
+            log: tempfile::NamedTempFile::new().unwrap(),
         };
         desk.spawn();
         desk
@@ -114,7 +117,12 @@ impl Desk {
             ])
             .args(&self.extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(self.log.path())
+                    .unwrap(),
+            )
             .spawn()
             .expect("spawn server");
         let mut line = String::new();
@@ -230,8 +238,13 @@ impl Desk {
 }
 
 impl Drop for Desk {
+    /// Stops the server; when the test is failing, prints what the server wrote on stderr.
     fn drop(&mut self) {
         self.kill9();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            eprintln!("--- server stderr ---\n{log}--- end of server stderr ---");
+        }
     }
 }
 
