@@ -406,6 +406,50 @@ async fn a_refused_token_takes_the_stream_offline_for_good() {
 }
 
 #[tokio::test]
+async fn a_stream_whose_token_is_revoked_goes_offline_without_retrying() {
+    let desk = Desk::start().await;
+    let (mut rx, task) = events::spawn(&desk.url(), &desk.token, 0);
+    assert_eq!(
+        next_live(&mut rx).await,
+        Live::Status(Connection::Connecting)
+    );
+    assert_eq!(
+        next_live(&mut rx).await,
+        Live::Status(Connection::Connected)
+    );
+
+    let me = desk.api().me().await.unwrap();
+    let revoked = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/agents/{}/revoke-token",
+            desk.url(),
+            me.id
+        ))
+        .bearer_auth(&desk.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+
+    // The close frame itself says retrying cannot help: no reconnect is attempted.
+    let status = loop {
+        match next_live(&mut rx).await {
+            Live::Event(_) => continue,
+            other => break other,
+        }
+    };
+    match status {
+        Live::Status(Connection::Offline(why)) => {
+            assert!(why.contains("token revoked"), "{why}");
+            assert!(why.contains("ask an admin"), "{why}");
+        }
+        other => panic!("expected offline, got {other:?}"),
+    }
+    within("the stream task to end", task).await.unwrap();
+    assert!(rx.recv().await.is_none());
+}
+
+#[tokio::test]
 async fn a_reply_written_while_the_server_is_down_arrives_once_it_is_back() {
     let mut desk = Desk::start().await;
     let conv = desk.customer("t", "hi").await;

@@ -29,6 +29,8 @@ const READ_BUFFER: usize = 64 * 1024;
 /// First and largest delay between reconnection attempts.
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(10);
+/// The close code of a stream whose token was revoked or whose agent was deactivated.
+const CLOSE_ACCESS_REVOKED: u16 = 4001;
 /// A connection that lasted this long counts as healthy even without events.
 const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 
@@ -201,7 +203,8 @@ impl Stream {
         }
         let (started, first) = (Instant::now(), self.last);
         match self.pump(socket).await {
-            Ok(reason) => SessionEnd::Lost {
+            Ok(Ended::Refused(why)) => SessionEnd::Refused(why),
+            Ok(Ended::Lost(reason)) => SessionEnd::Lost {
                 reason,
                 healthy: self.last > first || started.elapsed() >= HEALTHY_AFTER,
             },
@@ -237,7 +240,7 @@ impl Stream {
     }
 
     /// Passes events on until the connection ends; returns why it ended.
-    async fn pump(&mut self, mut socket: Socket) -> Result<String, Gone> {
+    async fn pump(&mut self, mut socket: Socket) -> Result<Ended, Gone> {
         loop {
             let frame = tokio::select! {
                 frame = socket.next() => frame,
@@ -248,12 +251,12 @@ impl Stream {
                 Some(Ok(Message::Close(frame))) => {
                     // Sends the close reply tungstenite queued.
                     let _ = socket.flush().await;
-                    return Ok(close_reason(frame));
+                    return Ok(closed(frame));
                 }
                 // Pings are answered by tungstenite while reading.
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Ok(socket_error(&e)),
-                None => return Ok("the connection ended".into()),
+                Some(Err(e)) => return Ok(Ended::Lost(socket_error(&e))),
+                None => return Ok(Ended::Lost("the connection ended".into())),
             }
         }
     }
@@ -325,17 +328,31 @@ fn connect_failure(error: tungstenite::Error) -> SessionEnd {
     }
 }
 
+/// How an open connection ended.
+enum Ended {
+    /// Worth reconnecting, for this reason.
+    Lost(String),
+    /// The server took this client's access away: reconnecting cannot help.
+    Refused(String),
+}
+
 /// Why the server closed the stream, in words.
-fn close_reason(frame: Option<CloseFrame>) -> String {
+fn closed(frame: Option<CloseFrame>) -> Ended {
     let Some(frame) = frame else {
-        return "the server closed the stream".into();
+        return Ended::Lost("the server closed the stream".into());
     };
-    match u16::from(frame.code) {
+    Ended::Lost(match u16::from(frame.code) {
+        CLOSE_ACCESS_REVOKED => {
+            return Ended::Refused(format!(
+                "the server ended this session ({}): ask an admin for a new token",
+                frame.reason
+            ));
+        }
         1001 => "the server is stopping".into(),
         4000 => "the server heard nothing from this client".into(),
         4008 => "this client fell behind the live stream".into(),
         code => format!("the server closed the stream ({code} {})", frame.reason),
-    }
+    })
 }
 
 /// A broken socket, in words.
