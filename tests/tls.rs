@@ -4,21 +4,19 @@
 
 mod common;
 
+use common::pty::Pty;
 use common::{Api, BIN, Desk, customer};
 use frontdesk::server::signature::sign;
 use futures_util::StreamExt;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
 use reqwest::StatusCode;
 use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::Message;
@@ -338,79 +336,6 @@ fn without_the_ca_the_client_names_the_url_and_the_certificate_problem_and_leave
     assert!(stderr.contains("/nonexistent/ca.pem"), "{stderr}");
 }
 
-/// The client in a pseudo-terminal, its output parsed as a VT100 screen.
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Screen {
-    fn start(args: &[&str], home: &Path) -> Screen {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        for var in [
-            "HOME",
-            "XDG_DATA_HOME",
-            "XDG_STATE_HOME",
-            "XDG_CONFIG_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(var, home);
-        }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            NonZeroU16::new(40).unwrap(),
-            NonZeroU16::new(120).unwrap(),
-            0,
-        )));
-        let p = parser.clone();
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        Screen {
-            parser,
-            writer,
-            child,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Waits until the screen shows `needle`; panics with the screen after 20 s.
-    fn wait_for(&self, needle: &str) {
-        let until = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < until {
-            if self.text().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{needle:?} never appeared on screen:\n{}", self.text());
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_trusts_the_desks_ca_with_ca_cert_and_shows_live_conversations() {
     let pki = Pki::new();
@@ -432,7 +357,7 @@ async fn the_client_trusts_the_desks_ca_with_ca_cert_and_shows_live_conversation
         home.path().to_path_buf(),
     );
     let mut screen = tokio::task::spawn_blocking(move || {
-        Screen::start(&["--server", &url, "--token", &token, "--ca-cert", &ca], &h)
+        Pty::start(&["--server", &url, "--token", &token, "--ca-cert", &ca], &h)
     })
     .await
     .unwrap();
@@ -449,8 +374,7 @@ async fn the_client_trusts_the_desks_ca_with_ca_cert_and_shows_live_conversation
     .await;
     let screen = tokio::task::spawn_blocking(move || {
         screen.wait_for("Printer on fire");
-        screen.writer.write_all(b"q").unwrap();
-        screen.writer.flush().unwrap();
+        screen.keys("q");
         screen.child.wait().unwrap()
     })
     .await

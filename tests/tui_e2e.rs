@@ -4,123 +4,22 @@
 
 mod common;
 
+use common::pty::Pty;
 use common::{BIN, Desk, customer};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 /// What every draw ends with when the screen shows no cursor.
 const HIDE_CURSOR: &str = "\u{1b}[?25l";
 
-/// A client running in a pseudo-terminal, its output parsed as a VT100 screen.
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+/// Starts the client against `url` with `home` as its home and XDG directories.
+fn client(url: &str, token: &str, home: &Path) -> Pty {
+    client_env(url, token, home, &[])
 }
 
-impl Screen {
-    /// Starts the client with `home` as its home and XDG directories (outbox, logs).
-    fn start(url: &str, token: &str, home: &std::path::Path) -> Screen {
-        Screen::start_with(url, token, home, &[])
-    }
-
-    /// Starts the client with extra environment variables.
-    fn start_with(url: &str, token: &str, home: &std::path::Path, env: &[(&str, &str)]) -> Screen {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(["--server", url, "--token", token, "--notify"]);
-        cmd.env("TERM", "xterm-256color");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        for var in [
-            "HOME",
-            "XDG_DATA_HOME",
-            "XDG_STATE_HOME",
-            "XDG_CONFIG_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(var, home);
-        }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            NonZeroU16::new(40).unwrap(),
-            NonZeroU16::new(120).unwrap(),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Screen {
-            parser,
-            raw,
-            writer,
-            child,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn bytes(&self) -> usize {
-        self.raw.lock().unwrap().len()
-    }
-
-    /// Waits until the screen shows `needle`; panics with the screen after 20 s.
-    fn wait_for(&self, needle: &str) {
-        let until = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < until {
-            if self.text().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{needle:?} never appeared on screen:\n{}", self.text());
-    }
-
-    /// Waits until the screen no longer shows `needle`; panics with the screen after 20 s.
-    fn wait_gone(&self, needle: &str) {
-        let until = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < until {
-            if !self.text().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{needle:?} stayed on screen:\n{}", self.text());
-    }
-
-    /// Types `keys`. The client reads them in order; a lone Esc must be seen (wait for its
-    /// effect) before the next key, or the two read as one Alt chord.
-    fn type_keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
+/// [`client`] with extra environment variables.
+fn client_env(url: &str, token: &str, home: &Path, env: &[(&str, &str)]) -> Pty {
+    Pty::start_env(&["--server", url, "--token", token, "--notify"], home, env)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -142,7 +41,7 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
         desk.agent.clone(),
         home.path().to_path_buf(),
     );
-    let mut screen = tokio::task::spawn_blocking(move || Screen::start(&url, &token, &h))
+    let mut screen = tokio::task::spawn_blocking(move || client(&url, &token, &h))
         .await
         .unwrap();
     screen.wait_for("Invoice question");
@@ -157,14 +56,14 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     screen.wait_for("Printer on fire");
 
     // Open it (the newest row is at the top), reply, send with Ctrl-S.
-    screen.type_keys("gg");
-    screen.type_keys("k");
-    screen.type_keys("\r");
+    screen.keys("gg");
+    screen.keys("k");
+    screen.keys("\r");
     screen.wait_for("┏ Printer on fire");
-    screen.type_keys("r");
+    screen.keys("r");
     screen.wait_for("reply via");
-    screen.type_keys("Sending a technician today.");
-    screen.type_keys("\u{13}");
+    screen.keys("Sending a technician today.");
+    screen.keys("\u{13}");
     let api = desk.api(&desk.agent);
     let mut found = false;
     for _ in 0..100 {
@@ -194,7 +93,7 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     assert_eq!(replies, 1, "exactly once");
 
     // Nothing a customer wrote reached the terminal as a control sequence.
-    let raw = String::from_utf8_lossy(&screen.raw.lock().unwrap()).into_owned();
+    let raw = String::from_utf8_lossy(&screen.raw()).into_owned();
     for bad in ["]0;pwned", "]52;", "\u{202e}", "\u{1b}[2J"] {
         assert!(!raw.contains(bad), "{bad:?} reached the terminal");
     }
@@ -220,17 +119,17 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
     let mut help_open = false;
     let mut quiet = false;
     for _ in 0..10 {
-        let before = screen.bytes();
+        let before = screen.written();
         tokio::time::sleep(Duration::from_secs(2)).await;
         if help_open {
-            screen.type_keys("\u{1b}");
+            screen.keys("\u{1b}");
             screen.wait_gone("keys: type to filter");
         } else {
-            screen.type_keys("?");
+            screen.keys("?");
             screen.wait_for("keys: type to filter");
         }
         help_open = !help_open;
-        let written = String::from_utf8_lossy(&screen.raw.lock().unwrap()[before..]).into_owned();
+        let written = String::from_utf8_lossy(&screen.raw()[before..]).into_owned();
         if written.matches(HIDE_CURSOR).count() == 1 && written.ends_with(HIDE_CURSOR) {
             quiet = true;
             break;
@@ -242,15 +141,15 @@ async fn live_messages_appear_without_a_key_and_a_typed_reply_reaches_the_server
         screen.text()
     );
     if help_open {
-        screen.type_keys("\u{1b}");
+        screen.keys("\u{1b}");
         screen.wait_gone("keys: type to filter");
     }
 
     // q quits cleanly and gives the terminal back.
-    screen.type_keys("q");
+    screen.keys("q");
     let status = tokio::task::spawn_blocking(move || {
         let status = screen.child.wait().unwrap();
-        (status, screen.raw.lock().unwrap().clone())
+        (status, screen.raw())
     })
     .await
     .unwrap();
@@ -333,21 +232,21 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
     let conv = r["conversation_id"].as_i64().unwrap();
     let home = tempfile::tempdir().unwrap();
     let start = |url: String, token: String, home: std::path::PathBuf| {
-        tokio::task::spawn_blocking(move || Screen::start(&url, &token, &home))
+        tokio::task::spawn_blocking(move || client(&url, &token, &home))
     };
     let mut screen = start(desk.url.clone(), desk.agent.clone(), home.path().into())
         .await
         .unwrap();
     screen.wait_for("Where is my parcel?");
-    screen.type_keys("\r");
+    screen.keys("\r");
     screen.wait_for("┏ Where is my parcel?");
 
     // The server goes away; the agent replies anyway, then the client is killed.
     desk.kill9();
-    screen.type_keys("r");
+    screen.keys("r");
     screen.wait_for("reply via");
-    screen.type_keys("It left the warehouse this morning.");
-    screen.type_keys("\u{13}");
+    screen.keys("It left the warehouse this morning.");
+    screen.keys("\u{13}");
     screen.wait_for("sending");
     screen.child.kill().unwrap();
     screen.child.wait().unwrap();
@@ -368,12 +267,12 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
     );
     // A reply typed after it reaches the server after it, and the first is still there once.
     again.wait_for("Where is my parcel?");
-    again.type_keys("\r");
+    again.keys("\r");
     again.wait_for("┏ Where is my parcel?");
-    again.type_keys("r");
+    again.keys("r");
     again.wait_for("reply via");
-    again.type_keys("Tracking number follows.");
-    again.type_keys("\u{13}");
+    again.keys("Tracking number follows.");
+    again.keys("\u{13}");
     let mut got = Vec::new();
     for _ in 0..200 {
         got = replies(&desk, conv).await;
@@ -422,19 +321,19 @@ async fn ctrl_e_hands_the_draft_to_the_editor_and_takes_back_its_text() {
         editor.display().to_string(),
     );
     let mut screen = tokio::task::spawn_blocking(move || {
-        Screen::start_with(&url, &token, &h, &[("EDITOR", &e), ("VISUAL", &e)])
+        client_env(&url, &token, &h, &[("EDITOR", &e), ("VISUAL", &e)])
     })
     .await
     .unwrap();
     screen.wait_for("Can I get an invoice?");
-    screen.type_keys("\r");
+    screen.keys("\r");
     screen.wait_for("┏ Can I get an invoice?");
-    screen.type_keys("r");
+    screen.keys("r");
     screen.wait_for("reply via");
-    screen.type_keys("Here it is");
-    screen.type_keys("\u{1b}e");
+    screen.keys("Here it is");
+    screen.keys("\u{1b}e");
     screen.wait_for("attached to this mail.");
-    screen.type_keys("\u{13}");
+    screen.keys("\u{13}");
     let got = first_replies(&desk, conv).await;
     assert_eq!(
         got,
@@ -529,7 +428,7 @@ async fn a_mouse_click_opens_a_conversation_and_its_attachment_is_saved_from_the
         downloads.display().to_string(),
     );
     let mut screen = tokio::task::spawn_blocking(move || {
-        Screen::start_with(&url, &token, &h, &[("FRONTDESK_DOWNLOADS", &d)])
+        client_env(&url, &token, &h, &[("FRONTDESK_DOWNLOADS", &d)])
     })
     .await
     .unwrap();
@@ -537,13 +436,13 @@ async fn a_mouse_click_opens_a_conversation_and_its_attachment_is_saved_from_the
     // The list's rows start on the fourth line; the invoice is the second row. One click
     // picks it, a second opens it (SGR mouse reports, 1-based, press then release).
     let click = "\u{1b}[<0;20;5M\u{1b}[<0;20;5m";
-    screen.type_keys(click);
-    screen.type_keys(click);
+    screen.keys(click);
+    screen.keys(click);
     screen.wait_for("march.pdf");
     // Opening it gave the thread the keyboard: Enter lists its attachments.
-    screen.type_keys("\r");
+    screen.keys("\r");
     screen.wait_for("attachments: Enter save");
-    screen.type_keys("\r");
+    screen.keys("\r");
     screen.wait_for("saved to");
     let saved = downloads.join("march.pdf");
     assert_eq!(

@@ -22,6 +22,11 @@ pub const COLS: u16 = 120;
 impl Pty {
     /// Starts `frontdesk ARGS` with `home` as its home and XDG directories.
     pub fn start(args: &[&str], home: &Path) -> Pty {
+        Pty::start_env(args, home, &[])
+    }
+
+    /// [`Pty::start`] with extra environment variables.
+    pub fn start_env(args: &[&str], home: &Path, env: &[(&str, &str)]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -33,6 +38,9 @@ impl Pty {
         let mut cmd = CommandBuilder::new(BIN);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         for var in [
             "HOME",
             "XDG_DATA_HOME",
@@ -101,6 +109,11 @@ impl Pty {
         self.raw.lock().unwrap().clone()
     }
 
+    /// How many bytes the client wrote so far.
+    pub fn written(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
     /// Waits until `ready` holds for the screen's rows; panics with the screen after 30 s.
     pub fn wait_until(&self, what: &str, ready: impl Fn(&[String]) -> bool) {
         let until = Instant::now() + Duration::from_secs(30);
@@ -116,6 +129,13 @@ impl Pty {
     /// Waits until the screen shows `needle`.
     pub fn wait_for(&self, needle: &str) {
         self.wait_until(needle, |rows| rows.iter().any(|r| r.contains(needle)));
+    }
+
+    /// Waits until the screen no longer shows `needle`.
+    pub fn wait_gone(&self, needle: &str) {
+        self.wait_until(&format!("{needle:?} gone"), |rows| {
+            rows.iter().all(|r| !r.contains(needle))
+        });
     }
 
     /// Writes `keys` to the terminal at once, as a fast typist or a paste would.
