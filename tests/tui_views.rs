@@ -195,7 +195,7 @@ fn conversations() -> Vec<Conversation> {
 /// An app on the "All" view showing `conversations()`, the second row selected.
 fn list_app() -> App {
     let mut app = new_app();
-    app.view = frontdesk::tui::app::VIEWS.len() - 1;
+    app.list.view = frontdesk::tui::app::VIEWS.len() - 1;
     app.update(Msg::List {
         page: ConversationPage {
             items: conversations(),
@@ -270,7 +270,7 @@ fn contact_of(c: &Conversation) -> Contact {
 fn thread_app() -> App {
     let mut app = list_app();
     app.update(key(KeyCode::Enter));
-    let c = app.current().expect("a selected row").clone();
+    let c = app.list.current().expect("a selected row").clone();
     let mut inbound = message(
         70,
         c.id,
@@ -486,7 +486,7 @@ fn reply_editor_with_a_draft() {
 #[test]
 fn outgoing_replies_sending_and_failed() {
     let mut app = thread_app();
-    let id = app.thread.as_ref().unwrap().detail.conversation.id;
+    let id = app.thread.loaded.as_ref().unwrap().detail.conversation.id;
     app.update(Msg::Queued(Outgoing {
         client_id: "c-1".into(),
         conversation_id: id,
@@ -527,7 +527,7 @@ fn outgoing_replies_sending_and_failed() {
 fn small_terminal_folds_the_sidebar_and_everything_fits() {
     let app = thread_app();
     assert!(
-        app.sidebar,
+        app.contact.shown,
         "the sidebar is wanted, only the width folds it"
     );
     let backend = render(&app, 80, 24);
@@ -805,7 +805,7 @@ fn no_color_uses_no_colour_but_still_shows_the_selection() {
         .iter()
         .position(|r| r.contains("Nuria García"))
         .unwrap();
-    assert_eq!(app.current().unwrap().contact_name, "Tomás Ruiz");
+    assert_eq!(app.list.current().unwrap().contact_name, "Tomás Ruiz");
     for x in 1..119 {
         assert!(
             buffer[(x, selected_y as u16)]
@@ -828,7 +828,7 @@ fn the_picked_row_is_one_style_so_a_move_repaints_cheaply() {
     let backend = render(&app, 120, 32);
     let buffer = backend.buffer();
     // Rows start under the border, the view tabs and the filter line; `j` picked the second.
-    let picked = 3 + app.selected as u16;
+    let picked = 3 + app.list.selected as u16;
     let style = |x: u16, y: u16| {
         let cell = &buffer[(x, y)];
         (cell.fg, cell.bg, cell.modifier)
@@ -859,7 +859,7 @@ fn glance_app() -> App {
         name: "Billing".into(),
         member_ids: vec![1],
     }];
-    let t = app.thread.as_mut().unwrap();
+    let t = app.thread.loaded.as_mut().unwrap();
     let c = &mut t.detail.conversation;
     c.team_id = Some(5);
     c.labels = vec!["vip".into(), "sso".into()];

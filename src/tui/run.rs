@@ -86,7 +86,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         (policy, _) => policy,
     };
     let audible = session.bell != BellPolicy::Off;
-    let first = api.conversations(&query(&app.request())).await?;
+    let first = api.conversations(&query(&app.list.request())).await?;
     let desk_id = api.desk().await?.id;
     let outbox = Outbox::open(&session.outbox.resolve(&desk_id)?)?;
     // Drafts written before (a quit, a crash) come back with their conversations.

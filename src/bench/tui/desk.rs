@@ -70,7 +70,7 @@ impl Client {
         let me = api.me().await?;
         let agents = api.agents().await?;
         let mut app = App::new(me, agents, Keymap::default());
-        let first = api.conversations(&query(&app.request())).await?;
+        let first = api.conversations(&query(&app.list.request())).await?;
         Outbox::open(&desk.dir.path().join("outbox.db"))?;
         let (live, live_task) = events::spawn(&desk.base_url, &desk.token, first.seq);
         for effect in app.start() {
@@ -85,7 +85,7 @@ impl Client {
         let mut screen = Screen::new(width, height, ColorMode::TrueColor)?;
         screen.draw(&app)?;
         let took = t0.elapsed();
-        anyhow::ensure!(!app.list.is_empty(), "the first frame has no rows");
+        anyhow::ensure!(!app.list.rows.is_empty(), "the first frame has no rows");
         let client = Client {
             app,
             screen,
@@ -151,7 +151,7 @@ pub async fn keystrokes(desk: &Desk, rounds: usize) -> anyhow::Result<Keystrokes
                     }
                 }
                 samples.push(t0.elapsed());
-                each.push((app.filter.clone(), t0.elapsed()));
+                each.push((app.list.filter.clone(), t0.elapsed()));
             }
             app.update(key(KeyCode::Esc));
         }

@@ -30,7 +30,7 @@ pub fn loaded_app(n: u64) -> App {
             seq: 1,
         };
         // As the client's loop answers its requests: the first page, then next pages.
-        app.paging = start > 0;
+        app.list.paging = start > 0;
         app.update(Msg::List {
             page,
             append: start > 0,
@@ -77,27 +77,27 @@ pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
     let mut screen = Screen::new(80, 24, mode)?;
     // As the client's loop tells it: 24 rows less status bar, borders, tabs and filter.
     app.update(Msg::Resize { list_rows: 19 });
-    (app.open, app.thread) = (None, None);
+    (app.thread.open, app.thread.loaded) = (None, None);
     app.focus = Pane::List;
-    (app.selected, app.list_top) = (0, 0);
+    (app.list.selected, app.list.top) = (0, 0);
     let full = screen.draw(app)?.bytes;
     app.update(key(KeyCode::Char('j')));
     let move_top = screen.draw(app)?.bytes;
 
-    app.selected = app.list.len() / 2;
-    app.list_top = app.selected - 9;
+    app.list.selected = app.list.rows.len() / 2;
+    app.list.top = app.list.selected - 9;
     screen.draw(app)?;
     app.update(key(KeyCode::Char('j')));
     let move_deep = screen.draw(app)?.bytes;
 
-    app.list_top = app.selected + 1 - app.list_rows;
+    app.list.top = app.list.selected + 1 - app.list.height;
     screen.draw(app)?;
     app.update(key(KeyCode::Char('j')));
     let move_edge = screen.draw(app)?.bytes;
 
-    (app.selected, app.list_top) = (0, 0);
+    (app.list.selected, app.list.top) = (0, 0);
     app.update(key(KeyCode::Enter));
-    let open = app.current().cloned().expect("a loaded list");
+    let open = app.list.current().cloned().expect("a loaded list");
     let generation = app.gens.current(Slot::Thread);
     app.update(Msg::Conversation {
         detail: data::detail(&open, 12),

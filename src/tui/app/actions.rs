@@ -38,7 +38,7 @@ impl App {
             Action::Top => {
                 return match self.focus {
                     Pane::Thread | Pane::Editor => self.thread_top(),
-                    _ => self.move_by(-(self.list.len() as isize)),
+                    _ => self.move_by(-(self.list.rows.len() as isize)),
                 };
             }
             Action::Bottom => {
@@ -47,21 +47,21 @@ impl App {
                         self.thread_bottom();
                         vec![]
                     }
-                    _ => self.move_by(self.list.len() as isize),
+                    _ => self.move_by(self.list.rows.len() as isize),
                 };
             }
             Action::Open => return self.open_selected(),
             Action::NextPane => self.cycle_focus(true),
             Action::PrevPane => self.cycle_focus(false),
             Action::Filter => {
-                self.filtering = true;
+                self.list.filtering = true;
                 self.focus = Pane::List;
             }
             Action::Reply | Action::Note => {
-                if self.open.is_none() {
+                if self.thread.open.is_none() {
                     return self.open_selected();
                 }
-                self.compose = if action == Action::Note {
+                self.editor.compose = if action == Action::Note {
                     Compose::Note
                 } else {
                     Compose::Reply
@@ -75,7 +75,7 @@ impl App {
             }
             Action::Send => return self.send(),
             Action::ComposeInEditor => {
-                let Some(id) = self.open else {
+                let Some(id) = self.thread.open else {
                     return self.open_selected();
                 };
                 return vec![Effect::Edit {
@@ -85,20 +85,20 @@ impl App {
             }
             Action::SwitchChannel => self.switch_channel(),
             Action::CannedReply => {
-                if self.open.is_some() && !self.canned.is_empty() {
+                if self.thread.open.is_some() && !self.canned.is_empty() {
                     self.open_menu(Menu::Canned);
                 }
             }
             Action::ToggleSelect => {
-                if let Some(id) = self.current().map(|c| c.id) {
-                    if !self.marked.remove(&id) {
-                        self.marked.insert(id);
+                if let Some(id) = self.list.current().map(|c| c.id) {
+                    if !self.list.marked.remove(&id) {
+                        self.list.marked.insert(id);
                     }
                     return self.move_by(1);
                 }
             }
             Action::ToggleNote => {
-                self.compose = match self.compose {
+                self.editor.compose = match self.editor.compose {
                     Compose::Reply => Compose::Note,
                     Compose::Note => Compose::Reply,
                 };
@@ -150,7 +150,7 @@ impl App {
             }
             Action::Undo => return self.undo(),
             Action::ToggleQuotes => {
-                if let Some(t) = self.thread.as_mut() {
+                if let Some(t) = self.thread.loaded.as_mut() {
                     t.quotes_expanded = !t.quotes_expanded;
                 }
             }
@@ -161,17 +161,20 @@ impl App {
             Action::Palette => self.layers.push(Layer::Palette {
                 line: String::new(),
             }),
-            Action::NextView => return self.switch_view(self.view + 1),
-            Action::PrevView => return self.switch_view(self.view + VIEWS.len() - 1),
+            Action::NextView => return self.switch_view(self.list.view + 1),
+            Action::PrevView => return self.switch_view(self.list.view + VIEWS.len() - 1),
             Action::ToggleSidebar => {
-                if self.layout.thread.is_some() && self.layout.sidebar.is_none() && self.sidebar {
+                if self.layout.thread.is_some()
+                    && self.layout.sidebar.is_none()
+                    && self.contact.shown
+                {
                     // Too narrow to show it beside the thread: over it instead.
-                    if self.open.is_some() {
+                    if self.thread.open.is_some() {
                         self.layers.push(Layer::Contact);
                     }
                 } else {
-                    self.sidebar = !self.sidebar;
-                    if !self.sidebar && self.focus == Pane::Sidebar {
+                    self.contact.shown = !self.contact.shown;
+                    if !self.contact.shown && self.focus == Pane::Sidebar {
                         self.focus = Pane::Thread;
                     }
                 }
@@ -190,7 +193,7 @@ impl App {
                 if self.notice.is_some() {
                     self.notice = None;
                 } else if self.focus == Pane::List {
-                    self.marked.clear();
+                    self.list.marked.clear();
                 }
             }
             Action::Confirm | Action::Complete => {}
@@ -222,12 +225,12 @@ impl App {
     /// list has the focus and marks, else the open conversation from the thread side, else
     /// the selected row.
     pub(super) fn targets(&self) -> Vec<Id> {
-        if self.focus == Pane::List && !self.marked.is_empty() {
-            return self.marked.iter().copied().collect();
+        if self.focus == Pane::List && !self.list.marked.is_empty() {
+            return self.list.marked.iter().copied().collect();
         }
-        match (self.focus, self.open) {
+        match (self.focus, self.thread.open) {
             (Pane::Thread | Pane::Editor | Pane::Sidebar, Some(id)) => vec![id],
-            _ => self.current().map(|c| c.id).into_iter().collect(),
+            _ => self.list.current().map(|c| c.id).into_iter().collect(),
         }
     }
 
@@ -260,10 +263,11 @@ impl App {
     /// What this client knows of conversation `id` now.
     fn known(&self, id: Id) -> Option<&Conversation> {
         self.thread
+            .loaded
             .as_ref()
             .map(|t| &t.detail.conversation)
             .filter(|c| c.id == id)
-            .or_else(|| self.list.iter().find(|c| c.id == id))
+            .or_else(|| self.list.rows.iter().find(|c| c.id == id))
     }
 
     /// Sends a change, remembering how to undo it; a bulk one is counted into a result line.
@@ -298,7 +302,7 @@ impl App {
             self.next_batch
         });
         if self.focus == Pane::List {
-            self.marked.clear();
+            self.list.marked.clear();
         }
         let until = self.now + OWN_CHANGE_MS;
         changes

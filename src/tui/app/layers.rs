@@ -252,7 +252,7 @@ impl App {
                         done,
                     });
                 }
-                Some((_, Choice::Insert(text))) if self.open.is_some() => {
+                Some((_, Choice::Insert(text))) if self.thread.open.is_some() => {
                     self.focus = Pane::Editor;
                     return self.paste_into_draft(&text);
                 }
@@ -274,7 +274,7 @@ impl App {
     /// Opens a menu for the conversations the action applies to now.
     pub(super) fn open_menu(&mut self, menu: Menu) {
         let targets = match menu {
-            Menu::Canned | Menu::Attachments => self.open.into_iter().collect(),
+            Menu::Canned | Menu::Attachments => self.thread.open.into_iter().collect(),
             _ => self.targets(),
         };
         if !targets.is_empty() {
@@ -289,7 +289,7 @@ impl App {
     /// The choices of a menu: a label and what picking it does.
     pub fn menu_options(&self, menu: &Menu) -> Vec<(String, Choice)> {
         if *menu == Menu::Attachments {
-            let Some(t) = &self.thread else {
+            let Some(t) = &self.thread.loaded else {
                 return Vec::new();
             };
             return t

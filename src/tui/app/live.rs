@@ -20,7 +20,7 @@ impl App {
                 if self.rings_for(&conversation) {
                     effects.push(bell(&conversation));
                 }
-                let unread = self.open != Some(conversation.id);
+                let unread = self.thread.open != Some(conversation.id);
                 self.upsert(conversation, unread);
             }
             EventKind::ConversationUpdated {
@@ -33,7 +33,7 @@ impl App {
                 if assigned_to_me && self.bell != BellPolicy::Off {
                     effects.push(bell(&conversation));
                 }
-                if let Some(t) = self.thread.as_mut()
+                if let Some(t) = self.thread.loaded.as_mut()
                     && t.detail.conversation.id == conversation.id
                 {
                     t.detail.conversation = conversation.clone();
@@ -49,15 +49,15 @@ impl App {
                 if from_customer && self.rings_for(&conversation) {
                     effects.push(bell(&conversation));
                 }
-                let open = self.open == Some(conversation.id);
+                let open = self.thread.open == Some(conversation.id);
                 let mine = message.sender.id == Some(self.me.id)
                     && message.sender.kind == crate::domain::SenderKind::Agent;
-                if let Some(t) = self.thread.as_mut().filter(|_| open) {
+                if let Some(t) = self.thread.loaded.as_mut().filter(|_| open) {
                     t.detail.conversation = conversation.clone();
                 }
                 self.add_message(message);
                 self.upsert(conversation.clone(), !open && !mine);
-                if open && self.thread.is_some() {
+                if open && self.thread.loaded.is_some() {
                     effects.push(Effect::MarkRead(conversation.id));
                 }
             }
@@ -66,13 +66,13 @@ impl App {
                 agent_id,
             } => {
                 if agent_id == self.me.id
-                    && let Some(row) = self.list.iter_mut().find(|c| c.id == conversation_id)
+                    && let Some(row) = self.list.rows.iter_mut().find(|c| c.id == conversation_id)
                 {
                     row.unread = false;
                 }
             }
             EventKind::MessageUpdated { message } => {
-                if let Some(t) = self.thread.as_mut()
+                if let Some(t) = self.thread.loaded.as_mut()
                     && let Some(m) = t.detail.messages.iter_mut().find(|m| m.id == message.id)
                 {
                     *m = message;
@@ -86,7 +86,12 @@ impl App {
                 }
             }
             EventKind::ContactUpdated { contact } => {
-                if let Some(c) = self.contact.as_mut().filter(|c| c.contact.id == contact.id) {
+                if let Some(c) = self
+                    .contact
+                    .detail
+                    .as_mut()
+                    .filter(|c| c.contact.id == contact.id)
+                {
                     c.contact = contact;
                 }
             }

@@ -5,8 +5,11 @@
 //! `Effect`s to run (requests, sends, a bell). It does no I/O and reads no clock (the time
 //! comes in with each message), so it is tested without a terminal or server.
 //!
-//! The panes (list, thread, sidebar, editor) each handle their keys in their own module and
-//! name the commands they offer ([`Pane::commands`]), which feed the hint line and `?`.
+//! Each pane is a component in its own module that owns its state, the operations on it and
+//! the commands it offers: [`ListPane`], [`ThreadPane`], [`ContactPane`], [`EditorPane`]. Their
+//! commands ([`Pane::commands`]) feed the hint line and `?`. `App` holds the panes and what
+//! they share (the agents, the generations, the layers), routes each key to the pane or layer
+//! that has it, and turns the panes' changes into effects.
 //! Menus, the palette, help, confirmations and the contact overlay are [`Layer`]s on a stack
 //! above the panes; the top one takes the keys, in its own keymap context.
 
@@ -16,11 +19,15 @@ mod layers;
 mod list;
 mod live;
 mod requests;
+mod sidebar;
 mod thread;
 
-pub use editor::{text_area, text_of};
+pub use editor::{EditorPane, text_area, text_of};
 pub use layers::{Layer, Menu, Pending};
+pub use list::ListPane;
 pub use requests::{Generations, Slot};
+pub use sidebar::ContactPane;
+pub use thread::ThreadPane;
 
 use super::keymap::{Action, Context, Keymap};
 use crate::api::{
@@ -31,7 +38,7 @@ use crate::client::outbox::{EntryState, OutboxUpdate};
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// Conversations fetched per list page: more than any screen shows; more load on scroll.
 pub const PAGE: usize = 60;
@@ -403,58 +410,21 @@ pub struct App {
     pub canned: Vec<super::canned::Canned>,
     /// Labels in use on the desk, most used first, for completion.
     pub labels: Vec<String>,
-    /// The channel the reply being written goes out on, when not the conversation's own.
-    pub reply_channel: Option<Id>,
     pub keymap: Keymap,
     /// The time as of the latest message (ms since the epoch); views get it passed in.
     pub now: i64,
     /// Which request answers may still change the screen.
     pub gens: Generations,
-    pub view: usize,
-    pub filter: String,
-    pub filtering: bool,
-    /// Filters set from the palette.
-    pub narrow: Narrow,
-    pub list: Vec<Conversation>,
-    /// The query the rows of `list` answer (what the title names once loaded).
-    pub shown: Option<ListRequest>,
-    /// How many conversations each view holds, in `VIEWS` order, once counted.
-    pub counts: Vec<Option<i64>>,
-    /// A round of counts is on its way; activity meanwhile waits for its answer.
-    counts_pending: bool,
-    /// Activity arrived while counts were on their way: count again when they land.
-    counts_stale: bool,
-    pub selected: usize,
-    /// Conversations marked for a bulk action.
-    pub marked: BTreeSet<Id>,
-    /// The first list row on screen: it moves only when the selection leaves the window, so
-    /// a move redraws two rows, not all of them.
-    pub list_top: usize,
-    /// How many list rows the screen shows (from the terminal size).
-    pub list_rows: usize,
-    pub next_cursor: Option<String>,
-    /// A first page is on its way (the rows shown answer an older query).
-    pub loading: bool,
-    /// A next page is on its way.
-    pub paging: bool,
-    /// The conversation the thread pane is for; `thread` holds it once loaded.
-    pub open: Option<Id>,
-    pub thread: Option<Thread>,
-    pub contact: Option<ContactDetail>,
-    /// The contact last asked for.
-    contact_for: Option<Id>,
-    /// The row of the contact's conversations picked in the sidebar.
-    pub sidebar_selected: usize,
+    pub list: ListPane,
+    pub thread: ThreadPane,
+    /// The contact sidebar (or, below 120 columns, the overlay).
+    pub contact: ContactPane,
+    pub editor: EditorPane,
     pub focus: Pane,
-    pub compose: Compose,
-    /// Unsent text per conversation, each in its own editor; the one of `open` is shown.
-    pub drafts: HashMap<Id, ratatui_textarea::TextArea<'static>>,
-    pub outgoing: Vec<Outgoing>,
     /// Menus, palette, help, confirmations: the top one takes the keys.
     pub layers: Vec<Layer>,
     pub connection: Connection,
     pub notice: Option<Notice>,
-    pub sidebar: bool,
     /// Where the last frame put the panes, to find what a mouse click points at.
     layout: super::views::Drawn,
     pub bell: BellPolicy,
@@ -472,37 +442,10 @@ impl Pane {
     /// The commands the pane offers, in the order the hint line shows them.
     pub fn commands(self) -> &'static [Action] {
         match self {
-            Pane::List => &[
-                Action::Open,
-                Action::Filter,
-                Action::ToggleSelect,
-                Action::Assign,
-                Action::Status,
-                Action::Close,
-                Action::EditLabels,
-                Action::NextView,
-                Action::Undo,
-            ],
-            Pane::Thread => &[
-                Action::Reply,
-                Action::Note,
-                Action::Assign,
-                Action::Status,
-                Action::EditLabels,
-                Action::ToggleQuotes,
-                Action::ToggleSidebar,
-                Action::Top,
-                Action::Bottom,
-            ],
-            Pane::Sidebar => &[Action::Open, Action::ToggleSidebar, Action::NextPane],
-            Pane::Editor => &[
-                Action::Send,
-                Action::ToggleNote,
-                Action::SwitchChannel,
-                Action::CannedReply,
-                Action::ComposeInEditor,
-                Action::LeaveEditor,
-            ],
+            Pane::List => ListPane::COMMANDS,
+            Pane::Thread => ThreadPane::COMMANDS,
+            Pane::Sidebar => ContactPane::COMMANDS,
+            Pane::Editor => EditorPane::COMMANDS,
         }
     }
 
@@ -527,39 +470,17 @@ impl App {
             channels: Vec::new(),
             canned: Vec::new(),
             labels: Vec::new(),
-            reply_channel: None,
             keymap,
             now: 0,
             gens: Generations::default(),
-            view: 0,
-            filter: String::new(),
-            filtering: false,
-            narrow: Narrow::default(),
-            list: Vec::new(),
-            shown: None,
-            counts: vec![None; VIEWS.len()],
-            counts_pending: false,
-            counts_stale: false,
-            selected: 0,
-            marked: BTreeSet::new(),
-            list_top: 0,
-            list_rows: 20,
-            next_cursor: None,
-            loading: false,
-            paging: false,
-            open: None,
-            thread: None,
-            contact: None,
-            contact_for: None,
-            sidebar_selected: 0,
+            list: ListPane::default(),
+            thread: ThreadPane::default(),
+            contact: ContactPane::default(),
+            editor: EditorPane::default(),
             focus: Pane::List,
-            compose: Compose::Reply,
-            drafts: HashMap::new(),
-            outgoing: Vec::new(),
             layers: Vec::new(),
             connection: Connection::Connecting,
             notice: None,
-            sidebar: true,
             layout: super::views::Drawn::default(),
             bell: BellPolicy::Mine,
             undo: None,
@@ -581,12 +502,12 @@ impl App {
     /// Counts every view again, unless a round is already on its way (then once it lands,
     /// after a pause when `delay`: a steady stream of activity costs a round per pause).
     pub fn count_views(&mut self, delay: bool) -> Option<Effect> {
-        if self.counts_pending {
-            self.counts_stale = true;
+        if self.list.counts_pending {
+            self.list.counts_stale = true;
             return None;
         }
-        self.counts_pending = true;
-        self.counts_stale = false;
+        self.list.counts_pending = true;
+        self.list.counts_stale = false;
         let requests = VIEWS
             .iter()
             .map(|v| ListRequest {
@@ -600,26 +521,6 @@ impl App {
             delay,
             generation: self.gens.next(Slot::Counts),
         })
-    }
-
-    /// The request behind the current view and filter.
-    pub fn request(&self) -> ListRequest {
-        let view = &VIEWS[self.view];
-        let n = &self.narrow;
-        ListRequest {
-            status: n.status.clone().or(view.status.map(str::to_string)),
-            assignee: n.assignee.clone().or(view.assignee.map(str::to_string)),
-            channel: n.channel.clone(),
-            priority: n.priority.clone(),
-            team: n.team.clone(),
-            q: (!self.filter.trim().is_empty()).then(|| self.filter.trim().to_string()),
-            cursor: None,
-        }
-    }
-
-    /// The selected conversation of the list.
-    pub fn current(&self) -> Option<&Conversation> {
-        self.list.get(self.selected)
     }
 
     /// The name of an agent, for display.
@@ -663,15 +564,16 @@ impl App {
 
     /// The text of the open conversation's draft.
     pub fn draft(&self) -> String {
-        self.open
-            .and_then(|id| self.drafts.get(&id))
+        self.thread
+            .open
+            .and_then(|id| self.editor.drafts.get(&id))
             .map(text_of)
             .unwrap_or_default()
     }
 
     /// The editor of the open conversation's draft, if it has one.
     pub fn draft_editor(&self) -> Option<&ratatui_textarea::TextArea<'static>> {
-        self.drafts.get(&self.open?)
+        self.editor.drafts.get(&self.thread.open?)
     }
 
     /// Shows `text` in the status bar for a few seconds.
@@ -733,8 +635,8 @@ impl App {
                 vec![]
             }
             Msg::Resize { list_rows } => {
-                self.list_rows = list_rows.max(1);
-                self.keep_visible();
+                self.list.height = list_rows.max(1);
+                self.list.keep_visible();
                 vec![]
             }
             Msg::Tick => {
@@ -746,7 +648,7 @@ impl App {
                 text,
             } => {
                 self.set_draft(conversation_id, &text);
-                if self.open == Some(conversation_id) {
+                if self.thread.open == Some(conversation_id) {
                     self.focus = Pane::Editor;
                 }
                 vec![Effect::SaveDraft {
@@ -758,7 +660,7 @@ impl App {
                 self.inform("the server's history restarted: reloaded");
                 let mut effects = vec![self.reload()];
                 effects.extend(self.count_views(false));
-                if let Some(id) = self.open {
+                if let Some(id) = self.thread.open {
                     effects.extend(self.fetch_thread(id));
                 }
                 effects
@@ -783,12 +685,12 @@ impl App {
             }
             Msg::Contact { detail, generation } => {
                 if self.gens.is_current(Slot::Contact, generation) {
-                    self.sidebar_selected = detail
+                    self.contact.selected = detail
                         .conversations
                         .iter()
-                        .position(|x| Some(x.id) == self.open)
+                        .position(|x| Some(x.id) == self.thread.open)
                         .unwrap_or(0);
-                    self.contact = Some(detail);
+                    self.contact.detail = Some(detail);
                 }
                 vec![]
             }
@@ -805,10 +707,10 @@ impl App {
                     return vec![];
                 }
                 match slot {
-                    Slot::List => (self.loading, self.paging) = (false, false),
-                    Slot::Counts => self.counts_pending = false,
+                    Slot::List => (self.list.loading, self.list.paging) = (false, false),
+                    Slot::Counts => self.list.counts_pending = false,
                     Slot::Older => {
-                        if let Some(t) = self.thread.as_mut() {
+                        if let Some(t) = self.thread.loaded.as_mut() {
                             t.loading_older = false;
                         }
                     }
@@ -820,6 +722,7 @@ impl App {
             Msg::Outbox(u) => {
                 let mut failed = None;
                 if let Some(o) = self
+                    .editor
                     .outgoing
                     .iter_mut()
                     .find(|o| o.client_id == u.client_id)
@@ -845,7 +748,7 @@ impl App {
                 vec![]
             }
             Msg::Queued(o) => {
-                self.outgoing.push(o);
+                self.editor.outgoing.push(o);
                 vec![]
             }
             Msg::Updated {
@@ -855,6 +758,7 @@ impl App {
                 self.count_batch(batch, None);
                 if let Some(t) = self
                     .thread
+                    .loaded
                     .as_mut()
                     .filter(|t| t.detail.conversation.id == conversation.id)
                 {
@@ -885,11 +789,11 @@ impl App {
                 if !self.gens.is_current(Slot::Counts, generation) {
                     return vec![];
                 }
-                self.counts_pending = false;
+                self.list.counts_pending = false;
                 if let Some(counts) = counts {
-                    self.counts = counts.into_iter().map(Some).collect();
+                    self.list.counts = counts.into_iter().map(Some).collect();
                 }
-                if self.counts_stale {
+                if self.list.counts_stale {
                     return self.count_views(true).into_iter().collect();
                 }
                 vec![]
@@ -908,7 +812,7 @@ impl App {
     /// A click or a wheel turn: the wheel scrolls the pane under the pointer; a click focuses
     /// a pane, picks a list row, and opens the row already picked.
     fn mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
-        if !self.layers.is_empty() || self.filtering {
+        if !self.layers.is_empty() || self.list.filtering {
             return vec![];
         }
         let at = |r: Rect| r.contains(Position::new(m.column, m.row));
@@ -943,9 +847,9 @@ impl App {
                     .map(|(r, offset)| offset + usize::from(m.row - r.y));
                 self.focus = pane;
                 match row {
-                    Some(row) if row == self.selected => self.open_selected(),
-                    Some(row) if row < self.list.len() => {
-                        let delta = row as isize - self.selected as isize;
+                    Some(row) if row == self.list.selected => self.open_selected(),
+                    Some(row) if row < self.list.rows.len() => {
+                        let delta = row as isize - self.list.selected as isize;
                         self.move_by(delta)
                     }
                     _ => vec![],
@@ -959,7 +863,7 @@ impl App {
         if !self.layers.is_empty() {
             return self.layer_key(key);
         }
-        if self.filtering {
+        if self.list.filtering {
             return self.filter_key(key);
         }
         let action = self.keymap.action(self.context(), key);
@@ -986,9 +890,8 @@ impl App {
             layer.paste(text);
             return vec![];
         }
-        if self.filtering {
-            self.filter
-                .extend(text.chars().filter(|c| !c.is_control()).take(200));
+        if self.list.filtering {
+            self.list.paste_filter(text);
             return vec![self.reload()];
         }
         if self.focus == Pane::Editor {
@@ -1000,7 +903,7 @@ impl App {
     /// What the last frame showed of the thread: how far it can scroll up.
     pub fn drawn(&mut self, drawn: super::views::Drawn) {
         self.layout = drawn;
-        if let Some(t) = self.thread.as_mut() {
+        if let Some(t) = self.thread.loaded.as_mut() {
             t.max_scroll = drawn.thread_max_scroll;
             if let Some(max) = t.max_scroll {
                 t.scroll = t.scroll.min(max);

@@ -46,7 +46,7 @@ impl App {
                 .parse::<Priority>()
                 .map(|p| Narrow {
                     priority: Some(p.as_str().into()),
-                    ..self.narrow.clone()
+                    ..self.list.narrow.clone()
                 })
                 .map_err(|e| e.to_string()),
             "team" => self.narrow_team(arg),
@@ -62,7 +62,7 @@ impl App {
         };
         match narrowed {
             Ok(narrow) => {
-                self.narrow = narrow;
+                self.list.narrow = narrow;
                 vec![self.reload()]
             }
             Err(why) => {
@@ -81,7 +81,7 @@ impl App {
         }
         Ok(Narrow {
             status: Some(arg.into()),
-            ..self.narrow.clone()
+            ..self.list.narrow.clone()
         })
     }
 
@@ -99,7 +99,7 @@ impl App {
         };
         Ok(Narrow {
             assignee: Some(value),
-            ..self.narrow.clone()
+            ..self.list.narrow.clone()
         })
     }
 
@@ -117,7 +117,7 @@ impl App {
         };
         Ok(Narrow {
             channel: Some(value),
-            ..self.narrow.clone()
+            ..self.list.narrow.clone()
         })
     }
 
@@ -130,7 +130,7 @@ impl App {
             .ok_or_else(|| format!("no team named {arg:?}"))?;
         Ok(Narrow {
             team: Some(team.id.to_string()),
-            ..self.narrow.clone()
+            ..self.list.narrow.clone()
         })
     }
 }

@@ -152,12 +152,12 @@ fn live(kind: EventKind) -> Msg {
 fn j_and_k_move_the_selection_within_the_list() {
     let mut app = app();
     app.update(key('j'));
-    assert_eq!(app.current().unwrap().id, 2);
+    assert_eq!(app.list.current().unwrap().id, 2);
     app.update(key('j'));
     app.update(key('j'));
-    assert_eq!(app.current().unwrap().id, 1, "stops at the last row");
+    assert_eq!(app.list.current().unwrap().id, 1, "stops at the last row");
     app.update(key('k'));
-    assert_eq!(app.current().unwrap().id, 2);
+    assert_eq!(app.list.current().unwrap().id, 2);
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn moving_near_the_end_fetches_the_next_page_once() {
         vec![Effect::FetchList {
             request: ListRequest {
                 cursor: Some("c".into()),
-                ..app.request()
+                ..app.list.request()
             },
             append: true,
             generation: 0,
@@ -196,11 +196,11 @@ fn a_new_message_moves_its_conversation_to_the_top_unread_and_rings_for_unassign
             title: "contact 1: subject 1".into()
         }]
     );
-    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    let ids: Vec<Id> = app.list.rows.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![1, 3, 2]);
-    assert!(app.list[0].unread);
+    assert!(app.list.rows[0].unread);
     assert_eq!(
-        app.current().unwrap().id,
+        app.list.current().unwrap().id,
         2,
         "the selection stays on its row"
     );
@@ -230,7 +230,7 @@ fn the_default_bell_rings_for_mine_and_for_an_assignment_by_someone_else_only() 
         "assigned to me by someone else"
     );
     // Assigning it to myself rings nothing.
-    app.selected = app.list.iter().position(|c| c.id == 2).unwrap();
+    app.list.selected = app.list.rows.iter().position(|c| c.id == 2).unwrap();
     assert_eq!(app.update(key('m')).len(), 1);
     assert!(assigned(&mut app).is_empty());
     app.bell = BellPolicy::Off;
@@ -240,7 +240,7 @@ fn the_default_bell_rings_for_mine_and_for_an_assignment_by_someone_else_only() 
 #[test]
 fn own_actions_never_set_the_unread_marker_and_reading_elsewhere_clears_it() {
     let mut app = app();
-    let unread = |app: &App, id| app.list.iter().find(|c| c.id == id).unwrap().unread;
+    let unread = |app: &App, id| app.list.rows.iter().find(|c| c.id == id).unwrap().unread;
     // A priority change, a close and a reopen (by me or anyone): no marker.
     for status in [Status::Closed, Status::WaitingOnUs] {
         app.update(Msg::Updated {
@@ -322,7 +322,7 @@ fn a_conversation_that_leaves_the_view_leaves_the_list() {
         conversation: conv(2, 200, Some(2), Status::Closed),
         changes: vec!["status".into()],
     }));
-    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    let ids: Vec<Id> = app.list.rows.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![3, 1], "the Open view hides closed conversations");
 }
 
@@ -330,7 +330,7 @@ fn a_conversation_that_leaves_the_view_leaves_the_list() {
 fn typing_a_filter_reloads_with_the_text() {
     let mut app = app();
     app.update(key('/'));
-    assert!(app.filtering);
+    assert!(app.list.filtering);
     app.update(key('r'));
     let effects = app.update(key('e'));
     assert_eq!(
@@ -346,7 +346,7 @@ fn typing_a_filter_reloads_with_the_text() {
         }]
     );
     app.update(code(KeyCode::Esc));
-    assert!(!app.filtering && app.filter.is_empty());
+    assert!(!app.list.filtering && app.list.filter.is_empty());
 }
 
 #[test]
@@ -460,7 +460,7 @@ fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
         error: Some("server unreachable".into()),
     }));
     assert_eq!(
-        app.outgoing[0].delivery,
+        app.editor.outgoing[0].delivery,
         Delivery::Retrying("server unreachable".into()),
         "a retryable error is not a failure"
     );
@@ -473,7 +473,7 @@ fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
         error: Some("conversation 3 not found".into()),
     }));
     assert_eq!(
-        app.outgoing[0].delivery,
+        app.editor.outgoing[0].delivery,
         Delivery::Failed("conversation 3 not found".into())
     );
     assert!(notice(&app).unwrap().contains("not found"));
@@ -487,11 +487,12 @@ fn the_outbox_state_shows_on_the_pending_reply_until_the_message_arrives() {
         error: None,
     }));
     assert!(
-        app.outgoing.is_empty(),
+        app.editor.outgoing.is_empty(),
         "the stored message replaces the pending one"
     );
     let bodies: Vec<&str> = app
         .thread
+        .loaded
         .as_ref()
         .unwrap()
         .detail
@@ -575,25 +576,25 @@ fn the_list_scrolls_only_when_the_selection_leaves_the_window() {
     app.update(Msg::Resize { list_rows: 2 });
     app.update(key('j'));
     assert_eq!(
-        (app.selected, app.list_top),
+        (app.list.selected, app.list.top),
         (1, 0),
         "inside the window: no scroll"
     );
     app.update(key('j'));
     assert_eq!(
-        (app.selected, app.list_top),
+        (app.list.selected, app.list.top),
         (2, 1),
         "past the bottom edge: one row"
     );
     app.update(key('k'));
     assert_eq!(
-        (app.selected, app.list_top),
+        (app.list.selected, app.list.top),
         (1, 1),
         "back inside: no scroll"
     );
     app.update(key('k'));
     assert_eq!(
-        (app.selected, app.list_top),
+        (app.list.selected, app.list.top),
         (0, 0),
         "past the top edge: one row"
     );
@@ -605,7 +606,7 @@ fn ctrl_t_switches_the_editor_between_reply_and_note() {
     open_newest(&mut app);
     app.update(key('r'));
     app.update(ctrl('t'));
-    assert_eq!(app.compose, Compose::Note);
+    assert_eq!(app.editor.compose, Compose::Note);
     app.update(key('x'));
     let effects = app.update(ctrl('s'));
     assert!(
@@ -657,7 +658,7 @@ fn enter_in_the_sidebar_opens_another_conversation_of_the_contact() {
         },
         generation,
     });
-    assert_eq!(app.sidebar_selected, 0, "starts on the open conversation");
+    assert_eq!(app.contact.selected, 0, "starts on the open conversation");
     app.focus = Pane::Sidebar;
     app.update(key('j'));
     assert_eq!(
@@ -731,7 +732,7 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
         "a turned-off channel is skipped"
     );
     app.update(ctrl('l'));
-    assert_eq!(app.reply_channel, None, "back to its own");
+    assert_eq!(app.editor.channel, None, "back to its own");
     app.update(ctrl('l'));
     app.update(key('x'));
     let effects = app.update(ctrl('s'));
@@ -754,10 +755,10 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
 fn marked_rows_are_closed_together_and_the_marks_cleared() {
     let mut app = app();
     app.update(key('x'));
-    assert_eq!(app.current().unwrap().id, 2, "marking moves on");
+    assert_eq!(app.list.current().unwrap().id, 2, "marking moves on");
     app.update(key('j'));
     app.update(key(' '));
-    let marked: Vec<Id> = app.marked.iter().copied().collect();
+    let marked: Vec<Id> = app.list.marked.iter().copied().collect();
     assert_eq!(marked, vec![1, 3]);
     assert!(app.update(key('c')).is_empty(), "a bulk change asks first");
     assert!(
@@ -773,10 +774,10 @@ fn marked_rows_are_closed_together_and_the_marks_cleared() {
     };
     let effects = app.update(key('y'));
     assert_eq!(effects, vec![closed(1, Some(1)), closed(3, Some(1))]);
-    assert!(app.marked.is_empty());
+    assert!(app.list.marked.is_empty());
     for id in [1, 3] {
         let mut c = conv(id, 100 * id, None, Status::Closed);
-        c.owner_id = app.list.iter().find(|x| x.id == id).unwrap().owner_id;
+        c.owner_id = app.list.rows.iter().find(|x| x.id == id).unwrap().owner_id;
         app.update(Msg::Updated {
             conversation: c,
             batch: Some(1),
@@ -798,7 +799,7 @@ fn marked_rows_are_closed_together_and_the_marks_cleared() {
     );
     // Without marks, the action is for the selected row only, at once.
     app.update(key('k'));
-    let id = app.current().unwrap().id;
+    let id = app.list.current().unwrap().id;
     assert_eq!(app.update(key('c')), vec![closed(id, None)]);
 }
 
@@ -897,12 +898,12 @@ fn the_palette_runs_actions_and_narrows_the_list() {
 #[test]
 fn a_live_update_keeps_its_row_in_a_text_filtered_list() {
     let mut app = app();
-    app.filter = "subject".into();
+    app.list.filter = "subject".into();
     app.update(live(EventKind::ConversationUpdated {
         conversation: conv(2, 999, Some(2), Status::WaitingOnUs),
         changes: vec!["priority".into()],
     }));
-    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    let ids: Vec<Id> = app.list.rows.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![3, 2, 1], "updated in place, not dropped");
 }
 
@@ -931,7 +932,7 @@ fn a_burst_of_activity_costs_one_round_of_counts_and_one_delayed_round_after_it(
         counts: Some(vec![7, 1, 2, 3, 0, 4, 11]),
         generation,
     });
-    assert_eq!(app.counts[0], Some(7));
+    assert_eq!(app.list.counts[0], Some(7));
     assert!(
         matches!(after.as_slice(), [Effect::FetchCounts { delay: true, .. }]),
         "the activity meanwhile is counted once more: {after:?}"
@@ -946,7 +947,7 @@ fn a_burst_of_activity_costs_one_round_of_counts_and_one_delayed_round_after_it(
         "quiet: no more rounds"
     );
     assert_eq!(
-        app.counts[6],
+        app.list.counts[6],
         Some(11),
         "a failed round keeps the last counts"
     );
@@ -982,7 +983,11 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
         }]
     );
     assert!(app.update(key('k')).is_empty(), "not again while loading");
-    assert_eq!(app.thread.as_ref().unwrap().scroll, 2, "stops at the top");
+    assert_eq!(
+        app.thread.loaded.as_ref().unwrap().scroll,
+        2,
+        "stops at the top"
+    );
     app.update(Msg::Older {
         id: 3,
         messages: vec![message(4, 3, "older")],
@@ -993,7 +998,7 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
         thread_max_scroll: Some(6),
         ..Default::default()
     });
-    let t = app.thread.as_ref().unwrap();
+    let t = app.thread.loaded.as_ref().unwrap();
     assert_eq!(t.detail.messages[0].id, 4);
     assert_eq!(t.scroll, 2, "the view stays on the lines it showed");
     for _ in 0..10 {
@@ -1002,10 +1007,10 @@ fn scrolling_up_into_the_top_of_the_thread_loads_older_history_once() {
             "the whole history is loaded"
         );
     }
-    assert_eq!(app.thread.as_ref().unwrap().scroll, 6);
+    assert_eq!(app.thread.loaded.as_ref().unwrap().scroll, 6);
     app.update(key('j'));
     assert_eq!(
-        app.thread.as_ref().unwrap().scroll,
+        app.thread.loaded.as_ref().unwrap().scroll,
         5,
         "one key down moves at once"
     );
@@ -1096,7 +1101,7 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
             .any(|e| matches!(e, Effect::FetchConversation { id: 2, .. }))
     };
     assert!(!opens(&app.update(click(10, 4))));
-    assert_eq!(app.current().unwrap().id, 2, "the second row");
+    assert_eq!(app.list.current().unwrap().id, 2, "the second row");
     assert!(
         opens(&app.update(click(10, 4))),
         "a click on the picked row opens it"
@@ -1106,7 +1111,7 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
         app.update(click(10, 12)).is_empty(),
         "below the last row: nothing"
     );
-    assert_eq!(app.current().unwrap().id, 2);
+    assert_eq!(app.list.current().unwrap().id, 2);
 
     app.drawn(crate::tui::views::Drawn {
         thread_max_scroll: Some(10),
@@ -1118,14 +1123,14 @@ fn a_click_picks_a_row_a_second_click_opens_it_and_the_wheel_scrolls_the_pane_un
     app.focus = Pane::List;
     app.update(mouse(MouseEventKind::ScrollUp, 40, 5));
     assert_eq!(
-        app.thread.as_ref().unwrap().scroll,
+        app.thread.loaded.as_ref().unwrap().scroll,
         3,
         "the wheel scrolled the thread"
     );
     assert_eq!(app.focus, Pane::List, "without taking the keyboard");
     app.update(mouse(MouseEventKind::ScrollDown, 5, 5));
     assert_eq!(
-        app.current().unwrap().id,
+        app.list.current().unwrap().id,
         1,
         "and the list, clamped at its end"
     );
@@ -1160,7 +1165,7 @@ fn a_late_answer_for_an_earlier_view_never_replaces_the_current_one() {
     let mut app = app();
     let mine = list_generation(&app.update(key(']')));
     assert!(
-        app.list.is_empty(),
+        app.list.rows.is_empty(),
         "no rows of another view under the new tab"
     );
     let unassigned = list_generation(&app.update(key(']')));
@@ -1175,10 +1180,10 @@ fn a_late_answer_for_an_earlier_view_never_replaces_the_current_one() {
         append: false,
         generation: mine,
     });
-    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    let ids: Vec<Id> = app.list.rows.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![40, 41]);
-    assert_eq!(app.shown, Some(app.request()));
-    assert_eq!(VIEWS[app.view].name, "Unassigned");
+    assert_eq!(app.list.shown, Some(app.list.request()));
+    assert_eq!(VIEWS[app.list.view].name, "Unassigned");
 }
 
 #[test]
@@ -1203,15 +1208,15 @@ fn a_next_page_is_appended_only_to_the_view_and_filter_it_was_asked_for() {
         append: true,
         generation: old,
     });
-    let ids: Vec<Id> = app.list.iter().map(|c| c.id).collect();
+    let ids: Vec<Id> = app.list.rows.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![3, 2, 1], "the old view's page is dropped");
     app.update(Msg::List {
         page: page(&[7], None),
         append: false,
         generation: filtered,
     });
-    assert_eq!(app.list.len(), 1);
-    assert_eq!(app.shown.as_ref().unwrap().q.as_deref(), Some("z"));
+    assert_eq!(app.list.rows.len(), 1);
+    assert_eq!(app.list.shown.as_ref().unwrap().q.as_deref(), Some("z"));
 }
 
 #[test]
@@ -1238,7 +1243,7 @@ fn a_draft_typed_while_another_conversation_loads_stays_with_the_one_it_was_type
         detail: detail(conv(3, 300, None, Status::New)),
         generation: stale - 1,
     });
-    assert!(app.thread.is_none());
+    assert!(app.thread.loaded.is_none());
     let effects = app.update(ctrl('s'));
     assert!(
         matches!(&effects[..], [Effect::Send { conversation_id: 2, body, .. }, Effect::SaveDraft { conversation_id: 2, .. }] if body == "for two"),
@@ -1316,11 +1321,15 @@ fn g_and_shift_g_in_the_thread_go_to_the_first_and_newest_message() {
         ..Default::default()
     });
     let effects = app.update(key('g'));
-    assert_eq!(app.thread.as_ref().unwrap().scroll, 40);
+    assert_eq!(app.thread.loaded.as_ref().unwrap().scroll, 40);
     assert!(matches!(&effects[..], [Effect::FetchOlder { .. }]));
     app.update(key('G'));
-    assert_eq!(app.thread.as_ref().unwrap().scroll, 0);
-    assert_eq!(app.current().unwrap().id, 3, "the list selection stays");
+    assert_eq!(app.thread.loaded.as_ref().unwrap().scroll, 0);
+    assert_eq!(
+        app.list.current().unwrap().id,
+        3,
+        "the list selection stays"
+    );
 }
 
 #[test]

@@ -7,17 +7,91 @@
 use super::{App, Compose, Effect, Pane, Slot, Thread};
 use crate::api::ConversationDetail;
 use crate::domain::{Id, Message};
+use crate::tui::keymap::Action;
+
+/// The thread pane's state: the conversation asked for, and its history once it answered.
+#[derive(Debug, Clone, Default)]
+pub struct ThreadPane {
+    /// The conversation the pane is for; `loaded` holds it once its answer arrived.
+    pub open: Option<Id>,
+    pub loaded: Option<Thread>,
+}
+
+impl ThreadPane {
+    /// The commands the thread offers, in the order the hint line shows them.
+    pub const COMMANDS: &[Action] = &[
+        Action::Reply,
+        Action::Note,
+        Action::Assign,
+        Action::Status,
+        Action::EditLabels,
+        Action::ToggleQuotes,
+        Action::ToggleSidebar,
+        Action::Top,
+        Action::Bottom,
+    ];
+
+    /// Scrolls by `delta` lines (negative is up, into older history); returns whether the
+    /// top of what is loaded was reached going up.
+    fn scroll(&mut self, delta: isize) -> bool {
+        let Some(t) = self.loaded.as_mut() else {
+            return false;
+        };
+        let max = t.max_scroll.unwrap_or(usize::MAX);
+        t.scroll = t.scroll.saturating_add_signed(-delta).min(max);
+        delta < 0 && t.scroll == max
+    }
+
+    /// Scrolls to the first message loaded; false when nothing is loaded.
+    fn scroll_to_first(&mut self) -> bool {
+        let Some(t) = self.loaded.as_mut() else {
+            return false;
+        };
+        t.scroll = t.max_scroll.unwrap_or(usize::MAX);
+        true
+    }
+
+    /// Scrolls to the newest message, following new ones from there.
+    fn scroll_to_newest(&mut self) {
+        if let Some(t) = self.loaded.as_mut() {
+            t.scroll = 0;
+        }
+    }
+
+    /// Marks older history as asked for and returns (conversation, oldest message loaded),
+    /// unless there is none or it is already on its way.
+    fn ask_older(&mut self) -> Option<(Id, Id)> {
+        let t = self.loaded.as_mut()?;
+        let first = t.detail.messages.first().map(|m| m.id);
+        let (Some(before), true, false) = (first, t.detail.has_older, t.loading_older) else {
+            return None;
+        };
+        t.loading_older = true;
+        Some((t.detail.conversation.id, before))
+    }
+
+    /// Puts older `messages` of conversation `id` before the loaded ones.
+    fn add_older(&mut self, id: Id, mut messages: Vec<Message>, has_older: bool) {
+        if let Some(t) = self
+            .loaded
+            .as_mut()
+            .filter(|t| t.detail.conversation.id == id)
+        {
+            messages.retain(|m| !t.detail.messages.iter().any(|x| x.id == m.id));
+            messages.append(&mut t.detail.messages);
+            t.detail.messages = messages;
+            t.detail.has_older = has_older;
+            t.loading_older = false;
+        }
+    }
+}
 
 impl App {
     /// Opens what the focused pane points at: the list's row, or the sidebar's conversation.
     pub(super) fn open_selected(&mut self) -> Vec<Effect> {
         let picked = match self.focus {
-            Pane::Sidebar => self
-                .contact
-                .as_ref()
-                .and_then(|c| c.conversations.get(self.sidebar_selected))
-                .map(|c| c.id),
-            _ => self.current().map(|c| c.id),
+            Pane::Sidebar => self.contact.picked(),
+            _ => self.list.current().map(|c| c.id),
         };
         match picked {
             Some(id) => self.open_conversation(id),
@@ -27,11 +101,11 @@ impl App {
 
     /// Opens conversation `id` in the thread pane; whatever was asked for before is dropped.
     pub(super) fn open_conversation(&mut self, id: Id) -> Vec<Effect> {
-        if self.open != Some(id) {
-            self.reply_channel = None;
-            self.thread = None;
+        if self.thread.open != Some(id) {
+            self.editor.channel = None;
+            self.thread.loaded = None;
         }
-        self.open = Some(id);
+        self.thread.open = Some(id);
         self.layers.retain(|l| !matches!(l, super::Layer::Contact));
         self.focus = Pane::Thread;
         self.fetch_thread(id)
@@ -48,11 +122,13 @@ impl App {
         self.gens.next(Slot::Older);
         let contact = self
             .list
+            .rows
             .iter()
             .find(|c| c.id == id)
             .map(|c| c.contact_id)
             .or_else(|| {
                 self.contact
+                    .detail
                     .as_ref()
                     .filter(|c| c.conversations.iter().any(|x| x.id == id))
                     .map(|c| c.contact.id)
@@ -66,12 +142,13 @@ impl App {
     fn fetch_contact(&mut self, contact: Id) -> Effect {
         if self
             .contact
+            .detail
             .as_ref()
             .is_some_and(|c| c.contact.id != contact)
         {
-            self.contact = None;
+            self.contact.detail = None;
         }
-        self.contact_for = Some(contact);
+        self.contact.asked = Some(contact);
         Effect::FetchContact {
             id: contact,
             generation: self.gens.next(Slot::Contact),
@@ -86,7 +163,7 @@ impl App {
         generation: u64,
     ) -> Vec<Effect> {
         if !self.gens.is_current(Slot::Thread, generation)
-            || self.open != Some(detail.conversation.id)
+            || self.thread.open != Some(detail.conversation.id)
         {
             return vec![];
         }
@@ -94,18 +171,19 @@ impl App {
         let contact = detail.conversation.contact_id;
         let keep = self
             .thread
+            .loaded
             .as_ref()
             .filter(|t| t.detail.conversation.id == id)
             .map(|t| (t.scroll, t.quotes_expanded));
         let (scroll, quotes_expanded) = keep.unwrap_or((0, false));
         let mut effects = vec![];
-        if self.contact_for != Some(contact) {
+        if self.contact.asked != Some(contact) {
             effects.push(self.fetch_contact(contact));
         }
-        if let Some(row) = self.list.iter_mut().find(|c| c.id == id) {
+        if let Some(row) = self.list.rows.iter_mut().find(|c| c.id == id) {
             row.unread = false;
         }
-        self.thread = Some(Thread {
+        self.thread.loaded = Some(Thread {
             detail,
             scroll,
             max_scroll: None,
@@ -120,76 +198,54 @@ impl App {
     pub(super) fn older_loaded(
         &mut self,
         id: Id,
-        mut messages: Vec<Message>,
+        messages: Vec<Message>,
         has_older: bool,
         generation: u64,
     ) {
-        if !self.gens.is_current(Slot::Older, generation) {
-            return;
-        }
-        if let Some(t) = self
-            .thread
-            .as_mut()
-            .filter(|t| t.detail.conversation.id == id)
-        {
-            messages.retain(|m| !t.detail.messages.iter().any(|x| x.id == m.id));
-            messages.append(&mut t.detail.messages);
-            t.detail.messages = messages;
-            t.detail.has_older = has_older;
-            t.loading_older = false;
+        if self.gens.is_current(Slot::Older, generation) {
+            self.thread.add_older(id, messages, has_older);
         }
     }
 
+    /// Asks for the history before the oldest message loaded, if there is more.
     pub(super) fn load_older(&mut self) -> Vec<Effect> {
-        let Some(t) = self.thread.as_mut() else {
-            return vec![];
-        };
-        let first = t.detail.messages.first().map(|m| m.id);
-        let (Some(before), true, false) = (first, t.detail.has_older, t.loading_older) else {
-            return vec![];
-        };
-        t.loading_older = true;
-        let id = t.detail.conversation.id;
-        vec![Effect::FetchOlder {
-            id,
-            before,
-            generation: self.gens.next(Slot::Older),
-        }]
+        match self.thread.ask_older() {
+            Some((id, before)) => vec![Effect::FetchOlder {
+                id,
+                before,
+                generation: self.gens.next(Slot::Older),
+            }],
+            None => vec![],
+        }
     }
 
-    /// Scrolls the thread by `delta` lines (negative is up, into older history).
+    /// Scrolls the thread by `delta` lines; scrolling up into the top of what is loaded
+    /// fetches the older history.
     pub(super) fn scroll_thread(&mut self, delta: isize) -> Vec<Effect> {
-        let Some(t) = self.thread.as_mut() else {
-            return vec![];
-        };
-        let max = t.max_scroll.unwrap_or(usize::MAX);
-        t.scroll = t.scroll.saturating_add_signed(-delta).min(max);
-        // Scrolling up into the top of what is loaded fetches the older history.
-        if delta < 0 && t.scroll == max {
-            return self.load_older();
+        if self.thread.scroll(delta) {
+            self.load_older()
+        } else {
+            vec![]
         }
-        vec![]
     }
 
     /// Goes to the first message of the thread (loading older history when there is more).
     pub(super) fn thread_top(&mut self) -> Vec<Effect> {
-        let Some(t) = self.thread.as_mut() else {
-            return vec![];
-        };
-        t.scroll = t.max_scroll.unwrap_or(usize::MAX);
-        self.load_older()
+        if self.thread.scroll_to_first() {
+            self.load_older()
+        } else {
+            vec![]
+        }
     }
 
     /// Goes to the newest message, and follows new ones from there.
     pub(super) fn thread_bottom(&mut self) {
-        if let Some(t) = self.thread.as_mut() {
-            t.scroll = 0;
-        }
+        self.thread.scroll_to_newest();
     }
 
     /// Sends the open conversation's draft to that conversation.
     pub(super) fn send(&mut self) -> Vec<Effect> {
-        let Some(id) = self.open else {
+        let Some(id) = self.thread.open else {
             return vec![];
         };
         let body = self.draft().trim_end().to_string();
@@ -197,14 +253,14 @@ impl App {
             self.inform("nothing to send");
             return vec![];
         }
-        self.drafts.remove(&id);
+        self.editor.drafts.remove(&id);
         self.focus = Pane::Thread;
         vec![
             Effect::Send {
                 conversation_id: id,
                 body,
-                internal: self.compose == Compose::Note,
-                channel_id: self.reply_channel.take(),
+                internal: self.editor.compose == Compose::Note,
+                channel_id: self.editor.channel.take(),
             },
             Effect::SaveDraft {
                 conversation_id: id,
@@ -215,13 +271,13 @@ impl App {
 
     /// Adds a message to the open thread (once) and follows it when at the bottom.
     pub(super) fn add_message(&mut self, m: Message) {
-        if let Some(t) = self.thread.as_mut()
+        if let Some(t) = self.thread.loaded.as_mut()
             && t.detail.conversation.id == m.conversation_id
             && !t.detail.messages.iter().any(|x| x.id == m.id)
         {
             t.detail.messages.push(m.clone());
             if let Some(cid) = &m.client_id {
-                self.outgoing.retain(|o| &o.client_id != cid);
+                self.editor.outgoing.retain(|o| &o.client_id != cid);
             }
         }
     }
@@ -229,9 +285,9 @@ impl App {
     /// Moves the reply to the next enabled channel (back to the conversation's own after the
     /// last one).
     pub(super) fn switch_channel(&mut self) {
-        let Some(t) = &self.thread else { return };
+        let Some(t) = &self.thread.loaded else { return };
         let own = t.detail.conversation.channel_id;
-        let current = self.reply_channel.unwrap_or(own);
+        let current = self.editor.channel.unwrap_or(own);
         let enabled: Vec<Id> = self
             .channels
             .iter()
@@ -244,13 +300,14 @@ impl App {
             .and_then(|i| enabled.get(i + 1))
             .or(enabled.first())
             .copied();
-        self.reply_channel = next.filter(|id| *id != own);
+        self.editor.channel = next.filter(|id| *id != own);
     }
 
     /// The name of the channel a reply goes out on.
     pub fn reply_channel_name(&self) -> Option<&str> {
-        let id = self.reply_channel.or(self
+        let id = self.editor.channel.or(self
             .thread
+            .loaded
             .as_ref()
             .map(|t| t.detail.conversation.channel_id))?;
         self.channel_name(id)
@@ -258,10 +315,11 @@ impl App {
 
     pub(super) fn cycle_focus(&mut self, forward: bool) {
         let mut panes = vec![Pane::List];
-        if self.open.is_some() {
+        if self.thread.open.is_some() {
             panes.push(Pane::Thread);
             // The sidebar pane takes the focus only where it is drawn.
-            if self.sidebar && (self.layout.sidebar.is_some() || self.layout.thread.is_none()) {
+            if self.contact.shown && (self.layout.sidebar.is_some() || self.layout.thread.is_none())
+            {
                 panes.push(Pane::Sidebar);
             }
         }

@@ -64,24 +64,28 @@ pub fn draw(
     now: i64,
     drawn: &mut Drawn,
 ) -> Option<(Rect, usize)> {
-    let marked = match app.marked.len() {
+    let marked = match app.list.marked.len() {
         0 => String::new(),
         n => format!(", {n} marked"),
     };
-    let narrow = app.narrow.label();
+    let narrow = app.list.narrow.label();
     let marked = if narrow.is_empty() {
         marked
     } else {
         format!("{marked}; {narrow}")
     };
-    let loading = if app.loading { " …" } else { "" };
-    let title = match app.shown {
-        None => format!(" {}{loading} ", VIEWS[app.view].name),
+    let loading = if app.list.loading { " …" } else { "" };
+    let title = match app.list.shown {
+        None => format!(" {}{loading} ", VIEWS[app.list.view].name),
         Some(_) => format!(
             " {} ({}{}{marked}){loading} ",
-            VIEWS[app.view].name,
-            app.list.len(),
-            if app.next_cursor.is_some() { "+" } else { "" }
+            VIEWS[app.list.view].name,
+            app.list.rows.len(),
+            if app.list.next_cursor.is_some() {
+                "+"
+            } else {
+                ""
+            }
         ),
     };
     let block = pane_block(app, theme, Pane::List, title);
@@ -98,12 +102,12 @@ pub fn draw(
         .iter()
         .enumerate()
         .flat_map(|(i, v)| {
-            let style = if i == app.view {
+            let style = if i == app.list.view {
                 theme.style(Role::Accent)
             } else {
                 theme.style(Role::Dim)
             };
-            let label = match app.counts.get(i).copied().flatten() {
+            let label = match app.list.counts.get(i).copied().flatten() {
                 Some(n) => format!("{} {}", v.name, compact(n)),
                 None => v.name.to_string(),
             };
@@ -112,11 +116,11 @@ pub fn draw(
         .collect();
     frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
 
-    let filter_line = if app.filtering || !app.filter.is_empty() {
-        let cursor = if app.filtering { "▏" } else { "" };
+    let filter_line = if app.list.filtering || !app.list.filter.is_empty() {
+        let cursor = if app.list.filtering { "▏" } else { "" };
         Line::from(vec![
             Span::styled("/", theme.style(Role::Key)),
-            Span::raw(format!("{}{cursor}", sanitize_line(&app.filter))),
+            Span::raw(format!("{}{cursor}", sanitize_line(&app.list.filter))),
         ])
     } else {
         Line::from(Span::styled("/ to search", theme.style(Role::Dim)))
@@ -124,8 +128,8 @@ pub fn draw(
     frame.render_widget(Paragraph::new(filter_line), filter);
 
     let height = rows.height as usize;
-    if app.list.is_empty() {
-        let text = if app.loading {
+    if app.list.rows.is_empty() {
+        let text = if app.list.loading {
             "loading…"
         } else {
             "nothing here"
@@ -137,26 +141,27 @@ pub fn draw(
         return None;
     }
     // The app's scroll position, corrected if this pane is shorter than the app assumed.
-    let mut offset = app.list_top.min(app.list.len().saturating_sub(height));
-    if app.selected >= offset + height {
-        offset = app.selected + 1 - height;
+    let mut offset = app.list.top.min(app.list.rows.len().saturating_sub(height));
+    if app.list.selected >= offset + height {
+        offset = app.list.selected + 1 - height;
     }
-    offset = offset.min(app.selected);
+    offset = offset.min(app.list.selected);
     let width = rows.width as usize;
     let wide = width >= 70;
     let lines: Vec<Line> = app
         .list
+        .rows
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(i, c)| {
             let snoozed = c.snoozed_until.is_some_and(|t| t > Timestamp(now));
-            let marker = if app.marked.contains(&c.id) {
+            let marker = if app.list.marked.contains(&c.id) {
                 "✓"
             } else if c.unread {
                 "●"
-            } else if app.drafts.get(&c.id).is_some_and(|d| !d.is_empty()) {
+            } else if app.editor.drafts.get(&c.id).is_some_and(|d| !d.is_empty()) {
                 "✎"
             } else if snoozed {
                 "z"
@@ -224,7 +229,7 @@ pub fn draw(
                 )));
             }
             spans.push(Span::styled(format!("{when:>5}"), theme.style(Role::Dim)));
-            if i == app.selected {
+            if i == app.list.selected {
                 // One style for the whole picked row: on a slow link a move then costs a
                 // colour change per row instead of one per column.
                 let plain: Vec<Span> = spans.into_iter().map(|s| Span::raw(s.content)).collect();

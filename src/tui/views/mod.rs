@@ -44,11 +44,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, now: i64) -> Drawn {
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.style(Role::Base)), area);
     let [main, bar] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
-    match app.open {
+    match app.thread.open {
         None => drawn.list_rows = list::draw(frame, app, theme, main, now, &mut drawn),
         Some(_) => {
             let list_width = (main.width * 2 / 5).clamp(28, 60);
-            let show_sidebar = app.sidebar && main.width >= SIDEBAR_MIN_WIDTH;
+            let show_sidebar = app.contact.shown && main.width >= SIDEBAR_MIN_WIDTH;
             let [l, rest] =
                 Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)])
                     .areas(main);

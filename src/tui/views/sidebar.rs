@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, focused: bo
     let block = focus_block(theme, focused, " contact ".into());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(c) = &app.contact else {
+    let Some(c) = &app.contact.detail else {
         frame.render_widget(
             Paragraph::new(Span::styled("loading…", theme.style(Role::Dim))),
             inner,
@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, focused: bo
             theme.style(Role::Accent),
         ),
     ];
-    let open = app.open;
+    let open = app.thread.open;
     for (i, conv) in c.conversations.iter().enumerate() {
         let marker = if Some(conv.id) == open { "▸ " } else { "  " };
         let status = conv
@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, focused: bo
             Span::styled(status, status_style(theme, conv.status)),
             Span::styled(format!(" · {when}"), theme.style(Role::Dim)),
         ]);
-        lines.push(if focused && i == app.sidebar_selected {
+        lines.push(if focused && i == app.contact.selected {
             line.style(theme.style(Role::Selected))
         } else {
             line

@@ -77,7 +77,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, now: i64) {
 
 /// The focused pane's commands as "key name" pairs, then help and quit.
 fn hints(app: &App) -> String {
-    let pane = if app.filtering { Pane::List } else { app.focus };
+    let pane = if app.list.filtering {
+        Pane::List
+    } else {
+        app.focus
+    };
     let context = pane.context();
     let mut out: Vec<String> = pane
         .commands()

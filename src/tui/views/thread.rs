@@ -174,9 +174,9 @@ pub fn draw(
     now: i64,
     drawn: &mut Drawn,
 ) -> Option<usize> {
-    let id = app.open?;
-    let t = app.thread.as_ref();
-    let row = app.list.iter().find(|c| c.id == id);
+    let id = app.thread.open?;
+    let t = app.thread.loaded.as_ref();
+    let row = app.list.rows.iter().find(|c| c.id == id);
     let c = t.map(|t| &t.detail.conversation).or(row);
     let draft = app.draft();
     let editing = app.focus == Pane::Editor || !draft.is_empty();
@@ -287,7 +287,12 @@ pub fn draw(
             ));
         }
     }
-    for o in app.outgoing.iter().filter(|o| o.conversation_id == id) {
+    for o in app
+        .editor
+        .outgoing
+        .iter()
+        .filter(|o| o.conversation_id == id)
+    {
         let (state, role) = match &o.delivery {
             Delivery::Sending => ("sending…".to_string(), Role::StatusWarn),
             Delivery::Retrying(e) => (
@@ -329,7 +334,7 @@ pub fn draw(
     frame.render_widget(paragraph.scroll((scroll, 0)), history);
 
     if editing {
-        let mode = match app.compose {
+        let mode = match app.editor.compose {
             Compose::Reply => format!(
                 " reply via {}  ^S send  ^L channel  Esc keep draft ",
                 sanitize_line(app.reply_channel_name().unwrap_or("its channel"))
