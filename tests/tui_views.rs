@@ -988,3 +988,60 @@ fn a_bulk_change_asks_first_naming_how_many() {
     let text = screen(render(&app, 100, 24).buffer());
     assert!(text.contains("close 2 conversations? y/n"), "{text}");
 }
+
+#[test]
+fn the_canned_picker_shows_the_matches_and_a_filled_preview_at_80x24() {
+    let mut app = thread_app();
+    app.canned = vec![
+        frontdesk::tui::canned::Canned {
+            name: "Refund issued".into(),
+            text: "Hi {{contact.first_name}},\n\nyour refund for #{{conversation.id}} is on \
+                   its way.{{cursor}}\n\n{{agent.name}}"
+                .into(),
+        },
+        frontdesk::tui::canned::Canned {
+            name: "Password reset".into(),
+            text: "Use the link we sent to reset it.".into(),
+        },
+        frontdesk::tui::canned::Canned {
+            name: "Hostile \u{1b}[31mname".into(),
+            text: "\u{1b}]0;owned\u{7}text".into(),
+        },
+    ];
+    app.focus = Pane::Editor;
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('p'),
+        KeyModifiers::CONTROL,
+    )));
+    for c in "refund".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    let backend = render(&app, 80, 24);
+    let text = screen(backend.buffer());
+    let id = app.thread.open.unwrap();
+    assert!(text.contains("find: refund"), "{text}");
+    assert!(text.contains("Refund issued"), "{text}");
+    assert!(!text.contains("Password reset"), "{text}");
+    assert!(text.contains(&format!("#{id} is on")), "{text}");
+    assert!(
+        text.contains("Ana"),
+        "the agent's name fills its placeholder:\n{text}"
+    );
+    assert!(!text.contains("{{"), "{text}");
+    assert_rows_fit(backend.buffer());
+    insta::assert_snapshot!(backend);
+
+    // Hostile names and texts reach no cell as control characters.
+    for _ in 0.."refund".len() {
+        app.update(key(KeyCode::Backspace));
+    }
+    for c in "hostile".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    let backend = render(&app, 80, 24);
+    let text = screen(backend.buffer());
+    assert!(text.contains("Hostile"), "{text}");
+    for row in rows(backend.buffer()) {
+        assert!(!row.chars().any(is_forbidden), "{row:?}");
+    }
+}

@@ -84,11 +84,7 @@ impl App {
                 }];
             }
             Action::SwitchChannel => self.switch_channel(),
-            Action::CannedReply => {
-                if self.thread.open.is_some() && !self.canned.is_empty() {
-                    self.open_menu(Menu::Canned);
-                }
-            }
+            Action::CannedReply => self.open_canned(),
             Action::ToggleSelect => {
                 if let Some(id) = self.list.current().map(|c| c.id) {
                     if !self.list.marked.remove(&id) {

@@ -4,6 +4,7 @@
 
 use super::{App, Compose, Effect, Outgoing};
 use crate::domain::Id;
+use crate::tui::canned::Filled;
 use crate::tui::keymap::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
@@ -101,6 +102,14 @@ impl EditorPane {
     fn insert(&mut self, id: Id, text: &str) -> bool {
         self.draft_mut(id).insert_str(clean(text))
     }
+
+    /// Moves the cursor of `id`'s draft `chars` characters back (across line ends).
+    fn back(&mut self, id: Id, chars: usize) {
+        let area = self.draft_mut(id);
+        for _ in 0..chars {
+            area.move_cursor(CursorMove::Back);
+        }
+    }
 }
 
 /// `text` without control characters other than newlines and tabs: pasted or edited text
@@ -183,6 +192,21 @@ impl App {
             .open
             .is_some_and(|id| self.editor.insert(id, text));
         if changed { self.keep_draft() } else { vec![] }
+    }
+
+    /// Inserts a filled canned reply into conversation `id`'s draft at its cursor, and leaves
+    /// the cursor where the reply's `{{cursor}}` was.
+    pub(super) fn insert_into_draft(&mut self, id: Id, filled: &Filled) -> Vec<Effect> {
+        if !self.editor.insert(id, &filled.text) {
+            return vec![];
+        }
+        if let Some(back) = filled.cursor_from_end {
+            self.editor.back(id, back);
+        }
+        vec![Effect::SaveDraft {
+            conversation_id: id,
+            text: self.draft_text(id).unwrap_or_default(),
+        }]
     }
 
     /// Replaces conversation `id`'s draft with `text` (from `$EDITOR`, or restored at start).

@@ -14,7 +14,6 @@ pub enum Menu {
     Assign,
     Priority,
     Snooze,
-    Canned,
     /// The attachments of the open conversation, newest first.
     Attachments,
 }
@@ -55,6 +54,13 @@ pub enum Layer {
     Contact,
     /// "quit with 2 unsent drafts? y/n".
     ConfirmQuit(usize),
+    /// The canned reply picker for the draft of `conversation`: typing filters, the picked
+    /// reply is previewed with its placeholders filled.
+    Canned {
+        conversation: Id,
+        query: String,
+        selected: usize,
+    },
 }
 
 impl Layer {
@@ -63,7 +69,7 @@ impl Layer {
         match self {
             Layer::Help { .. } => Context::Help,
             Layer::Menu { .. } => Context::Menu,
-            Layer::Palette { .. } | Layer::Labels { .. } => Context::Prompt,
+            Layer::Palette { .. } | Layer::Labels { .. } | Layer::Canned { .. } => Context::Prompt,
             Layer::Confirm(_) | Layer::ConfirmQuit(_) => Context::Confirm,
             Layer::Contact => Context::Sidebar,
         }
@@ -79,6 +85,12 @@ impl Layer {
             }
             Layer::Palette { line } => line.extend(clean.take(200)),
             Layer::Labels { input, .. } => input.extend(clean.take(100)),
+            Layer::Canned {
+                query, selected, ..
+            } => {
+                query.extend(clean.take(100));
+                *selected = 0;
+            }
             _ => {}
         }
     }
@@ -91,6 +103,7 @@ impl App {
             Layer::Help { filter, .. } => Some(filter),
             Layer::Palette { line } => Some(line),
             Layer::Labels { input, .. } => Some(input),
+            Layer::Canned { query, .. } => Some(query),
             _ => None,
         }
     }
@@ -142,7 +155,7 @@ impl App {
     fn after_typing(&mut self) {
         match self.layers.last_mut() {
             Some(Layer::Help { scroll, .. }) => *scroll = 0,
-            Some(Layer::Labels { selected, .. }) => *selected = 0,
+            Some(Layer::Labels { selected, .. } | Layer::Canned { selected, .. }) => *selected = 0,
             _ => {}
         }
     }
@@ -199,6 +212,14 @@ impl App {
                 },
                 a,
             ) => self.labels_action(targets, input, selected, a),
+            (
+                Layer::Canned {
+                    conversation,
+                    query,
+                    selected,
+                },
+                a,
+            ) => self.canned_action(conversation, query, selected, a),
             (layer, _) => {
                 self.layers.push(layer);
                 vec![]
@@ -252,11 +273,6 @@ impl App {
                         done,
                     });
                 }
-                Some((_, Choice::Insert(text))) if self.thread.open.is_some() => {
-                    self.focus = Pane::Editor;
-                    return self.paste_into_draft(&text);
-                }
-                Some((_, Choice::Insert(_))) => {}
                 Some((_, Choice::Attachment { url, name })) => {
                     return vec![Effect::SaveAttachment {
                         url,
@@ -274,7 +290,7 @@ impl App {
     /// Opens a menu for the conversations the action applies to now.
     pub(super) fn open_menu(&mut self, menu: Menu) {
         let targets = match menu {
-            Menu::Canned | Menu::Attachments => self.thread.open.into_iter().collect(),
+            Menu::Attachments => self.thread.open.into_iter().collect(),
             _ => self.targets(),
         };
         if !targets.is_empty() {
@@ -308,13 +324,6 @@ impl App {
                         },
                     )
                 })
-                .collect();
-        }
-        if *menu == Menu::Canned {
-            return self
-                .canned
-                .iter()
-                .map(|c| (c.name.clone(), Choice::Insert(c.text.clone())))
                 .collect();
         }
         let patches: Vec<(String, ConversationPatch)> = match menu {
@@ -388,7 +397,7 @@ impl App {
                     )
                 }))
                 .collect(),
-            Menu::Canned | Menu::Attachments => Vec::new(),
+            Menu::Attachments => Vec::new(),
         };
         patches
             .into_iter()

@@ -14,6 +14,7 @@
 //! above the panes; the top one takes the keys, in its own keymap context.
 
 mod actions;
+mod canned;
 mod editor;
 mod layers;
 mod list;
@@ -150,8 +151,6 @@ pub enum Compose {
 pub enum Choice {
     /// Change the targets of the menu.
     Patch(ConversationPatch),
-    /// Add text to the draft.
-    Insert(String),
     /// Save (or open) an attachment.
     Attachment { url: String, name: String },
 }

@@ -813,35 +813,86 @@ fn undo_is_offered_for_ten_seconds_only() {
     assert_eq!(app.update_at(key('u'), 29_000).len(), 1);
 }
 
+fn canned_replies() -> Vec<crate::tui::canned::Canned> {
+    vec![
+        crate::tui::canned::Canned {
+            name: "Hi".into(),
+            text: "Hello {{contact.first_name}}!".into(),
+        },
+        crate::tui::canned::Canned {
+            name: "Refund issued".into(),
+            text: " Your refund for #{{conversation.id}} is on its way.{{cursor}}\n{{agent.name}}"
+                .into(),
+        },
+    ]
+}
+
 #[test]
 fn ctrl_p_inserts_a_canned_reply_into_the_draft() {
     let mut app = app();
-    app.canned = vec![
-        crate::tui::canned::Canned {
-            name: "Hi".into(),
-            text: "Hello!".into(),
-        },
-        crate::tui::canned::Canned {
-            name: "Bye".into(),
-            text: " Have a good day.".into(),
-        },
-    ];
+    app.canned = canned_replies();
     open_newest(&mut app);
     app.update(key('r'));
     app.update(ctrl('p'));
     assert!(matches!(
         app.layers.last(),
-        Some(Layer::Menu {
-            menu: Menu::Canned,
+        Some(Layer::Canned {
+            conversation: 3,
             ..
         })
     ));
     app.update(code(KeyCode::Enter));
-    app.update(ctrl('p'));
-    app.update(key('j'));
-    app.update(code(KeyCode::Enter));
-    assert_eq!(app.draft(), "Hello! Have a good day.");
+    assert_eq!(app.draft(), "Hello contact!");
     assert_eq!(app.focus, Pane::Editor);
+    assert!(app.layers.is_empty());
+}
+
+#[test]
+fn the_canned_picker_filters_as_typed_fills_placeholders_and_places_the_cursor() {
+    let mut app = app();
+    app.canned = canned_replies();
+    open_newest(&mut app);
+    app.update(key('r'));
+    app.update(ctrl('p'));
+    // Letters go to the picker's query, not the draft: "rfnd" finds "Refund issued" only.
+    for c in "rfnd".chars() {
+        app.update(key(c));
+    }
+    assert_eq!(app.draft(), "");
+    let names: Vec<_> = app.canned_matches("rfnd").iter().map(|c| &c.name).collect();
+    assert_eq!(names, ["Refund issued"]);
+    app.update(code(KeyCode::Enter));
+    assert_eq!(
+        app.draft(),
+        " Your refund for #3 is on its way.\nAna",
+        "placeholders filled from the conversation and the agent"
+    );
+    // The cursor was left at {{cursor}}: what is typed next goes there.
+    app.update(key('!'));
+    assert_eq!(app.draft(), " Your refund for #3 is on its way.!\nAna");
+    // One undo takes the whole insertion back, as a paste would.
+    app.update(ctrl('z'));
+    app.update(ctrl('z'));
+    assert_eq!(app.draft(), "");
+}
+
+#[test]
+fn the_canned_picker_closes_with_esc_and_leaves_the_draft_alone() {
+    let mut app = app();
+    app.canned = canned_replies();
+    open_newest(&mut app);
+    app.update(key('r'));
+    app.update(key('x'));
+    app.update(ctrl('p'));
+    app.update(key('z'));
+    app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(app.layers.last(), Some(Layer::Canned { .. })),
+        "nothing matches: Enter keeps the picker open"
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(app.layers.is_empty());
+    assert_eq!(app.draft(), "x");
 }
 
 #[test]

@@ -1,16 +1,16 @@
-//! Layers: the live keymap (`?`), pick-one menus, the yes/no before a bulk change, and the
-//! label editor.
+//! Layers: the live keymap (`?`), pick-one menus, the yes/no before a bulk change, the
+//! label editor and the canned reply picker.
 
 use super::centered;
 use crate::domain::Id;
 use crate::tui::app::{App, Menu};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::sanitize::sanitize_line;
+use crate::tui::sanitize::{sanitize, sanitize_line};
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// A framed, cleared box for a layer.
 fn layer_block(frame: &mut Frame, theme: &Theme, rect: Rect, title: String) -> Rect {
@@ -102,7 +102,6 @@ pub fn draw_menu(
         Menu::Assign => " assign to ",
         Menu::Priority => " priority ",
         Menu::Snooze => " snooze ",
-        Menu::Canned => " canned reply ",
         Menu::Attachments => " attachments: Enter save, o open ",
     };
     let width = if *menu == Menu::Attachments { 72 } else { 36 };
@@ -188,4 +187,76 @@ pub fn draw_labels(
         });
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The canned reply picker: what is typed, the replies it matches (best first), and the
+/// picked one as it will be inserted, placeholders filled.
+pub fn draw_canned(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    conversation: Id,
+    query: &str,
+    selected: usize,
+) {
+    let matches = app.canned_matches(query);
+    let width = area.width.saturating_sub(4).min(96);
+    let height = area.height.saturating_sub(2).min(20);
+    let rect = centered(area, width, height);
+    let inner = layer_block(frame, theme, rect, " canned reply ".into());
+    let [find, body, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("find: ", theme.style(Role::Dim)),
+            Span::raw(format!("{}▏", sanitize_line(query))),
+            Span::styled(
+                format!("  {} of {}", matches.len(), app.canned.len()),
+                theme.style(Role::Dim),
+            ),
+        ])),
+        find,
+    );
+    let [names, preview] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+    let rows = usize::from(names.height.max(1));
+    let top = selected.saturating_sub(rows - 1);
+    let lines: Vec<Line> = matches
+        .iter()
+        .enumerate()
+        .skip(top)
+        .map(|(i, c)| {
+            let line = Line::raw(format!(" {}", sanitize_line(&c.name)));
+            if i == selected {
+                line.style(theme.style(Role::Selected))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), names);
+    if let Some(reply) = matches.get(selected) {
+        let filled = app.fill_canned(reply, conversation);
+        let block = Block::default()
+            .borders(Borders::LEFT)
+            .border_style(theme.style(Role::Dim));
+        frame.render_widget(
+            Paragraph::new(sanitize(&filled.text).into_owned())
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            preview,
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            "type to filter · ↑↓ pick · Enter insert · Esc",
+            theme.style(Role::Dim),
+        )),
+        hint,
+    );
 }

@@ -102,6 +102,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, now: i64) -> Drawn {
                 frame.render_widget(ratatui::widgets::Clear, rect);
                 sidebar::draw(frame, app, theme, rect, true);
             }
+            Layer::Canned {
+                conversation,
+                query,
+                selected,
+            } => help::draw_canned(frame, app, theme, main, *conversation, query, *selected),
             Layer::Palette { .. } => {}
         }
     }
