@@ -452,3 +452,58 @@ async fn a_mouse_click_opens_a_conversation_and_its_attachment_is_saved_from_the
         screen.text()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_sent_by_another_agent_while_a_draft_is_open_is_shown_before_sending() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    let (_, r) = desk
+        .inbound(ch, &secret, &customer("t", "u", "Where is my parcel?"))
+        .await;
+    let conv = r["conversation_id"].as_i64().unwrap();
+    let (home_a, home_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |token: &str, home: &Path| {
+        let (url, token, home) = (desk.url.clone(), token.to_string(), home.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let screen = client(&url, &token, &home);
+            screen.wait_for("Where is my parcel?");
+            screen
+        })
+    };
+    let (bo, ada) = (
+        start(&desk.agent, home_a.path()),
+        start(&desk.admin, home_b.path()),
+    );
+    let (mut bo, mut ada) = (bo.await.unwrap(), ada.await.unwrap());
+    for screen in [&mut bo, &mut ada] {
+        screen.keys("\r");
+        screen.wait_for("┏ Where is my parcel?");
+        screen.keys("r");
+        screen.wait_for("reply via");
+    }
+
+    // Bo starts a draft; Ada replies meanwhile.
+    bo.keys("Checking with the courier.");
+    bo.wait_for("Checking with the courier.");
+    ada.keys("It ships today.");
+    ada.keys("\u{13}");
+    assert_eq!(first_replies(&desk, conv).await, ["It ships today."]);
+    bo.wait_for("It ships today.");
+
+    // Bo's Ctrl-S shows Ada's reply and asks; nothing is sent until Bo says yes.
+    bo.keys("\u{13}");
+    bo.wait_for("send yours anyway?");
+    bo.wait_for("Ada Admin just replied");
+    assert_eq!(replies(&desk, conv).await, ["It ships today."]);
+    bo.keys("y");
+    bo.wait_gone("send yours anyway?");
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = replies(&desk, conv).await;
+        if got.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(got, ["It ships today.", "Checking with the courier."]);
+}

@@ -20,6 +20,10 @@ pub struct EditorPane {
     /// The channel the reply being written goes out on, when not the conversation's own.
     pub channel: Option<Id>,
     pub outgoing: Vec<Outgoing>,
+    /// Per draft, the newest message of its conversation the agent had seen when the draft
+    /// was started (or when a reply that came after was shown to them): a reply by someone
+    /// else after it makes Ctrl-S ask first.
+    pub(super) seen: HashMap<Id, Id>,
 }
 
 impl Default for EditorPane {
@@ -29,6 +33,7 @@ impl Default for EditorPane {
             drafts: HashMap::new(),
             channel: None,
             outgoing: Vec::new(),
+            seen: HashMap::new(),
         }
     }
 }
@@ -159,13 +164,37 @@ impl App {
     }
 
     /// Asks for the open conversation's draft to be kept on disk as it is now.
-    fn keep_draft(&self) -> Vec<Effect> {
+    fn keep_draft(&mut self) -> Vec<Effect> {
         match self.thread.open {
-            Some(id) => vec![Effect::SaveDraft {
-                conversation_id: id,
-                text: self.draft(),
-            }],
+            Some(id) => {
+                self.note_draft_start(id);
+                vec![Effect::SaveDraft {
+                    conversation_id: id,
+                    text: self.draft(),
+                }]
+            }
             None => vec![],
+        }
+    }
+
+    /// Remembers what the agent had seen of conversation `id` when its draft got its first
+    /// text (once its thread is loaded); forgets it when the draft is emptied.
+    pub(super) fn note_draft_start(&mut self, id: Id) {
+        if self.draft_text(id).is_none() {
+            self.editor.seen.remove(&id);
+            return;
+        }
+        if self.editor.seen.contains_key(&id) {
+            return;
+        }
+        if let Some(t) = self
+            .thread
+            .loaded
+            .as_ref()
+            .filter(|t| t.detail.conversation.id == id)
+        {
+            let newest = t.detail.messages.last().map_or(0, |m| m.id);
+            self.editor.seen.insert(id, newest);
         }
     }
 
@@ -203,6 +232,7 @@ impl App {
         if let Some(back) = filled.cursor_from_end {
             self.editor.back(id, back);
         }
+        self.note_draft_start(id);
         vec![Effect::SaveDraft {
             conversation_id: id,
             text: self.draft_text(id).unwrap_or_default(),

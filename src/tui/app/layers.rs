@@ -54,6 +54,9 @@ pub enum Layer {
     Contact,
     /// "quit with 2 unsent drafts? y/n".
     ConfirmQuit(usize),
+    /// "Bo replied after you started: send yours anyway? y/n" before sending the draft of
+    /// `conversation`; `message` is that reply.
+    Collision { conversation: Id, message: Id },
     /// The canned reply picker for the draft of `conversation`: typing filters, the picked
     /// reply is previewed with its placeholders filled.
     Canned {
@@ -70,7 +73,7 @@ impl Layer {
             Layer::Help { .. } => Context::Help,
             Layer::Menu { .. } => Context::Menu,
             Layer::Palette { .. } | Layer::Labels { .. } | Layer::Canned { .. } => Context::Prompt,
-            Layer::Confirm(_) | Layer::ConfirmQuit(_) => Context::Confirm,
+            Layer::Confirm(_) | Layer::ConfirmQuit(_) | Layer::Collision { .. } => Context::Confirm,
             Layer::Contact => Context::Sidebar,
         }
     }
@@ -165,6 +168,16 @@ impl App {
             return vec![];
         };
         match (layer, action) {
+            (
+                Layer::Collision {
+                    conversation,
+                    message,
+                },
+                Action::Cancel,
+            ) => {
+                self.collision_seen(conversation, message);
+                vec![]
+            }
             (_, Action::Cancel) => vec![],
             (Layer::Help { .. }, Action::Help) => vec![],
             (Layer::Help { scroll, filter }, a) => {
@@ -200,6 +213,16 @@ impl App {
                 self.run_command(line.trim())
             }
             (Layer::Confirm(pending), Action::Confirm) => self.apply(pending),
+            (
+                Layer::Collision {
+                    conversation,
+                    message,
+                },
+                Action::Confirm,
+            ) => {
+                self.collision_seen(conversation, message);
+                self.send_draft(conversation)
+            }
             (Layer::ConfirmQuit(_), Action::Confirm) => {
                 self.quit = true;
                 vec![Effect::Quit]

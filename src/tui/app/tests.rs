@@ -1462,3 +1462,91 @@ fn a_changed_draft_is_kept_on_disk_and_q_with_unsent_drafts_asks() {
     app.update(key('q'));
     assert_eq!(app.update(key('y')), vec![Effect::Quit]);
 }
+
+/// A reply by agent `agent` on conversation 3 (the one `open_newest` opens), arriving live.
+fn reply_by(app: &mut App, id: Id, agent: Id, internal: bool) {
+    let mut m = message(id, 3, "We sent a replacement yesterday.");
+    m.kind = MessageKind::Outbound;
+    m.internal = internal;
+    m.sender = Sender {
+        kind: SenderKind::Agent,
+        id: Some(agent),
+        name: format!("agent {agent}"),
+    };
+    app.update(live(EventKind::MessageCreated {
+        conversation_id: 3,
+        message: m,
+        conversation: conv(3, 900 + id, None, Status::WaitingOnContact),
+    }));
+}
+
+fn sends(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Send { .. }))
+        .count()
+}
+
+#[test]
+fn ctrl_s_asks_first_when_someone_else_replied_after_the_draft_began() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    app.update(key('x'));
+    // My own reply from elsewhere and another agent's internal note are no collision.
+    reply_by(&mut app, 80, 1, false);
+    reply_by(&mut app, 81, 2, true);
+    assert_eq!(app.collision(3), None);
+    reply_by(&mut app, 82, 2, false);
+    assert_eq!(app.collision(3), Some(82));
+
+    let effects = app.update(ctrl('s'));
+    assert_eq!(
+        sends(&effects),
+        0,
+        "nothing is sent before the agent answers"
+    );
+    assert!(matches!(
+        app.layers.last(),
+        Some(Layer::Collision {
+            conversation: 3,
+            message: 82
+        })
+    ));
+    // No: the draft stays, and the same reply does not ask twice.
+    app.update(key('n'));
+    assert!(app.layers.is_empty());
+    assert_eq!(app.draft(), "x");
+    assert_eq!(app.focus, Pane::Editor);
+    assert_eq!(sends(&app.update(ctrl('s'))), 1);
+}
+
+#[test]
+fn yes_sends_the_draft_to_its_conversation_after_the_collision_notice() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    app.update(key('x'));
+    reply_by(&mut app, 82, 2, false);
+    app.update(ctrl('s'));
+    let effects = app.update(key('y'));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Send { conversation_id: 3, body, .. } if body == "x"
+        )),
+        "{effects:?}"
+    );
+    assert!(app.layers.is_empty());
+}
+
+#[test]
+fn a_reply_before_the_draft_began_is_no_collision() {
+    let mut app = app();
+    open_newest(&mut app);
+    reply_by(&mut app, 82, 2, false);
+    app.update(key('r'));
+    app.update(key('x'));
+    assert_eq!(app.collision(3), None);
+    assert_eq!(sends(&app.update(ctrl('s'))), 1);
+}

@@ -6,7 +6,7 @@
 
 use super::{App, Compose, Effect, Pane, Slot, Thread};
 use crate::api::ConversationDetail;
-use crate::domain::{Id, Message};
+use crate::domain::{Id, Message, SenderKind};
 use crate::tui::keymap::Action;
 
 /// The thread pane's state: the conversation asked for, and its history once it answered.
@@ -190,6 +190,8 @@ impl App {
             loading_older: false,
             quotes_expanded,
         });
+        // A draft restored from disk (or typed while this loaded) starts from what is shown now.
+        self.note_draft_start(id);
         effects.push(Effect::MarkRead(id));
         effects
     }
@@ -243,17 +245,64 @@ impl App {
         self.thread.scroll_to_newest();
     }
 
-    /// Sends the open conversation's draft to that conversation.
+    /// Sends the open conversation's draft to that conversation, after asking when someone
+    /// else replied there since the draft was started.
     pub(super) fn send(&mut self) -> Vec<Effect> {
         let Some(id) = self.thread.open else {
             return vec![];
         };
-        let body = self.draft().trim_end().to_string();
-        if body.trim().is_empty() {
+        if self.draft().trim().is_empty() {
             self.inform("nothing to send");
             return vec![];
         }
+        if let Some(reply) = self.collision(id) {
+            self.layers.push(super::Layer::Collision {
+                conversation: id,
+                message: reply,
+            });
+            return vec![];
+        }
+        self.send_draft(id)
+    }
+
+    /// The newest reply by another agent on conversation `id` that came after its draft was
+    /// started (as far as the loaded thread shows).
+    pub fn collision(&self, id: Id) -> Option<Id> {
+        let seen = *self.editor.seen.get(&id)?;
+        let t = self
+            .thread
+            .loaded
+            .as_ref()
+            .filter(|t| t.detail.conversation.id == id)?;
+        t.detail
+            .messages
+            .iter()
+            .rev()
+            .take_while(|m| m.id > seen)
+            .find(|m| {
+                !m.internal && m.sender.kind == SenderKind::Agent && m.sender.id != Some(self.me.id)
+            })
+            .map(|m| m.id)
+    }
+
+    /// The agent saw the reply that came after their draft began: do not ask again for it.
+    pub(super) fn collision_seen(&mut self, id: Id, message: Id) {
+        let seen = self.editor.seen.entry(id).or_insert(message);
+        *seen = (*seen).max(message);
+    }
+
+    /// Sends conversation `id`'s draft as it is.
+    pub(super) fn send_draft(&mut self, id: Id) -> Vec<Effect> {
+        let body = self
+            .draft_text(id)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string();
+        if body.trim().is_empty() {
+            return vec![];
+        }
         self.editor.drafts.remove(&id);
+        self.editor.seen.remove(&id);
         self.focus = Pane::Thread;
         vec![
             Effect::Send {

@@ -146,6 +146,64 @@ pub fn draw_confirm(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, que
     );
 }
 
+/// Before sending over a reply someone else made after the draft began: that reply, and
+/// "send yours anyway? y/n".
+pub fn draw_collision(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    message: Id,
+    now: i64,
+) {
+    let Some(m) = app
+        .thread
+        .loaded
+        .as_ref()
+        .and_then(|t| t.detail.messages.iter().find(|m| m.id == message))
+    else {
+        return;
+    };
+    let yes = app
+        .keymap
+        .key_for(Context::Confirm, Action::Confirm)
+        .unwrap_or_default();
+    let no = app
+        .keymap
+        .key_for(Context::Confirm, Action::Cancel)
+        .unwrap_or_default();
+    let width = area.width.saturating_sub(4).min(72);
+    let body: Vec<String> = sanitize(&m.body)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(6)
+        .map(str::to_string)
+        .collect();
+    let rect = centered(area, width, body.len() as u16 + 6);
+    let inner = layer_block(frame, theme, rect, " someone replied ".into());
+    let mut lines = vec![Line::styled(
+        match super::age(now, m.created_at.0).as_str() {
+            "now" => format!(
+                "{} just replied, after you started this draft:",
+                sanitize_line(&m.sender.name)
+            ),
+            age => format!(
+                "{} replied {age} ago, after you started this draft:",
+                sanitize_line(&m.sender.name)
+            ),
+        },
+        theme.style(Role::StatusWarn),
+    )];
+    lines.push(Line::raw(""));
+    lines.extend(body.into_iter().map(|l| Line::raw(format!("  {l}"))));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("send yours anyway? {yes}/{no}"),
+        theme.style(Role::StatusWarn),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
 /// The label editor: what is typed, and the labels it matches (✓ when every target has it).
 pub fn draw_labels(
     frame: &mut Frame,

@@ -107,6 +107,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, now: i64) -> Drawn {
                 query,
                 selected,
             } => help::draw_canned(frame, app, theme, main, *conversation, query, *selected),
+            Layer::Collision { message, .. } => {
+                help::draw_collision(frame, app, theme, main, *message, now)
+            }
             Layer::Palette { .. } => {}
         }
     }
