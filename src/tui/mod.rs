@@ -4,6 +4,7 @@ pub mod app;
 pub mod canned;
 pub mod config;
 pub mod keymap;
+pub mod paths;
 pub mod quotes;
 pub mod run;
 pub mod sanitize;

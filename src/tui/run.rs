@@ -374,21 +374,29 @@ fn run_effect(
             body,
             internal,
             channel_id,
-        } => match outbox.enqueue(conversation_id, &body, internal, channel_id) {
-            Ok(entry) => {
-                let _ = tx.send(Msg::Queued(Outgoing {
-                    client_id: entry.client_id,
-                    conversation_id,
-                    body,
-                    internal,
-                    delivery: Delivery::Sending,
-                }));
-                let _ = nudge.send(());
+            attachments,
+        } if attachments.is_empty() => {
+            match outbox.enqueue(conversation_id, &body, internal, channel_id) {
+                Ok(entry) => {
+                    let _ = tx.send(Msg::Queued(Outgoing {
+                        client_id: entry.client_id,
+                        conversation_id,
+                        body,
+                        internal,
+                        delivery: Delivery::Sending,
+                    }));
+                    let _ = nudge.send(());
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::Failed(format!("could not save the reply: {e}")));
+                }
             }
-            Err(e) => {
-                let _ = tx.send(Msg::Failed(format!("could not save the reply: {e}")));
-            }
-        },
+        }
+        Effect::Send { .. } => {
+            let _ = tx.send(Msg::Failed(
+                "this client cannot upload files to the server yet".into(),
+            ));
+        }
         other => {
             let job = tokio::spawn(async move {
                 match fetch(&api, other).await {
@@ -490,6 +498,12 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
             generation,
         },
         Effect::FetchLabels => Msg::Labels(api.labels().await?),
+        Effect::ListDir { dir } => {
+            let raw = dir.clone();
+            let entries =
+                tokio::task::spawn_blocking(move || crate::tui::paths::list(&raw)).await?;
+            Msg::Listing(crate::tui::app::Listing { dir, entries })
+        }
         Effect::Patch { id, patch, batch } => match api.patch_conversation(id, &patch).await {
             Ok(conversation) => Msg::Updated {
                 conversation,

@@ -226,3 +226,29 @@ pub fn customer_writes(c: &Conversation, message_id: Id, seq: i64) -> Event {
         },
     }
 }
+
+/// A reply draft of `chars` characters: paragraphs of prose in four languages, accents and
+/// a few wide characters included, a blank line between paragraphs.
+pub fn draft(chars: usize) -> String {
+    const SENTENCES: &[&str] = &[
+        "Thanks for the details and the screenshots, they help a lot. ",
+        "Hemos revisado la factura y el cargo duplicado ya está anulado. ",
+        "O reembolso aparece no extrato em três a cinco dias úteis. ",
+        "Abbiamo inviato un nuovo collegamento per reimpostare la password. ",
+        "注文番号を確認しました。 ",
+    ];
+    let mut text = String::with_capacity(chars * 2);
+    let mut count = 0;
+    for (i, sentence) in SENTENCES.iter().cycle().enumerate() {
+        if count >= chars {
+            break;
+        }
+        if i > 0 && i % 6 == 0 {
+            text.push_str("\n\n");
+            count += 2;
+        }
+        text.push_str(sentence);
+        count += sentence.chars().count();
+    }
+    text.chars().take(chars).collect()
+}

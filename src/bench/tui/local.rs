@@ -115,6 +115,51 @@ pub fn bytes(app: &mut App, mode: ColorMode) -> anyhow::Result<Bytes> {
     })
 }
 
+/// Keystroke to screen in the reply editor holding a draft of `chars` characters, at
+/// `width`×`height`: each of `keys` keys (letters typed mid-draft, a space, a cursor move, a
+/// Backspace, in turn) applied with `App::update` and drawn, timed together.
+pub fn editor_keystrokes(
+    app: &mut App,
+    chars: usize,
+    keys: usize,
+    width: u16,
+    height: u16,
+) -> anyhow::Result<Samples> {
+    let mut screen = Screen::new(width, height, ColorMode::TrueColor)?;
+    (app.list.selected, app.list.top) = (0, 0);
+    app.focus = Pane::List;
+    app.update(key(KeyCode::Enter));
+    let open = app.list.current().cloned().expect("a loaded list");
+    let generation = app.gens.current(Slot::Thread);
+    app.update(Msg::Conversation {
+        detail: data::detail(&open, 12),
+        generation,
+    });
+    app.set_draft(open.id, &data::draft(chars));
+    app.focus = Pane::Editor;
+    // Into the middle of the draft, where every key rewraps what follows.
+    for _ in 0..20 {
+        app.update(key(KeyCode::Up));
+    }
+    screen.draw(app)?;
+    let cycle = [
+        KeyCode::Char('a'),
+        KeyCode::Char('s'),
+        KeyCode::Char(' '),
+        KeyCode::Right,
+        KeyCode::Char('d'),
+        KeyCode::Backspace,
+    ];
+    let mut samples = Samples::default();
+    for code in cycle.iter().cycle().take(keys) {
+        let t0 = std::time::Instant::now();
+        app.update(key(*code));
+        screen.draw(app)?;
+        samples.push(t0.elapsed());
+    }
+    Ok(samples)
+}
+
 /// The resident set of this process in bytes, from `/proc/self/status`.
 pub fn rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

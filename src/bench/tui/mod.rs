@@ -30,6 +30,8 @@ pub struct TuiBench {
 /// Customer messages per second, and for how long, in the commit-to-screen figure.
 const LIVE_RATE: u32 = 100;
 const LIVE_SECS: u32 = 10;
+/// Characters of the draft in the editor keystroke figure.
+const EDITOR_CHARS: usize = 10_000;
 /// Seconds the real client is watched doing nothing.
 const IDLE_SECS: u64 = 10;
 
@@ -71,6 +73,10 @@ pub async fn run_tui_bench(opts: &TuiBench) -> anyhow::Result<()> {
             b.message
         )?;
     }
+    let editor = local::editor_keystrokes(&mut app, EDITOR_CHARS, opts.frames, 120, 40)?;
+    crate::outln!(
+        "editor key    {EDITOR_CHARS}-character draft, key to frame at 120x40: {editor}"
+    )?;
     drop(app);
 
     let (desk, seeded) = Desk::start(n).await?;

@@ -85,6 +85,8 @@ impl App {
             }
             Action::SwitchChannel => self.switch_channel(),
             Action::CannedReply => self.open_canned(),
+            Action::Attach => return self.open_attach(),
+            Action::Detach => self.open_detach(),
             Action::ToggleSelect => {
                 if let Some(id) = self.list.current().map(|c| c.id) {
                     if !self.list.marked.remove(&id) {

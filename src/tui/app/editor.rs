@@ -24,6 +24,8 @@ pub struct EditorPane {
     /// was started (or when a reply that came after was shown to them): a reply by someone
     /// else after it makes Ctrl-S ask first.
     pub(super) seen: HashMap<Id, Id>,
+    /// Files attached per draft.
+    pub files: HashMap<Id, Vec<super::Attached>>,
 }
 
 impl Default for EditorPane {
@@ -34,6 +36,7 @@ impl Default for EditorPane {
             channel: None,
             outgoing: Vec::new(),
             seen: HashMap::new(),
+            files: HashMap::new(),
         }
     }
 }
@@ -45,6 +48,7 @@ impl EditorPane {
         Action::ToggleNote,
         Action::SwitchChannel,
         Action::CannedReply,
+        Action::Attach,
         Action::ComposeInEditor,
         Action::LeaveEditor,
     ];

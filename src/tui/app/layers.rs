@@ -14,6 +14,8 @@ pub enum Menu {
     Assign,
     Priority,
     Snooze,
+    /// The files attached to the open draft, to remove one.
+    Detach,
     /// The attachments of the open conversation, newest first.
     Attachments,
 }
@@ -57,6 +59,15 @@ pub enum Layer {
     /// "Bo replied after you started: send yours anyway? y/n" before sending the draft of
     /// `conversation`; `message` is that reply.
     Collision { conversation: Id, message: Id },
+    /// The path prompt that attaches a file to the draft of `conversation`; `listing` is the
+    /// directory typed, once listed; `asked` the directory last asked for.
+    Attach {
+        conversation: Id,
+        input: String,
+        selected: usize,
+        listing: Option<super::Listing>,
+        asked: String,
+    },
     /// The canned reply picker for the draft of `conversation`: typing filters, the picked
     /// reply is previewed with its placeholders filled.
     Canned {
@@ -72,7 +83,10 @@ impl Layer {
         match self {
             Layer::Help { .. } => Context::Help,
             Layer::Menu { .. } => Context::Menu,
-            Layer::Palette { .. } | Layer::Labels { .. } | Layer::Canned { .. } => Context::Prompt,
+            Layer::Palette { .. }
+            | Layer::Labels { .. }
+            | Layer::Canned { .. }
+            | Layer::Attach { .. } => Context::Prompt,
             Layer::Confirm(_) | Layer::ConfirmQuit(_) | Layer::Collision { .. } => Context::Confirm,
             Layer::Contact => Context::Sidebar,
         }
@@ -88,6 +102,12 @@ impl Layer {
             }
             Layer::Palette { line } => line.extend(clean.take(200)),
             Layer::Labels { input, .. } => input.extend(clean.take(100)),
+            Layer::Attach {
+                input, selected, ..
+            } => {
+                input.extend(clean.take(1000));
+                *selected = 0;
+            }
             Layer::Canned {
                 query, selected, ..
             } => {
@@ -107,6 +127,7 @@ impl App {
             Layer::Palette { line } => Some(line),
             Layer::Labels { input, .. } => Some(input),
             Layer::Canned { query, .. } => Some(query),
+            Layer::Attach { input, .. } => Some(input),
             _ => None,
         }
     }
@@ -140,13 +161,13 @@ impl App {
             KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
                 if let Some(text) = self.layer_text() {
                     text.push(c);
-                    self.after_typing();
+                    return self.after_typing();
                 }
             }
             KeyCode::Backspace => {
                 if let Some(text) = self.layer_text() {
                     text.pop();
-                    self.after_typing();
+                    return self.after_typing();
                 }
             }
             _ => {}
@@ -154,13 +175,16 @@ impl App {
         vec![]
     }
 
-    /// Typing moved the layer's text: start its list from the top again.
-    fn after_typing(&mut self) {
+    /// Typing moved the layer's text: start its list from the top again (and list the
+    /// directory a path now names).
+    fn after_typing(&mut self) -> Vec<Effect> {
         match self.layers.last_mut() {
             Some(Layer::Help { scroll, .. }) => *scroll = 0,
             Some(Layer::Labels { selected, .. } | Layer::Canned { selected, .. }) => *selected = 0,
+            Some(Layer::Attach { .. }) => return self.attach_typed(),
             _ => {}
         }
+        vec![]
     }
 
     fn layer_action(&mut self, action: Action) -> Vec<Effect> {
@@ -243,6 +267,16 @@ impl App {
                 },
                 a,
             ) => self.canned_action(conversation, query, selected, a),
+            (
+                Layer::Attach {
+                    conversation,
+                    input,
+                    selected,
+                    listing,
+                    asked,
+                },
+                a,
+            ) => self.attach_action(conversation, input, selected, (listing, asked), a),
             (layer, _) => {
                 self.layers.push(layer);
                 vec![]
@@ -303,6 +337,11 @@ impl App {
                         open: false,
                     }];
                 }
+                Some((_, Choice::Detach(index))) => {
+                    if let Some(&id) = targets.first() {
+                        self.detach(id, index);
+                    }
+                }
                 None => {}
             },
             _ => self.layers.push(keep(selected)),
@@ -313,7 +352,7 @@ impl App {
     /// Opens a menu for the conversations the action applies to now.
     pub(super) fn open_menu(&mut self, menu: Menu) {
         let targets = match menu {
-            Menu::Attachments => self.thread.open.into_iter().collect(),
+            Menu::Attachments | Menu::Detach => self.thread.open.into_iter().collect(),
             _ => self.targets(),
         };
         if !targets.is_empty() {
@@ -346,6 +385,17 @@ impl App {
                             name,
                         },
                     )
+                })
+                .collect();
+        }
+        if *menu == Menu::Detach {
+            let files = self.thread.open.map_or(&[][..], |id| self.attached(id));
+            return files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let label = format!("{}  {}", f.name, super::attach::size_label(f.size));
+                    (label, Choice::Detach(i))
                 })
                 .collect();
         }
@@ -420,7 +470,7 @@ impl App {
                     )
                 }))
                 .collect(),
-            Menu::Attachments => Vec::new(),
+            Menu::Attachments | Menu::Detach => Vec::new(),
         };
         patches
             .into_iter()

@@ -14,6 +14,7 @@
 //! above the panes; the top one takes the keys, in its own keymap context.
 
 mod actions;
+pub mod attach;
 mod canned;
 mod editor;
 mod layers;
@@ -23,6 +24,7 @@ mod requests;
 mod sidebar;
 mod thread;
 
+pub use attach::{Attached, DirEntry, Listing};
 pub use editor::{EditorPane, text_area, text_of};
 pub use layers::{Layer, Menu, Pending};
 pub use list::ListPane;
@@ -153,6 +155,8 @@ pub enum Choice {
     Patch(ConversationPatch),
     /// Save (or open) an attachment.
     Attachment { url: String, name: String },
+    /// Remove the file at this index from the draft of the conversation.
+    Detach(usize),
 }
 
 /// The open conversation, once its answer arrived.
@@ -277,6 +281,12 @@ pub enum Effect {
         internal: bool,
         /// Reply on this channel instead of the conversation's own.
         channel_id: Option<Id>,
+        /// Files to upload and attach, paths as typed.
+        attachments: Vec<String>,
+    },
+    /// List a directory for the path prompt (`dir` as typed: `""`, `~/`, `../logs/`).
+    ListDir {
+        dir: String,
     },
     /// Change one conversation; `batch` counts it into a bulk change's result line.
     Patch {
@@ -372,6 +382,8 @@ pub enum Msg {
         generation: u64,
     },
     Labels(Vec<LabelCount>),
+    /// A directory listed for the path prompt.
+    Listing(Listing),
     /// A request of `slot` failed; shown only if it was still the latest.
     FetchFailed {
         slot: Slot,
@@ -691,6 +703,10 @@ impl App {
                         .unwrap_or(0);
                     self.contact.detail = Some(detail);
                 }
+                vec![]
+            }
+            Msg::Listing(listing) => {
+                self.listed(listing);
                 vec![]
             }
             Msg::Labels(labels) => {

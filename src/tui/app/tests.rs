@@ -379,7 +379,8 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
                 conversation_id: 3,
                 body: "On it".into(),
                 internal: false,
-                channel_id: None
+                channel_id: None,
+                attachments: vec![]
             },
             Effect::SaveDraft {
                 conversation_id: 3,
@@ -1549,4 +1550,114 @@ fn a_reply_before_the_draft_began_is_no_collision() {
     app.update(key('x'));
     assert_eq!(app.collision(3), None);
     assert_eq!(sends(&app.update(ctrl('s'))), 1);
+}
+
+fn listing(dir: &str, entries: &[(&str, bool, u64)]) -> Msg {
+    Msg::Listing(super::Listing {
+        dir: dir.into(),
+        entries: Ok(entries
+            .iter()
+            .map(|(name, dir, size)| super::DirEntry {
+                name: name.to_string(),
+                dir: *dir,
+                size: *size,
+            })
+            .collect()),
+    })
+}
+
+#[test]
+fn ctrl_o_completes_a_path_attaches_the_file_and_ctrl_s_sends_it_along() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    app.update(key('x'));
+    assert_eq!(
+        app.update(ctrl('o')),
+        vec![Effect::ListDir { dir: String::new() }]
+    );
+    app.update(listing(
+        "",
+        &[
+            ("logs", true, 0),
+            ("report.pdf", false, 2048),
+            ("readme.md", false, 9),
+        ],
+    ));
+    // Typing a directory part asks for that directory; Tab completes within it.
+    for c in "logs/".chars() {
+        app.update(key(c));
+    }
+    let effects = app.update(key('e'));
+    assert!(effects.is_empty(), "same directory: no new listing");
+    app.update(listing(
+        "logs/",
+        &[("error-2026.log", false, 500), ("old", true, 0)],
+    ));
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Enter));
+    assert!(app.layers.is_empty());
+    assert_eq!(app.attached(3)[0].path, "logs/error-2026.log");
+    assert_eq!(
+        app.draft(),
+        "x",
+        "letters typed in the prompt never reach the draft"
+    );
+
+    // A second file from the working directory, picked with the arrows.
+    app.update(ctrl('o'));
+    app.update(listing(
+        "",
+        &[
+            ("logs", true, 0),
+            ("report.pdf", false, 2048),
+            ("readme.md", false, 9),
+        ],
+    ));
+    app.update(key('r'));
+    app.update(code(KeyCode::Down));
+    app.update(code(KeyCode::Enter));
+    let paths: Vec<_> = app.attached(3).iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["logs/error-2026.log", "report.pdf"]);
+
+    // Ctrl-X removes one; Ctrl-S sends the rest with the text.
+    app.update(ctrl('x'));
+    app.update(code(KeyCode::Enter));
+    let effects = app.update(ctrl('s'));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Send { conversation_id: 3, attachments, .. } if attachments == &["report.pdf"]
+        )),
+        "{effects:?}"
+    );
+    assert!(app.attached(3).is_empty());
+}
+
+#[test]
+fn attachments_beyond_what_a_reply_carries_are_refused_before_sending() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    let big = super::attach::MAX_TOTAL - 10;
+    app.update(ctrl('o'));
+    app.update(listing(
+        "",
+        &[("huge.iso", false, big), ("b.txt", false, 11)],
+    ));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.attached(3).len(), 1);
+    app.update(ctrl('o'));
+    app.update(listing(
+        "",
+        &[("huge.iso", false, big), ("b.txt", false, 11)],
+    ));
+    app.update(code(KeyCode::Down));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.attached(3).len(), 1, "the total would exceed the limit");
+    assert!(
+        notice(&app).unwrap().contains("at most 25.0 MB"),
+        "{:?}",
+        notice(&app)
+    );
 }

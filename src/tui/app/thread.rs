@@ -301,6 +301,14 @@ impl App {
         if body.trim().is_empty() {
             return vec![];
         }
+        let attachments = self
+            .editor
+            .files
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
         self.editor.drafts.remove(&id);
         self.editor.seen.remove(&id);
         self.focus = Pane::Thread;
@@ -310,6 +318,7 @@ impl App {
                 body,
                 internal: self.editor.compose == Compose::Note,
                 channel_id: self.editor.channel.take(),
+                attachments,
             },
             Effect::SaveDraft {
                 conversation_id: id,

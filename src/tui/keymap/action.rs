@@ -72,6 +72,8 @@ actions! {
     ToggleNote = "toggle_note", "Switch the editor between reply and internal note";
     ComposeInEditor = "compose_in_editor", "Compose in $EDITOR";
     CannedReply = "canned_reply", "Insert a canned reply";
+    Attach = "attach", "Attach a file to the reply (Tab completes the path)";
+    Detach = "detach", "Remove a file attached to the reply";
     SwitchChannel = "switch_channel", "Switch the reply channel";
     Assign = "assign", "Assign to…";
     AssignToMe = "assign_to_me", "Assign to me";

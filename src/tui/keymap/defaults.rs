@@ -110,5 +110,7 @@ pub(super) const DEFAULTS: &[(Context, &str, Action)] = &[
     (Editor, "ctrl-7", UndoEdit),
     (Editor, "ctrl-y", RedoEdit),
     (Editor, "ctrl-p", CannedReply),
+    (Editor, "ctrl-o", Attach),
+    (Editor, "ctrl-x", Detach),
     (Editor, "ctrl-l", SwitchChannel),
 ];

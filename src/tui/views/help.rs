@@ -3,7 +3,7 @@
 
 use super::centered;
 use crate::domain::Id;
-use crate::tui::app::{App, Menu};
+use crate::tui::app::{App, Listing, Menu, attach};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::sanitize::{sanitize, sanitize_line};
 use crate::tui::theme::{Role, Theme};
@@ -103,6 +103,7 @@ pub fn draw_menu(
         Menu::Priority => " priority ",
         Menu::Snooze => " snooze ",
         Menu::Attachments => " attachments: Enter save, o open ",
+        Menu::Detach => " remove a file from the reply ",
     };
     let width = if *menu == Menu::Attachments { 72 } else { 36 };
     let rect = centered(area, width, options.len() as u16 + 2);
@@ -202,6 +203,71 @@ pub fn draw_collision(
         theme.style(Role::StatusWarn),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The path prompt: the path typed, and the entries of its directory that match (folders
+/// first, with a slash).
+pub fn draw_attach(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    input: &str,
+    selected: usize,
+    listing: Option<&Listing>,
+) {
+    let (_, prefix) = attach::split(input);
+    let found = listing
+        .map(|l| attach::matches(l, prefix))
+        .unwrap_or_default();
+    let width = area.width.saturating_sub(4).min(72);
+    let height = area
+        .height
+        .saturating_sub(2)
+        .min(found.len() as u16 + 4)
+        .max(5);
+    let rect = centered(area, width, height);
+    let inner = layer_block(frame, theme, rect, " attach a file ".into());
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("path: ", theme.style(Role::Dim)),
+            Span::raw(format!("{}▏", sanitize_line(input))),
+        ]),
+        Line::styled(
+            "Tab completes · ↑↓ pick · Enter attaches (or opens a folder) · Esc",
+            theme.style(Role::Dim),
+        ),
+    ];
+    match listing.map(|l| &l.entries) {
+        None => lines.push(Line::styled(" listing…", theme.style(Role::Dim))),
+        Some(Err(e)) => lines.push(Line::styled(
+            format!(" {}", sanitize_line(e)),
+            theme.style(Role::StatusWarn),
+        )),
+        Some(Ok(_)) if found.is_empty() => {
+            lines.push(Line::styled(" no match", theme.style(Role::Dim)))
+        }
+        Some(Ok(_)) => {
+            let rows = usize::from(inner.height.saturating_sub(2).max(1));
+            let top = selected.saturating_sub(rows - 1);
+            lines.extend(found.iter().enumerate().skip(top).map(|(i, e)| {
+                let line = if e.dir {
+                    Line::raw(format!(" {}/", sanitize_line(&e.name)))
+                } else {
+                    Line::raw(format!(
+                        " {}  {}",
+                        sanitize_line(&e.name),
+                        attach::size_label(e.size)
+                    ))
+                };
+                if i == selected {
+                    line.style(theme.style(Role::Selected))
+                } else {
+                    line
+                }
+            }));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// The label editor: what is typed, and the labels it matches (✓ when every target has it).

@@ -110,6 +110,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, now: i64) -> Drawn {
             Layer::Collision { message, .. } => {
                 help::draw_collision(frame, app, theme, main, *message, now)
             }
+            Layer::Attach {
+                input,
+                selected,
+                listing,
+                ..
+            } => help::draw_attach(frame, theme, main, input, *selected, listing.as_ref()),
             Layer::Palette { .. } => {}
         }
     }

@@ -4,6 +4,7 @@
 
 use super::{Drawn, age, age_changes_at, pane_block, status_style};
 use crate::domain::{Conversation, MessageKind};
+use crate::tui::app::attach::size_label;
 use crate::tui::app::{App, Compose, Delivery, Pane};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::quotes::{Segment, segments, split_marker};
@@ -179,13 +180,15 @@ pub fn draw(
     let row = app.list.rows.iter().find(|c| c.id == id);
     let c = t.map(|t| &t.detail.conversation).or(row);
     let draft = app.draft();
-    let editing = app.focus == Pane::Editor || !draft.is_empty();
+    let files = app.attached(id);
+    let editing = app.focus == Pane::Editor || !draft.is_empty() || !files.is_empty();
+    let files_height = u16::from(!files.is_empty());
     let editor_height = if editing {
         let inner_w = area.width.saturating_sub(2).max(1);
         let wanted = Paragraph::new(format!("{draft}_"))
             .wrap(Wrap { trim: false })
             .line_count(inner_w) as u16;
-        (wanted + 2).clamp(4, (area.height / 2).max(4))
+        (wanted + 2 + files_height).clamp(4 + files_height, (area.height / 2).max(4))
     } else {
         0
     };
@@ -344,6 +347,22 @@ pub fn draw(
         let block = pane_block(app, theme, Pane::Editor, mode);
         let inner = block.inner(editor);
         frame.render_widget(block, editor);
+        let [inner, list] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(files_height)]).areas(inner);
+        if !files.is_empty() {
+            let names = files
+                .iter()
+                .map(|f| format!("{} ({})", sanitize_line(&f.name), size_label(f.size)))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    format!("files: {names}  ^X removes one"),
+                    theme.style(Role::Dim),
+                )),
+                list,
+            );
+        }
         // The text area wraps softly and scrolls by wrapped lines to keep its cursor in view.
         if let Some(area) = app.draft_editor() {
             frame.render_widget(area, inner);
