@@ -462,6 +462,17 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     result
 }
 
+/// The desk the scripting commands talk to, as the client options name it.
+fn target(args: ClientArgs) -> frontdesk::cli::desk::Target {
+    frontdesk::cli::desk::Target {
+        server: args.server,
+        token: args.token,
+        ca_cert: args.ca_cert,
+        config: args.config,
+        data: args.local_data,
+    }
+}
+
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?)
 }
@@ -550,7 +561,7 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         None | Some(Command::Demo { .. }) => init_file_logging(),
-        Some(Command::Script(_)) => init_quiet_logging(),
+        Some(Command::Script(_) | Command::Completions { .. }) => init_quiet_logging(),
         Some(_) => init_logging(),
     }
     let result = match cli.command {
@@ -657,18 +668,9 @@ async fn main() -> ExitCode {
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Portal { command }) => portal(command).await,
         Some(Command::Agent { command }) => frontdesk::cli::agent::run(command).await,
-        Some(Command::Script(command)) => {
-            let target = frontdesk::cli::desk::Target {
-                server: cli.client.server,
-                token: cli.client.token,
-                ca_cert: cli.client.ca_cert,
-                config: cli.client.config,
-                data: cli.client.local_data,
-            };
-            frontdesk::cli::run(command, target).await
-        }
+        Some(Command::Script(command)) => frontdesk::cli::run(command, target(cli.client)).await,
         Some(Command::Completions { shell }) => {
-            frontdesk::cli::completions::print(shell, &mut Cli::command())
+            frontdesk::cli::completions::print(shell, Cli::command(), target(cli.client)).await
         }
         Some(Command::Man { dir }) => frontdesk::cli::man::write(Cli::command(), &dir),
     };

@@ -366,6 +366,20 @@ async fn the_local_desk_is_used_without_a_server() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("status closed"));
 }
 
+#[tokio::test]
+async fn completions_offer_the_servers_agents_and_teams() {
+    let shell = Shell::start().await;
+    let script = shell.ok(&["completions", "zsh"]);
+    assert!(script.contains("bo@desk.example"), "{script}");
+    let mut nowhere = frontdesk(&shell.desk, &shell.config);
+    nowhere
+        .env("FRONTDESK_SERVER", "http://127.0.0.1:1")
+        .args(["completions", "zsh"]);
+    let out = run(nowhere, "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("bo@desk.example"));
+}
+
 #[test]
 fn completions_and_man_pages_are_generated() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {

@@ -116,7 +116,7 @@ fn conversation(kind: &EventKind) -> Option<&Conversation> {
 pub async fn run(args: WatchArgs, target: Target) -> anyhow::Result<()> {
     with_desk(target, async |desk: &Desk| {
         let owner = match args.assignee.as_deref() {
-            None => None,
+            None | Some("any") => None,
             Some("unassigned") => Some(None),
             Some("me") => Some(Some(desk.api.me().await?.id)),
             Some(other) => Some(Some(desk.agent(other).await?.id)),
