@@ -200,7 +200,10 @@ async fn each(desk: &Desk, ids: &[Id], change: &Change, json: bool) -> anyhow::R
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("frontdesk: #{id}: {e}");
+                eprintln!(
+                    "frontdesk: #{id}: {}",
+                    crate::tui::sanitize::sanitize_line(&e.to_string())
+                );
             }
         }
     }

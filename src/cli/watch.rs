@@ -177,7 +177,8 @@ async fn stream(desk: &Desk, since: i64, filter: &Filter, json: bool) -> anyhow:
             })) => {
                 lost = true;
                 eprintln!(
-                    "frontdesk: event stream lost ({reason}); retry {attempt} in {:.1}s",
+                    "frontdesk: event stream lost ({}); retry {attempt} in {:.1}s",
+                    crate::tui::sanitize::sanitize_line(&reason),
                     retry_in.as_secs_f64()
                 );
             }
