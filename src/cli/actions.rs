@@ -266,7 +266,7 @@ fn describe(
                 parts.push(format!("owner {owner}"));
             }
             if p.team_id.is_some() {
-                let team = c.team_id.map_or("none".into(), |t| format!("team {t}"));
+                let team = c.team_id.map_or("none".into(), |t| t.to_string());
                 parts.push(format!("team {team}"));
             }
             if p.snoozed_until.is_some() {
