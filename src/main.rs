@@ -1,6 +1,6 @@
 //! The `frontdesk` command: parse the command line, hand over to the library.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use frontdesk::outln;
 use frontdesk::server::{self, ServerConfig};
 use std::path::PathBuf;
@@ -143,6 +143,15 @@ enum Command {
     Channel {
         #[command(subcommand)]
         command: frontdesk::cli::channel::ChannelCommand,
+    },
+    #[command(flatten)]
+    Script(frontdesk::cli::ScriptCommand),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions { shell: clap_complete::Shell },
+    /// Write man pages (frontdesk.1 and one per subcommand) into DIR.
+    Man {
+        #[arg(value_hint = clap::ValueHint::DirPath)]
+        dir: PathBuf,
     },
     /// Measure this machine: prints the figures the README quotes.
     Bench {
@@ -339,6 +348,18 @@ fn init_logging() {
         .init();
 }
 
+/// Scripting commands keep stderr for their own errors: only warnings of the desk they
+/// serve get there.
+fn init_quiet_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "frontdesk=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 /// The terminal client logs to a file: nothing may write over the screen.
 fn init_file_logging() {
     let dir = dirs::state_dir()
@@ -442,6 +463,17 @@ async fn client(mut args: ClientArgs, demo: Option<u64>) -> anyhow::Result<()> {
     result
 }
 
+/// The desk the scripting commands talk to, as the client options name it.
+fn target(args: ClientArgs) -> frontdesk::cli::desk::Target {
+    frontdesk::cli::desk::Target {
+        server: args.server,
+        token: args.token,
+        ca_cert: args.ca_cert,
+        config: args.config,
+        data: args.local_data,
+    }
+}
+
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?)
 }
@@ -523,9 +555,14 @@ async fn portal(command: PortalCommand) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version exit 0, usage errors 2.
+        Err(e) => e.exit(),
+    };
     match cli.command {
         None | Some(Command::Demo { .. }) => init_file_logging(),
+        Some(Command::Script(_) | Command::Completions { .. }) => init_quiet_logging(),
         Some(_) => init_logging(),
     }
     let result = match cli.command {
@@ -632,14 +669,11 @@ async fn main() -> ExitCode {
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Portal { command }) => portal(command).await,
         Some(Command::Agent { command }) => frontdesk::cli::agent::run(command).await,
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        // `| head`: the reader has what it wanted.
-        Err(e) if frontdesk::cli::stdout::is_closed(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("frontdesk: {e:#}");
-            ExitCode::FAILURE
+        Some(Command::Script(command)) => frontdesk::cli::run(command, target(cli.client)).await,
+        Some(Command::Completions { shell }) => {
+            frontdesk::cli::completions::print(shell, Cli::command(), target(cli.client)).await
         }
-    }
+        Some(Command::Man { dir }) => frontdesk::cli::man::write(Cli::command(), &dir),
+    };
+    frontdesk::cli::exit::finish(result)
 }
