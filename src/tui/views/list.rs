@@ -207,13 +207,16 @@ pub fn draw(
                     (labels.width() + 1).min(share / 3)
                 };
                 spans.push(Span::raw(fit(&sanitize_line(&c.subject), share - labels_w)));
+                // The space after the labels is drawn in their style: one colour change
+                // less per row, which a move pays for twice on a slow link.
                 if labels_w > 0 {
                     spans.push(Span::styled(
-                        format!(" {}", fit(&labels, labels_w - 1)),
+                        format!(" {} ", fit(&labels, labels_w - 1)),
                         theme.style(Role::Accent),
                     ));
+                } else {
+                    spans.push(Span::raw(" "));
                 }
-                spans.push(Span::raw(" "));
                 spans.push(Span::styled(
                     fit(&status, 10),
                     status_style(theme, c.status),
