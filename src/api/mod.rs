@@ -4,12 +4,14 @@
 mod calls;
 mod channels;
 mod event;
+mod outbox;
 pub mod portal;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
 pub use channels::*;
 pub use event::{Event, EventKind};
+pub use outbox::{OutboxItem, OutboxPage, OutboxState};
 pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
 use crate::domain::{

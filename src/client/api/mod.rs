@@ -202,6 +202,31 @@ impl Api {
         self.send(Method::POST, &path, None::<&()>).await
     }
 
+    /// `POST /conversations/{id}/messages/{mid}/retry`: a new attempt for a failed reply.
+    pub async fn retry_message(&self, id: Id, message: Id) -> Result<Message, ClientError> {
+        let path = format!("/conversations/{id}/messages/{message}/retry");
+        self.send(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `POST /conversations/{id}/messages/{mid}/discard`: the reply is never sent.
+    pub async fn discard_message(&self, id: Id, message: Id) -> Result<Message, ClientError> {
+        let path = format!("/conversations/{id}/messages/{message}/discard");
+        self.send(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `GET /outbox`: replies waiting, retrying or failed, newest first, below `before`.
+    pub async fn outbox(
+        &self,
+        before: Option<Id>,
+        limit: usize,
+    ) -> Result<crate::api::OutboxPage, ClientError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(before) = before {
+            query.push(("before", before.to_string()));
+        }
+        self.get("/outbox", &query).await
+    }
+
     /// `GET /labels`: the labels in use on the desk, most used first.
     pub async fn labels(&self) -> Result<Vec<crate::api::LabelCount>, ClientError> {
         self.get("/labels", &[]).await

@@ -7,6 +7,7 @@ mod conversations;
 mod events;
 mod files;
 mod inbound;
+mod outbox;
 mod paging;
 
 use super::AppState;
@@ -40,6 +41,15 @@ pub fn router(state: AppState) -> Router {
             get(conversations::messages).post(conversations::post_message),
         )
         .route("/conversations/{id}/read", post(conversations::mark_read))
+        .route(
+            "/conversations/{id}/messages/{mid}/retry",
+            post(outbox::retry),
+        )
+        .route(
+            "/conversations/{id}/messages/{mid}/discard",
+            post(outbox::discard),
+        )
+        .route("/outbox", get(outbox::list))
         .route("/labels", get(conversations::labels))
         .route(
             "/contacts/{id}",

@@ -15,6 +15,7 @@ mod events;
 pub(crate) mod inbound;
 pub(crate) mod messages;
 pub mod names;
+mod outbox;
 pub mod portal;
 pub mod queue;
 mod readers;
