@@ -139,6 +139,11 @@ enum Command {
         #[command(subcommand)]
         command: frontdesk::cli::agent::AgentCommand,
     },
+    /// Manage the desk's shared canned replies: list, add, edit, rm.
+    Canned {
+        #[command(subcommand)]
+        command: frontdesk::cli::canned::CannedCommand,
+    },
     /// Manage channels: list, add, edit, turn off and on, delete.
     Channel {
         #[command(subcommand)]
@@ -631,6 +636,7 @@ async fn main() -> ExitCode {
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Portal { command }) => portal(command).await,
         Some(Command::Agent { command }) => frontdesk::cli::agent::run(command).await,
+        Some(Command::Canned { command }) => frontdesk::cli::canned::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! The live event envelope: `{"seq": n, "type": "...", "at": "...", ...}`.
 
+use super::CannedReply;
 use crate::domain::{Agent, Channel, Contact, Conversation, Id, Message, Team, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +59,12 @@ pub enum EventKind {
     /// `agent_id` read the conversation: that agent's clients clear its unread marker.
     #[serde(rename = "conversation.read")]
     ConversationRead { conversation_id: Id, agent_id: Id },
+    #[serde(rename = "canned.created")]
+    CannedCreated { canned: CannedReply },
+    #[serde(rename = "canned.updated")]
+    CannedUpdated { canned: CannedReply },
+    #[serde(rename = "canned.deleted")]
+    CannedDeleted { canned: CannedReply },
 }
 
 impl EventKind {
@@ -76,6 +83,9 @@ impl EventKind {
             EventKind::AgentUpdated { .. } => "agent.updated",
             EventKind::TeamUpdated { .. } => "team.updated",
             EventKind::ConversationRead { .. } => "conversation.read",
+            EventKind::CannedCreated { .. } => "canned.created",
+            EventKind::CannedUpdated { .. } => "canned.updated",
+            EventKind::CannedDeleted { .. } => "canned.deleted",
         }
     }
 

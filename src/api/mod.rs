@@ -2,6 +2,7 @@
 //! bodies, the error body and the live event envelope.
 
 mod calls;
+pub mod canned;
 mod channels;
 mod event;
 mod outbox;
@@ -9,6 +10,7 @@ pub mod portal;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
+pub use canned::{CannedPatch, CannedReply, NewCanned};
 pub use channels::*;
 pub use event::{Event, EventKind};
 pub use outbox::{OutboxItem, OutboxPage, OutboxState};

@@ -2,6 +2,7 @@
 
 mod agents;
 mod body_timeout;
+mod canned;
 mod channels;
 mod conversations;
 mod events;
@@ -50,6 +51,8 @@ pub fn router(state: AppState) -> Router {
             post(outbox::discard),
         )
         .route("/outbox", get(outbox::list))
+        .route("/canned", get(canned::list).post(canned::create))
+        .route("/canned/{id}", patch(canned::patch).delete(canned::delete))
         .route("/labels", get(conversations::labels))
         .route(
             "/contacts/{id}",

@@ -5,6 +5,7 @@
 
 mod agents;
 mod calls;
+mod canned;
 pub(crate) mod channels;
 mod contacts;
 pub mod conversations;

@@ -97,7 +97,10 @@ impl App {
                 }
             }
             EventKind::ChannelDeleted { channel } => self.channels.retain(|c| c.id != channel.id),
-            EventKind::ContactCreated { .. } => {}
+            EventKind::ContactCreated { .. }
+            | EventKind::CannedCreated { .. }
+            | EventKind::CannedUpdated { .. }
+            | EventKind::CannedDeleted { .. } => {}
         }
         effects
     }
