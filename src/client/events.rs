@@ -38,7 +38,8 @@ const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 // rare status a few hundred bytes.
 #[allow(clippy::large_enum_variant)]
 pub enum Live {
-    /// The next event, `seq` strictly increasing.
+    /// The next event, `seq` strictly increasing; numbers of events meant for other agents
+    /// are skipped.
     Event(Event),
     /// The connection changed state.
     Status(Connection),

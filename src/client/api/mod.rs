@@ -227,6 +227,14 @@ impl Api {
         self.get("/outbox", &query).await
     }
 
+    /// `GET /mentions`: where this agent was mentioned, unseen first.
+    pub async fn mentions(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::api::MentionSummary>, ClientError> {
+        self.get("/mentions", &[("limit", limit.to_string())]).await
+    }
+
     /// `GET /canned`: the desk's shared canned replies, by name.
     pub async fn canned(&self) -> Result<Vec<crate::api::CannedReply>, ClientError> {
         self.get("/canned", &[]).await

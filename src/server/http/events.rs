@@ -7,6 +7,7 @@
 //! heartbeats is closed. A stream whose token is revoked, or whose agent is deactivated, is
 //! closed with code 4001 within about a second (see [`crate::server::access`]).
 
+use crate::domain::Id;
 use crate::server::AppState;
 use crate::server::auth::{Authed, TokenHash};
 use crate::server::error::{ApiError, ApiQuery};
@@ -47,7 +48,7 @@ pub struct EventsQuery {
 
 pub async fn stream(
     State(state): State<AppState>,
-    _: Authed,
+    Authed(agent): Authed,
     TokenHash(token): TokenHash,
     ApiQuery(q): ApiQuery<EventsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -89,7 +90,7 @@ pub async fn stream(
         .max_message_size(CLIENT_MAX_MESSAGE)
         .max_frame_size(CLIENT_MAX_MESSAGE);
     Ok(ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, state, since, token).await {
+        if let Err(e) = run(socket, state, since, token, agent.id).await {
             tracing::debug!(error = %e, "event stream ended");
         }
     }))
@@ -114,10 +115,12 @@ async fn send(socket: &mut WebSocket, msg: Message, limit: Duration) -> Result<(
     }
 }
 
-/// Sends every logged event after `*last`, advancing `*last`.
+/// Sends every logged event after `*last` meant for `agent`, advancing `*last` past the
+/// others too.
 async fn replay(
     socket: &mut WebSocket,
     state: &AppState,
+    agent: Id,
     last: &mut i64,
     up_to: Option<i64>,
 ) -> Result<(), StreamEnd> {
@@ -131,7 +134,9 @@ async fn replay(
             if up_to.is_some_and(|u| e.seq > u) {
                 return Ok(());
             }
-            send_event(socket, &e, state.config.heartbeat).await?;
+            if e.is_for(agent) {
+                send_event(socket, &e, state.config.heartbeat).await?;
+            }
             *last = e.seq;
         }
         if done {
@@ -153,6 +158,7 @@ async fn send_event(
 async fn send_burst(
     socket: &mut WebSocket,
     state: &AppState,
+    agent: Id,
     live: &mut broadcast::Receiver<LiveEvent>,
     first: LiveEvent,
     last: &mut i64,
@@ -162,9 +168,11 @@ async fn send_burst(
     let mut next = Some(first);
     while let Some(e) = next.take() {
         if e.seq > *last + 1 {
-            replay(socket, state, last, Some(e.seq - 1)).await?;
+            replay(socket, state, agent, last, Some(e.seq - 1)).await?;
         }
-        if e.seq > *last {
+        if e.seq > *last && !e.is_for(agent) {
+            *last = e.seq;
+        } else if e.seq > *last {
             match timeout(limit, socket.feed(Message::Text(e.frame.clone()))).await {
                 Ok(r) => r?,
                 Err(_) => return Err(StreamEnd::TooSlow),
@@ -217,6 +225,7 @@ async fn run(
     state: AppState,
     since: i64,
     token: [u8; 32],
+    agent: Id,
 ) -> Result<(), StreamEnd> {
     let heartbeat = state.config.heartbeat;
     // Watch before the first re-check, so a revocation racing this connection is not missed.
@@ -229,14 +238,14 @@ async fn run(
     // Subscribe before reading the log, so nothing committed in between is missed; then
     // subscribe afresh after a long replay, so the live buffer starts near the head.
     let mut live = state.store.subscribe();
-    let replayed = replay(&mut socket, &state, &mut last, None).await;
+    let replayed = replay(&mut socket, &state, agent, &mut last, None).await;
     if let Err(StreamEnd::TooSlow) = replayed {
         close(&mut socket, CLOSE_TOO_SLOW, resume_reason(last)).await;
     }
     replayed?;
     if !live.is_empty() {
         live = state.store.subscribe();
-        replay(&mut socket, &state, &mut last, None).await?;
+        replay(&mut socket, &state, agent, &mut last, None).await?;
     }
     let mut stopping = state.stopping.clone();
     let mut ping = interval(heartbeat);
@@ -247,7 +256,7 @@ async fn run(
         tokio::select! {
             received = live.recv() => match received {
                 Ok(e) => {
-                    if let Err(err) = send_burst(&mut socket, &state, &mut live, e, &mut last).await {
+                    if let Err(err) = send_burst(&mut socket, &state, agent, &mut live, e, &mut last).await {
                         break Err(err);
                     }
                 }

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             post(outbox::discard),
         )
         .route("/outbox", get(outbox::list))
+        .route("/mentions", get(conversations::mentions))
         .route("/canned", get(canned::list).post(canned::create))
         .route("/canned/{id}", patch(canned::patch).delete(canned::delete))
         .route("/labels", get(conversations::labels))

@@ -14,6 +14,7 @@ pub mod deliveries;
 pub mod email;
 mod events;
 pub(crate) mod inbound;
+mod mentions;
 pub(crate) mod messages;
 pub mod names;
 mod outbox;

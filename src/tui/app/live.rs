@@ -98,6 +98,8 @@ impl App {
             }
             EventKind::ChannelDeleted { channel } => self.channels.retain(|c| c.id != channel.id),
             EventKind::ContactCreated { .. }
+            | EventKind::MentionCreated { .. }
+            | EventKind::MentionSeen { .. }
             | EventKind::CannedCreated { .. }
             | EventKind::CannedUpdated { .. }
             | EventKind::CannedDeleted { .. } => {}
