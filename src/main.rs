@@ -87,6 +87,9 @@ enum Command {
         /// Live events a websocket client may lag behind before it is disconnected.
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
+        /// Milliseconds a "writing" notice holds on the event stream unless refreshed.
+        #[arg(long, default_value_t = 10_000)]
+        presence_ttl_ms: u64,
         /// Milliseconds before the first retry of a reply its channel could not take; the
         /// wait doubles after each further failure.
         #[arg(long, default_value_t = 1000)]
@@ -542,6 +545,7 @@ async fn main() -> ExitCode {
             tls_key,
             body_limit,
             heartbeat,
+            presence_ttl_ms,
             live_buffer,
             delivery_retry_ms,
             delivery_attempts,
@@ -566,6 +570,7 @@ async fn main() -> ExitCode {
                 },
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
+                presence_ttl: Duration::from_millis(presence_ttl_ms.max(1)),
                 delivery: server::delivery::RetryPolicy {
                     base: Duration::from_millis(delivery_retry_ms.max(1)),
                     max_attempts: delivery_attempts.max(1),

@@ -7,6 +7,7 @@ mod channels;
 mod event;
 mod outbox;
 pub mod portal;
+mod presence;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
@@ -14,6 +15,7 @@ pub use canned::{CannedPatch, CannedReply, NewCanned};
 pub use channels::*;
 pub use event::{Event, EventKind};
 pub use outbox::{OutboxItem, OutboxPage, OutboxState};
+pub use presence::{ClientFrame, Composing, Presence, ServerFrame};
 pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
 use crate::domain::{

@@ -5,12 +5,15 @@
 //! stops taking frames) is closed with code 4008 and a reason naming the `since` to resume
 //! with. Nobody else waits for it. Pings go out every heartbeat; a client silent for two
 //! heartbeats is closed. A stream whose token is revoked, or whose agent is deactivated, is
-//! closed with code 4001 within about a second (see [`crate::server::access`]).
+//! closed with code 4001 within about a second (see [`crate::server::access`]). Presence
+//! frames go both ways beside the events (see [`crate::server::presence`]); events meant for
+//! another agent are skipped.
 
 use crate::domain::Id;
 use crate::server::AppState;
 use crate::server::auth::{Authed, TokenHash};
 use crate::server::error::{ApiError, ApiQuery};
+use crate::server::presence::{Composer, PresenceFrame};
 use crate::server::store::LiveEvent;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -22,7 +25,7 @@ use serde::Deserialize;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until, timeout};
 
 /// Close code for a client that fell too far behind.
 pub const CLOSE_TOO_SLOW: u16 = 4008;
@@ -83,14 +86,17 @@ pub async fn stream(
             format!("this endpoint speaks websocket: {}", r.body_text()),
         )
     })?;
-    // Agents only ever send pongs and close frames: small read buffers (tungstenite zeroes
+    // Agents only send pongs, close frames and small presence frames: small read buffers (tungstenite zeroes
     // the whole buffer on every read) and a small message cap.
     let ws = ws
         .read_buffer_size(CLIENT_READ_BUFFER)
         .max_message_size(CLIENT_MAX_MESSAGE)
         .max_frame_size(CLIENT_MAX_MESSAGE);
+    // Heard from before the handshake answers, so no notice sent after it is missed.
+    let presence = state.presence.subscribe();
+    let composer = Composer::new(state.presence.clone(), agent.id, agent.name);
     Ok(ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, state, since, token, agent.id).await {
+        if let Err(e) = run(socket, state, since, token, composer, presence).await {
             tracing::debug!(error = %e, "event stream ended");
         }
     }))
@@ -225,8 +231,10 @@ async fn run(
     state: AppState,
     since: i64,
     token: [u8; 32],
-    agent: Id,
+    mut composer: Composer,
+    mut presence: broadcast::Receiver<PresenceFrame>,
 ) -> Result<(), StreamEnd> {
+    let agent = composer.agent_id();
     let heartbeat = state.config.heartbeat;
     // Watch before the first re-check, so a revocation racing this connection is not missed.
     let mut access = state.access.subscribe();
@@ -253,7 +261,19 @@ async fn run(
     ping.tick().await;
     let mut heard = Instant::now();
     let outcome = loop {
+        let lapse = composer.next_expiry();
         tokio::select! {
+            _ = sleep_until(lapse.unwrap_or_else(Instant::now)), if lapse.is_some() => composer.expire(),
+            heard_of = presence.recv() => match heard_of {
+                Ok(p) if p.agent_id != agent => {
+                    if let Err(err) = send(&mut socket, Message::Text(p.frame), heartbeat).await {
+                        break Err(err);
+                    }
+                }
+                // Presence is a hint: a notice missed by a slow stream lapses by itself.
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break Ok(()),
+            },
             received = live.recv() => match received {
                 Ok(e) => {
                     if let Err(err) = send_burst(&mut socket, &state, agent, &mut live, e, &mut last).await {
@@ -274,7 +294,12 @@ async fn run(
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break Ok(()),
-                Some(Ok(_)) => heard = Instant::now(),
+                Some(Ok(msg)) => {
+                    heard = Instant::now();
+                    if let Message::Text(text) = msg {
+                        composer.receive(text.as_str());
+                    }
+                }
             },
             Ok(()) = access.changed() => match refused(&state, token).await {
                 Ok(None) => {}
