@@ -87,6 +87,9 @@ enum Command {
         /// Live events a websocket client may lag behind before it is disconnected.
         #[arg(long, default_value_t = 4096)]
         live_buffer: usize,
+        /// Milliseconds a "writing" notice holds on the event stream unless refreshed.
+        #[arg(long, default_value_t = 10_000)]
+        presence_ttl_ms: u64,
         /// Milliseconds before the first retry of a reply its channel could not take; the
         /// wait doubles after each further failure.
         #[arg(long, default_value_t = 1000)]
@@ -138,6 +141,11 @@ enum Command {
     Agent {
         #[command(subcommand)]
         command: frontdesk::cli::agent::AgentCommand,
+    },
+    /// Manage the desk's shared canned replies: list, add, edit, rm.
+    Canned {
+        #[command(subcommand)]
+        command: frontdesk::cli::canned::CannedCommand,
     },
     /// Manage channels: list, add, edit, turn off and on, delete.
     Channel {
@@ -575,6 +583,7 @@ async fn main() -> ExitCode {
             tls_key,
             body_limit,
             heartbeat,
+            presence_ttl_ms,
             live_buffer,
             delivery_retry_ms,
             delivery_attempts,
@@ -599,6 +608,7 @@ async fn main() -> ExitCode {
                 },
                 heartbeat: Duration::from_secs(heartbeat.max(1)),
                 live_buffer,
+                presence_ttl: Duration::from_millis(presence_ttl_ms.max(1)),
                 delivery: server::delivery::RetryPolicy {
                     base: Duration::from_millis(delivery_retry_ms.max(1)),
                     max_attempts: delivery_attempts.max(1),
@@ -669,6 +679,7 @@ async fn main() -> ExitCode {
         Some(Command::Channel { command }) => frontdesk::cli::channel::run(command).await,
         Some(Command::Portal { command }) => portal(command).await,
         Some(Command::Agent { command }) => frontdesk::cli::agent::run(command).await,
+        Some(Command::Canned { command }) => frontdesk::cli::canned::run(command).await,
         Some(Command::Script(command)) => frontdesk::cli::run(command, target(cli.client)).await,
         Some(Command::Completions { shell }) => {
             frontdesk::cli::completions::print(shell, Cli::command(), target(cli.client)).await

@@ -138,6 +138,7 @@ fn reply(client_id: &str, body: &str) -> NewMessage {
         internal: false,
         client_id: client_id.into(),
         channel_id: None,
+        mentions: Vec::new(),
     }
 }
 

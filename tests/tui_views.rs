@@ -298,6 +298,8 @@ fn thread_app() -> App {
         error: None,
         attempts: 1,
         updated_at: days_ago(2),
+        next_attempt_at: None,
+        discarded_at: None,
     });
     let mut note = message(
         72,

@@ -1,5 +1,6 @@
 //! The live event envelope: `{"seq": n, "type": "...", "at": "...", ...}`.
 
+use super::CannedReply;
 use crate::domain::{Agent, Channel, Contact, Conversation, Id, Message, Team, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,9 @@ pub struct Event {
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
+// Events are built once and serialised at once: boxing the message variants would add an
+// allocation per event to spare a few hundred bytes on the stack.
+#[allow(clippy::large_enum_variant)]
 pub enum EventKind {
     #[serde(rename = "conversation.created")]
     ConversationCreated { conversation: Conversation },
@@ -55,6 +59,24 @@ pub enum EventKind {
     /// `agent_id` read the conversation: that agent's clients clear its unread marker.
     #[serde(rename = "conversation.read")]
     ConversationRead { conversation_id: Id, agent_id: Id },
+    /// `agent_id` was mentioned in the internal note `message`; only that agent's stream
+    /// carries it.
+    #[serde(rename = "mention.created")]
+    MentionCreated {
+        conversation_id: Id,
+        agent_id: Id,
+        message: Message,
+        conversation: Conversation,
+    },
+    /// `agent_id` read a conversation where they were mentioned; only their stream carries it.
+    #[serde(rename = "mention.seen")]
+    MentionSeen { conversation_id: Id, agent_id: Id },
+    #[serde(rename = "canned.created")]
+    CannedCreated { canned: CannedReply },
+    #[serde(rename = "canned.updated")]
+    CannedUpdated { canned: CannedReply },
+    #[serde(rename = "canned.deleted")]
+    CannedDeleted { canned: CannedReply },
 }
 
 impl EventKind {
@@ -73,6 +95,11 @@ impl EventKind {
             EventKind::AgentUpdated { .. } => "agent.updated",
             EventKind::TeamUpdated { .. } => "team.updated",
             EventKind::ConversationRead { .. } => "conversation.read",
+            EventKind::MentionCreated { .. } => "mention.created",
+            EventKind::MentionSeen { .. } => "mention.seen",
+            EventKind::CannedCreated { .. } => "canned.created",
+            EventKind::CannedUpdated { .. } => "canned.updated",
+            EventKind::CannedDeleted { .. } => "canned.deleted",
         }
     }
 
@@ -86,6 +113,12 @@ impl EventKind {
             } => Some(*conversation_id),
             EventKind::MessageUpdated { message } => Some(message.conversation_id),
             EventKind::ConversationRead {
+                conversation_id, ..
+            }
+            | EventKind::MentionCreated {
+                conversation_id, ..
+            }
+            | EventKind::MentionSeen {
                 conversation_id, ..
             } => Some(*conversation_id),
             _ => None,

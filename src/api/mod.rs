@@ -2,14 +2,20 @@
 //! bodies, the error body and the live event envelope.
 
 mod calls;
+pub mod canned;
 mod channels;
 mod event;
+mod outbox;
 pub mod portal;
+mod presence;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
+pub use canned::{CannedPatch, CannedReply, NewCanned};
 pub use channels::*;
 pub use event::{Event, EventKind};
+pub use outbox::{OutboxItem, OutboxPage, OutboxState};
+pub use presence::{ClientFrame, Composing, Presence, ServerFrame};
 pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
 use crate::domain::{
@@ -99,6 +105,23 @@ pub struct NewMessage {
     /// Reply on another channel than the conversation's own.
     #[serde(default)]
     pub channel_id: Option<Id>,
+    /// Agents to notify with `mention.created`; internal notes only, at most
+    /// [`MAX_MENTIONS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Id>,
+}
+
+/// Most agents one note may mention.
+pub const MAX_MENTIONS: usize = 20;
+
+/// `GET /api/v1/mentions`: one conversation where the asking agent was mentioned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentionSummary {
+    pub conversation: Conversation,
+    /// Mentions of the agent there since they last read it.
+    pub unseen: i64,
+    /// The latest note that mentioned the agent there.
+    pub latest: Message,
 }
 
 /// `PATCH /api/v1/conversations/{id}`: absent fields stay; `null` clears owner or team.

@@ -53,6 +53,7 @@ pub async fn run(args: ComposeArgs, internal: bool, target: Target) -> anyhow::R
         internal,
         client_id,
         channel_id: args.channel,
+        mentions: Vec::new(),
     };
     let (stored, created) = with_desk(target, async |desk: &Desk| {
         Ok(desk.api.post_message(args.id, &message).await?)

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod agent;
+pub mod canned;
 pub mod channel;
 pub mod completions;
 pub mod compose;

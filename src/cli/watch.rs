@@ -263,6 +263,23 @@ fn line(event: &Event) -> String {
             conversation_id,
             agent_id,
         } => format!("#{conversation_id} read by agent {agent_id}"),
+        EventKind::MentionCreated {
+            conversation_id,
+            message: m,
+            ..
+        } => format!(
+            "#{conversation_id} {} mentioned you: {}",
+            fit(&m.sender.name, 40).trim_end(),
+            fit(&m.body, 80).trim_end()
+        ),
+        EventKind::MentionSeen {
+            conversation_id, ..
+        } => format!("#{conversation_id} mentions seen"),
+        EventKind::CannedCreated { canned }
+        | EventKind::CannedUpdated { canned }
+        | EventKind::CannedDeleted { canned } => {
+            format!("canned {} {}", canned.id, fit(&canned.name, 40).trim_end())
+        }
     };
     format!(
         "{} {} {} {what}",

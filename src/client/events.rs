@@ -4,12 +4,18 @@
 //! event on in order, and remembers the last `seq`. When the connection closes (the server
 //! stopping, the client falling behind, a broken network) it reconnects with exponential
 //! backoff and resumes from that `seq`.
+//!
+//! [`spawn_with_presence`] also carries presence: "writing" notices this client sends for
+//! the conversations it writes in (refreshed every [`PRESENCE_REFRESH`] and sent again after
+//! a reconnect), and those of other agents, handed on as [`Presence`].
 
-use crate::api::Event;
+use crate::api::{ClientFrame, Composing, Event, Presence, ServerFrame};
 use crate::client::api::{CONNECT_TIMEOUT, ClientError, io_cause};
 use crate::client::backoff::Backoff;
 use crate::client::tls::Trust;
+use crate::domain::Id;
 use futures_util::{SinkExt, StreamExt};
+use std::collections::BTreeSet;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -33,6 +39,11 @@ const MAX_RETRY: Duration = Duration::from_secs(10);
 const CLOSE_ACCESS_REVOKED: u16 = 4001;
 /// A connection that lasted this long counts as healthy even without events.
 const HEALTHY_AFTER: Duration = Duration::from_secs(10);
+/// How often a held "writing" notice is sent again; well within the server's notice TTL
+/// (10 s by default).
+pub const PRESENCE_REFRESH: Duration = Duration::from_secs(3);
+/// Other agents' presence notices that may wait for the UI; older ones are dropped.
+const PRESENCE_CAPACITY: usize = 256;
 
 /// What the stream hands to the UI.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +51,8 @@ const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 // rare status a few hundred bytes.
 #[allow(clippy::large_enum_variant)]
 pub enum Live {
-    /// The next event, `seq` strictly increasing.
+    /// The next event, `seq` strictly increasing; numbers of events meant for other agents
+    /// are skipped.
     Event(Event),
     /// The connection changed state.
     Status(Connection),
@@ -78,7 +90,40 @@ pub fn spawn_trusting(
     since: i64,
     trust: &Trust,
 ) -> (mpsc::Receiver<Live>, JoinHandle<()>) {
+    let (rx, task, _) = spawn_with_presence(base_url, token, since, trust);
+    (rx, task)
+}
+
+/// This client's side of presence on the event stream.
+pub struct PresenceLink {
+    commands: mpsc::UnboundedSender<Composing>,
+    /// Other agents' notices: who writes where, and when that stops.
+    pub frames: mpsc::Receiver<Presence>,
+}
+
+impl PresenceLink {
+    /// Tells the other agents this client started (`true`) or stopped writing in
+    /// `conversation_id`; the notice is refreshed until stopped. False once the stream ended.
+    pub fn composing(&self, conversation_id: Id, composing: bool) -> bool {
+        self.commands
+            .send(Composing {
+                conversation_id,
+                composing,
+            })
+            .is_ok()
+    }
+}
+
+/// [`spawn_trusting`] that also sends and receives presence through the returned link.
+pub fn spawn_with_presence(
+    base_url: &str,
+    token: &str,
+    since: i64,
+    trust: &Trust,
+) -> (mpsc::Receiver<Live>, JoinHandle<()>, PresenceLink) {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let (commands, commands_rx) = mpsc::unbounded_channel();
+    let (frames_tx, frames) = mpsc::channel(PRESENCE_CAPACITY);
     let base = ws_base(base_url);
     let connector = if base.starts_with("wss://") {
         trust
@@ -95,8 +140,25 @@ pub fn spawn_trusting(
         last: since,
         from_head: false,
         tx,
+        presence: PresenceState {
+            commands: commands_rx,
+            frames: frames_tx,
+            composing: BTreeSet::new(),
+        },
     };
-    (rx, tokio::spawn(stream.run()))
+    (
+        rx,
+        tokio::spawn(stream.run()),
+        PresenceLink { commands, frames },
+    )
+}
+
+/// Presence held by the stream task.
+struct PresenceState {
+    commands: mpsc::UnboundedReceiver<Composing>,
+    frames: mpsc::Sender<Presence>,
+    /// Conversations this client writes in: announced again on refresh and reconnect.
+    composing: BTreeSet<Id>,
 }
 
 /// `http://h:p/` → `ws://h:p`, `https://` → `wss://`.
@@ -140,6 +202,7 @@ struct Stream {
     /// Connect without `since` (from the newest event) until an event arrives.
     from_head: bool,
     tx: mpsc::Sender<Live>,
+    presence: PresenceState,
 }
 
 impl Stream {
@@ -241,10 +304,35 @@ impl Stream {
 
     /// Passes events on until the connection ends; returns why it ended.
     async fn pump(&mut self, mut socket: Socket) -> Result<Ended, Gone> {
+        let mut refresh = tokio::time::interval(PRESENCE_REFRESH);
+        refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let frame = tokio::select! {
                 frame = socket.next() => frame,
                 _ = self.tx.closed() => return Err(Gone),
+                // The first tick is at once: announce what was held before a reconnect.
+                _ = refresh.tick() => {
+                    let held: Vec<Id> = self.presence.composing.iter().copied().collect();
+                    for conversation_id in held {
+                        if let Err(e) = send_presence(&mut socket, conversation_id, true).await {
+                            return Ok(Ended::Lost(socket_error(&e)));
+                        }
+                    }
+                    continue;
+                }
+                Some(c) = self.presence.commands.recv() => {
+                    let changed = if c.composing {
+                        self.presence.composing.insert(c.conversation_id)
+                    } else {
+                        self.presence.composing.remove(&c.conversation_id)
+                    };
+                    if changed
+                        && let Err(e) = send_presence(&mut socket, c.conversation_id, c.composing).await
+                    {
+                        return Ok(Ended::Lost(socket_error(&e)));
+                    }
+                    continue;
+                }
             };
             match frame {
                 Some(Ok(Message::Text(text))) => self.deliver(&text).await?,
@@ -265,6 +353,11 @@ impl Stream {
     async fn deliver(&mut self, text: &str) -> Result<(), Gone> {
         let event = match serde_json::from_str::<Event>(text) {
             Ok(event) => event,
+            Err(_) if let Ok(ServerFrame::Presence(presence)) = serde_json::from_str(text) => {
+                // A hint: dropped when the UI is behind, it lapses by itself.
+                let _ = self.presence.frames.try_send(presence);
+                return Ok(());
+            }
             Err(error) => {
                 self.skip_unknown(text, &error);
                 return Ok(());
@@ -301,6 +394,20 @@ impl Stream {
             .await
             .map_err(|_| Gone)
     }
+}
+
+/// Sends one "writing" notice (or its end) for `conversation_id`.
+async fn send_presence(
+    socket: &mut Socket,
+    conversation_id: Id,
+    composing: bool,
+) -> Result<(), tungstenite::Error> {
+    let frame = serde_json::to_string(&ClientFrame::Presence(Composing {
+        conversation_id,
+        composing,
+    }))
+    .unwrap_or_default();
+    socket.send(Message::text(frame)).await
 }
 
 fn lost(reason: impl Into<String>) -> SessionEnd {

@@ -93,6 +93,12 @@ pub struct Delivery {
     /// Attempts made so far.
     pub attempts: i64,
     pub updated_at: Timestamp,
+    /// When the queue tries next, while it waits to (not while an attempt is in flight).
+    #[serde(default)]
+    pub next_attempt_at: Option<Timestamp>,
+    /// When an agent discarded the reply: it stays in the thread and never leaves.
+    #[serde(default)]
+    pub discarded_at: Option<Timestamp>,
 }
 
 /// A phone call logged into a conversation.

@@ -14,6 +14,7 @@ pub mod limits;
 mod listen;
 pub mod passwords;
 pub mod portal;
+pub mod presence;
 pub mod private;
 pub mod routing;
 mod run;
@@ -77,6 +78,8 @@ pub struct ServerConfig {
     /// Let webhook and Graph URLs reach loopback, link-local and private addresses (a bridge
     /// on the same host or network); off, such targets are refused.
     pub allow_private_targets: bool,
+    /// How long a "writing" notice holds unless its client refreshes it.
+    pub presence_ttl: Duration,
 }
 
 impl ServerConfig {
@@ -102,6 +105,7 @@ impl ServerConfig {
             trust_proxy: false,
             search_timeout: store::search::DEFAULT_BUDGET,
             allow_private_targets: false,
+            presence_ttl: Duration::from_secs(10),
         }
     }
 }
@@ -119,6 +123,8 @@ pub struct AppState {
     pub portal: Arc<portal::Runtime>,
     /// Tells open event streams when tokens may have been revoked.
     pub access: access::AccessWatch,
+    /// Who is writing where, between event streams.
+    pub presence: presence::PresenceHub,
 }
 
 /// A server accepting connections in the background.
@@ -174,6 +180,7 @@ impl RunningServer {
         let state = AppState {
             store: store.clone(),
             files,
+            presence: presence::PresenceHub::new(config.presence_ttl),
             config: Arc::new(config),
             stopping: stopping.clone(),
             portal,

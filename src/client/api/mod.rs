@@ -202,6 +202,80 @@ impl Api {
         self.send(Method::POST, &path, None::<&()>).await
     }
 
+    /// `POST /conversations/{id}/messages/{mid}/retry`: a new attempt for a failed reply.
+    pub async fn retry_message(&self, id: Id, message: Id) -> Result<Message, ClientError> {
+        let path = format!("/conversations/{id}/messages/{message}/retry");
+        self.send(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `POST /conversations/{id}/messages/{mid}/discard`: the reply is never sent.
+    pub async fn discard_message(&self, id: Id, message: Id) -> Result<Message, ClientError> {
+        let path = format!("/conversations/{id}/messages/{message}/discard");
+        self.send(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `GET /outbox`: replies waiting, retrying or failed, newest first, below `before`.
+    pub async fn outbox(
+        &self,
+        before: Option<Id>,
+        limit: usize,
+    ) -> Result<crate::api::OutboxPage, ClientError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(before) = before {
+            query.push(("before", before.to_string()));
+        }
+        self.get("/outbox", &query).await
+    }
+
+    /// `GET /mentions`: where this agent was mentioned, unseen first.
+    pub async fn mentions(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::api::MentionSummary>, ClientError> {
+        self.get("/mentions", &[("limit", limit.to_string())]).await
+    }
+
+    /// `GET /canned`: the desk's shared canned replies, by name.
+    pub async fn canned(&self) -> Result<Vec<crate::api::CannedReply>, ClientError> {
+        self.get("/canned", &[]).await
+    }
+
+    /// `POST /canned` (admins): adds a shared canned reply.
+    pub async fn create_canned(
+        &self,
+        new: &crate::api::NewCanned,
+    ) -> Result<crate::api::CannedReply, ClientError> {
+        self.send(Method::POST, "/canned", Some(new)).await
+    }
+
+    /// `PATCH /canned/{id}` (admins): renames or rewrites a shared canned reply.
+    pub async fn update_canned(
+        &self,
+        id: Id,
+        patch: &crate::api::CannedPatch,
+    ) -> Result<crate::api::CannedReply, ClientError> {
+        self.send(Method::PATCH, &format!("/canned/{id}"), Some(patch))
+            .await
+    }
+
+    /// `DELETE /canned/{id}` (admins).
+    pub async fn delete_canned(&self, id: Id) -> Result<(), ClientError> {
+        let resp = self
+            .request(Method::DELETE, &format!("/canned/{id}"), &[])?
+            .send()
+            .await
+            .map_err(|e| ClientError::network(&e, &self.base))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ClientError::network(&e, &self.base))?;
+        Err(ClientError::from_status(status.as_u16(), &bytes))
+    }
+
     /// `GET /labels`: the labels in use on the desk, most used first.
     pub async fn labels(&self) -> Result<Vec<crate::api::LabelCount>, ClientError> {
         self.get("/labels", &[]).await

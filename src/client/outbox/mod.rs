@@ -122,6 +122,8 @@ pub struct Entry {
     pub body: String,
     pub internal: bool,
     pub channel_id: Option<Id>,
+    /// Agents a note mentions.
+    pub mentions: Vec<Id>,
     pub state: EntryState,
     /// Why the server refused it, when failed.
     pub error: Option<String>,
@@ -150,7 +152,20 @@ CREATE INDEX IF NOT EXISTS outbox_conversation ON outbox (conversation_id);
 ";
 
 const COLUMNS: &str = "client_id, conversation_id, body, internal, channel_id, state, error, \
-                       attempts, created_at, message_id";
+                       attempts, created_at, message_id, mentions";
+
+/// Adds what later versions keep to an outbox file an earlier version made.
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    let has_mentions: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'mentions'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_mentions {
+        conn.execute_batch("ALTER TABLE outbox ADD COLUMN mentions TEXT NOT NULL DEFAULT '[]'")?;
+    }
+    Ok(())
+}
 
 /// The outbox file. Cheap to clone; clones share one connection.
 #[derive(Clone)]
@@ -169,6 +184,7 @@ impl Outbox {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        upgrade(&conn)?;
         Ok(Outbox {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -182,21 +198,41 @@ impl Outbox {
         internal: bool,
         channel_id: Option<Id>,
     ) -> Result<Entry> {
+        self.insert(conversation_id, body, internal, channel_id, &[])
+    }
+
+    /// Stores a new internal note mentioning `mentions` (agent ids) in state `sending`.
+    pub fn enqueue_note(&self, conversation_id: Id, body: &str, mentions: &[Id]) -> Result<Entry> {
+        self.insert(conversation_id, body, true, None, mentions)
+    }
+
+    fn insert(
+        &self,
+        conversation_id: Id,
+        body: &str,
+        internal: bool,
+        channel_id: Option<Id>,
+        mentions: &[Id],
+    ) -> Result<Entry> {
         let entry = Entry {
             client_id: format!("{:032x}", rand::random::<u128>()),
             conversation_id,
             body: body.to_string(),
             internal,
             channel_id,
+            mentions: mentions.to_vec(),
             state: EntryState::Sending,
             error: None,
             attempts: 0,
             created_at: Timestamp::now(),
             message_id: None,
         };
+        let mentions = serde_json::to_string(&entry.mentions)
+            .map_err(|e| OutboxError::Io(std::io::Error::other(e)))?;
         self.lock().execute(
             &format!(
-                "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL)"
+                "INSERT INTO outbox ({COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL, ?8)"
             ),
             params![
                 entry.client_id,
@@ -206,6 +242,7 @@ impl Outbox {
                 entry.channel_id,
                 entry.state.as_str(),
                 entry.created_at.millis(),
+                mentions,
             ],
         )?;
         Ok(entry)
@@ -302,6 +339,9 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         attempts: row.get(7)?,
         created_at: Timestamp(row.get(8)?),
         message_id: row.get(9)?,
+        mentions: serde_json::from_str(&row.get::<_, String>(10)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, e.into())
+        })?,
     })
 }
 

@@ -101,6 +101,7 @@ impl Sender {
             internal: entry.internal,
             client_id: entry.client_id.clone(),
             channel_id: entry.channel_id,
+            mentions: entry.mentions.clone(),
         };
         loop {
             let id = entry.client_id.clone();

@@ -190,6 +190,21 @@ pub async fn post_message(
     })
 }
 
+#[derive(Debug, Deserialize)]
+pub struct MentionsQuery {
+    limit: Option<String>,
+}
+
+/// `GET /mentions`: where the asking agent was mentioned, unseen first.
+pub async fn mentions(
+    State(state): State<AppState>,
+    Authed(agent): Authed,
+    ApiQuery(q): ApiQuery<MentionsQuery>,
+) -> Result<Json<Vec<crate::api::MentionSummary>>, ApiError> {
+    let limit = paging::limit(&q.limit)?;
+    Ok(Json(state.store.mentions(agent.id, limit).await?))
+}
+
 pub async fn contact(
     State(state): State<AppState>,
     Authed(agent): Authed,

@@ -5,11 +5,15 @@
 //! stops taking frames) is closed with code 4008 and a reason naming the `since` to resume
 //! with. Nobody else waits for it. Pings go out every heartbeat; a client silent for two
 //! heartbeats is closed. A stream whose token is revoked, or whose agent is deactivated, is
-//! closed with code 4001 within about a second (see [`crate::server::access`]).
+//! closed with code 4001 within about a second (see [`crate::server::access`]). Presence
+//! frames go both ways beside the events (see [`crate::server::presence`]); events meant for
+//! another agent are skipped.
 
+use crate::domain::Id;
 use crate::server::AppState;
 use crate::server::auth::{Authed, TokenHash};
 use crate::server::error::{ApiError, ApiQuery};
+use crate::server::presence::{Composer, PresenceFrame};
 use crate::server::store::LiveEvent;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -21,7 +25,7 @@ use serde::Deserialize;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::time::{Instant, MissedTickBehavior, interval, timeout};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until, timeout};
 
 /// Close code for a client that fell too far behind.
 pub const CLOSE_TOO_SLOW: u16 = 4008;
@@ -47,7 +51,7 @@ pub struct EventsQuery {
 
 pub async fn stream(
     State(state): State<AppState>,
-    _: Authed,
+    Authed(agent): Authed,
     TokenHash(token): TokenHash,
     ApiQuery(q): ApiQuery<EventsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -82,14 +86,17 @@ pub async fn stream(
             format!("this endpoint speaks websocket: {}", r.body_text()),
         )
     })?;
-    // Agents only ever send pongs and close frames: small read buffers (tungstenite zeroes
+    // Agents only send pongs, close frames and small presence frames: small read buffers (tungstenite zeroes
     // the whole buffer on every read) and a small message cap.
     let ws = ws
         .read_buffer_size(CLIENT_READ_BUFFER)
         .max_message_size(CLIENT_MAX_MESSAGE)
         .max_frame_size(CLIENT_MAX_MESSAGE);
+    // Heard from before the handshake answers, so no notice sent after it is missed.
+    let presence = state.presence.subscribe();
+    let composer = Composer::new(state.presence.clone(), agent.id, agent.name);
     Ok(ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, state, since, token).await {
+        if let Err(e) = run(socket, state, since, token, composer, presence).await {
             tracing::debug!(error = %e, "event stream ended");
         }
     }))
@@ -114,10 +121,12 @@ async fn send(socket: &mut WebSocket, msg: Message, limit: Duration) -> Result<(
     }
 }
 
-/// Sends every logged event after `*last`, advancing `*last`.
+/// Sends every logged event after `*last` meant for `agent`, advancing `*last` past the
+/// others too.
 async fn replay(
     socket: &mut WebSocket,
     state: &AppState,
+    agent: Id,
     last: &mut i64,
     up_to: Option<i64>,
 ) -> Result<(), StreamEnd> {
@@ -131,7 +140,9 @@ async fn replay(
             if up_to.is_some_and(|u| e.seq > u) {
                 return Ok(());
             }
-            send_event(socket, &e, state.config.heartbeat).await?;
+            if e.is_for(agent) {
+                send_event(socket, &e, state.config.heartbeat).await?;
+            }
             *last = e.seq;
         }
         if done {
@@ -153,6 +164,7 @@ async fn send_event(
 async fn send_burst(
     socket: &mut WebSocket,
     state: &AppState,
+    agent: Id,
     live: &mut broadcast::Receiver<LiveEvent>,
     first: LiveEvent,
     last: &mut i64,
@@ -162,9 +174,11 @@ async fn send_burst(
     let mut next = Some(first);
     while let Some(e) = next.take() {
         if e.seq > *last + 1 {
-            replay(socket, state, last, Some(e.seq - 1)).await?;
+            replay(socket, state, agent, last, Some(e.seq - 1)).await?;
         }
-        if e.seq > *last {
+        if e.seq > *last && !e.is_for(agent) {
+            *last = e.seq;
+        } else if e.seq > *last {
             match timeout(limit, socket.feed(Message::Text(e.frame.clone()))).await {
                 Ok(r) => r?,
                 Err(_) => return Err(StreamEnd::TooSlow),
@@ -217,7 +231,10 @@ async fn run(
     state: AppState,
     since: i64,
     token: [u8; 32],
+    mut composer: Composer,
+    mut presence: broadcast::Receiver<PresenceFrame>,
 ) -> Result<(), StreamEnd> {
+    let agent = composer.agent_id();
     let heartbeat = state.config.heartbeat;
     // Watch before the first re-check, so a revocation racing this connection is not missed.
     let mut access = state.access.subscribe();
@@ -229,14 +246,14 @@ async fn run(
     // Subscribe before reading the log, so nothing committed in between is missed; then
     // subscribe afresh after a long replay, so the live buffer starts near the head.
     let mut live = state.store.subscribe();
-    let replayed = replay(&mut socket, &state, &mut last, None).await;
+    let replayed = replay(&mut socket, &state, agent, &mut last, None).await;
     if let Err(StreamEnd::TooSlow) = replayed {
         close(&mut socket, CLOSE_TOO_SLOW, resume_reason(last)).await;
     }
     replayed?;
     if !live.is_empty() {
         live = state.store.subscribe();
-        replay(&mut socket, &state, &mut last, None).await?;
+        replay(&mut socket, &state, agent, &mut last, None).await?;
     }
     let mut stopping = state.stopping.clone();
     let mut ping = interval(heartbeat);
@@ -244,10 +261,22 @@ async fn run(
     ping.tick().await;
     let mut heard = Instant::now();
     let outcome = loop {
+        let lapse = composer.next_expiry();
         tokio::select! {
+            _ = sleep_until(lapse.unwrap_or_else(Instant::now)), if lapse.is_some() => composer.expire(),
+            heard_of = presence.recv() => match heard_of {
+                Ok(p) if p.agent_id != agent => {
+                    if let Err(err) = send(&mut socket, Message::Text(p.frame), heartbeat).await {
+                        break Err(err);
+                    }
+                }
+                // Presence is a hint: a notice missed by a slow stream lapses by itself.
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break Ok(()),
+            },
             received = live.recv() => match received {
                 Ok(e) => {
-                    if let Err(err) = send_burst(&mut socket, &state, &mut live, e, &mut last).await {
+                    if let Err(err) = send_burst(&mut socket, &state, agent, &mut live, e, &mut last).await {
                         break Err(err);
                     }
                 }
@@ -265,7 +294,12 @@ async fn run(
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break Ok(()),
-                Some(Ok(_)) => heard = Instant::now(),
+                Some(Ok(msg)) => {
+                    heard = Instant::now();
+                    if let Message::Text(text) = msg {
+                        composer.receive(text.as_str());
+                    }
+                }
             },
             Ok(()) = access.changed() => match refused(&state, token).await {
                 Ok(None) => {}

@@ -2,11 +2,13 @@
 
 mod agents;
 mod body_timeout;
+mod canned;
 mod channels;
 mod conversations;
 mod events;
 mod files;
 mod inbound;
+mod outbox;
 mod paging;
 
 use super::AppState;
@@ -40,6 +42,18 @@ pub fn router(state: AppState) -> Router {
             get(conversations::messages).post(conversations::post_message),
         )
         .route("/conversations/{id}/read", post(conversations::mark_read))
+        .route(
+            "/conversations/{id}/messages/{mid}/retry",
+            post(outbox::retry),
+        )
+        .route(
+            "/conversations/{id}/messages/{mid}/discard",
+            post(outbox::discard),
+        )
+        .route("/outbox", get(outbox::list))
+        .route("/mentions", get(conversations::mentions))
+        .route("/canned", get(canned::list).post(canned::create))
+        .route("/canned/{id}", patch(canned::patch).delete(canned::delete))
         .route("/labels", get(conversations::labels))
         .route(
             "/contacts/{id}",

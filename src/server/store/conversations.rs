@@ -517,15 +517,19 @@ impl Store {
     }
 }
 
-/// Records that `agent_id` has seen `conversation_id` as of now.
-pub fn mark_read(ctx: &WriteCtx<'_>, conversation_id: Id, agent_id: Id) -> Result<(), StoreError> {
+/// Records that `agent_id` has seen `conversation_id` as of now, mentions there included.
+pub fn mark_read(
+    ctx: &mut WriteCtx<'_>,
+    conversation_id: Id,
+    agent_id: Id,
+) -> Result<(), StoreError> {
     ctx.tx
         .prepare_cached(
             "INSERT INTO read_state (agent_id, conversation_id, read_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT (agent_id, conversation_id) DO UPDATE SET read_at = excluded.read_at",
         )?
         .execute((agent_id, conversation_id, ctx.now().millis()))?;
-    Ok(())
+    super::mentions::seen(ctx, conversation_id, agent_id)
 }
 
 #[cfg(test)]

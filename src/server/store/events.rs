@@ -3,7 +3,7 @@
 use super::{LiveEvent, Store, StoreError};
 
 impl Store {
-    /// Up to `limit` committed events with `seq > since`, in order.
+    /// Up to `limit` committed events with `seq > since`, in order, whoever they are for.
     pub async fn events_after(
         &self,
         since: i64,
@@ -11,13 +11,14 @@ impl Store {
     ) -> Result<Vec<LiveEvent>, StoreError> {
         self.read(move |c| {
             Ok(c.prepare_cached(
-                "SELECT seq, frame FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT seq, frame, audience FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?
             .query_map((since, limit as i64), |r| {
                 Ok(LiveEvent {
                     seq: r.get(0)?,
                     frame: r.get::<_, String>(1)?.into(),
                     committed: None,
+                    audience: r.get(2)?,
                 })
             })?
             .collect::<Result<_, _>>()?)

@@ -157,11 +157,13 @@ fn post(
         }
     }
     conversations::mark_read(ctx, conversation_id, agent_id)?;
+    let conversation = rows::conversation(ctx.tx, conversation_id, 0)?;
     ctx.emit(EventKind::MessageCreated {
         conversation_id,
         message: message.clone(),
-        conversation: rows::conversation(ctx.tx, conversation_id, 0)?,
+        conversation: conversation.clone(),
     })?;
+    super::mentions::record(ctx, &message, &conversation, &new.mentions)?;
     Ok(PostOutcome::Created(message))
 }
 
@@ -181,6 +183,7 @@ impl Store {
         if new.body.trim().is_empty() {
             return Err(StoreError::Invalid("body must not be empty".into()));
         }
+        super::mentions::check(&new)?;
         self.write(move |ctx| post(ctx, conversation_id, agent_id, new))
             .await
     }

@@ -5,6 +5,7 @@
 
 mod agents;
 mod calls;
+mod canned;
 pub(crate) mod channels;
 mod contacts;
 pub mod conversations;
@@ -13,8 +14,10 @@ pub mod deliveries;
 pub mod email;
 mod events;
 pub(crate) mod inbound;
+mod mentions;
 pub(crate) mod messages;
 pub mod names;
+mod outbox;
 pub mod portal;
 pub mod queue;
 mod readers;

@@ -42,7 +42,7 @@ pub enum AttemptOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Claimed {
     pub message_id: Id,
-    /// Attempts made before this one.
+    /// Attempts made before this one since the reply was queued or last retried by hand.
     pub attempts: u32,
 }
 
@@ -59,7 +59,7 @@ impl Store {
             let claimed: Vec<Claimed> = ctx
                 .tx
                 .prepare_cached(&format!(
-                    "SELECT d.message_id, d.attempts {READY} AND d.next_attempt_at <= ?1 \
+                    "SELECT d.message_id, d.attempts - d.attempts_before {READY} AND d.next_attempt_at <= ?1 \
                      ORDER BY d.next_attempt_at, d.message_id LIMIT ?2"
                 ))?
                 .query_map((now, limit as i64), |r| {

@@ -71,7 +71,8 @@ pub fn conversation(conn: &Connection, id: Id, agent_id: Id) -> Result<Conversat
 /// Columns of `Message`, in `message_from_row` order.
 pub const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.kind, m.sender_agent_id, \
      m.sender_contact_id, m.sender_name, m.channel_id, m.body, m.client_id, m.created_at, \
-     d.status, d.error, d.attempts, d.updated_at \
+     d.status, d.error, d.attempts, d.updated_at, \
+     CASE WHEN d.claimed_at IS NULL THEN d.next_attempt_at END, d.discarded_at \
      FROM messages m LEFT JOIN deliveries d ON d.message_id = m.id";
 
 /// A row of `MESSAGE_SELECT`, without attachments.
@@ -109,6 +110,8 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
                 error: row.get(11)?,
                 attempts: row.get(12)?,
                 updated_at: ts(row, 13)?,
+                next_attempt_at: row.get::<_, Option<i64>>(14)?.map(Timestamp),
+                discarded_at: row.get::<_, Option<i64>>(15)?.map(Timestamp),
             }),
         },
         call: None,

@@ -25,6 +25,15 @@ pub struct LiveEvent {
     pub frame: Utf8Bytes,
     /// When its batch committed; `None` for events replayed from the log.
     pub committed: Option<Instant>,
+    /// The one agent the event is for; `None` for every agent.
+    pub audience: Option<Id>,
+}
+
+impl LiveEvent {
+    /// Whether `agent_id`'s stream carries this event.
+    pub fn is_for(&self, agent_id: Id) -> bool {
+        self.audience.is_none_or(|a| a == agent_id)
+    }
 }
 
 /// What a job sees: the open transaction and a place to record events.
@@ -55,6 +64,12 @@ impl WriteCtx<'_> {
 
     /// Appends an event to the log in this transaction; it goes live after commit.
     pub fn emit(&mut self, kind: EventKind) -> Result<i64, StoreError> {
+        self.emit_to(None, kind)
+    }
+
+    /// [`Self::emit`] for the stream of one agent only (every agent when `None`); the others
+    /// see a gap in `seq`.
+    pub fn emit_to(&mut self, audience: Option<Id>, kind: EventKind) -> Result<i64, StoreError> {
         let seq = self.next_seq;
         let event = Event {
             seq,
@@ -64,14 +79,17 @@ impl WriteCtx<'_> {
         let frame =
             serde_json::to_string(&event).map_err(|e| StoreError::Internal(e.to_string()))?;
         self.tx
-            .prepare_cached("INSERT INTO events (seq, frame, created_at) VALUES (?1, ?2, ?3)")?
-            .execute((seq, &frame, self.now.millis()))?;
+            .prepare_cached(
+                "INSERT INTO events (seq, frame, created_at, audience) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute((seq, &frame, self.now.millis(), audience))?;
         let frame = Utf8Bytes::from(frame);
         self.next_seq += 1;
         self.events.push(LiveEvent {
             seq,
             frame,
             committed: None,
+            audience,
         });
         Ok(seq)
     }

@@ -102,7 +102,12 @@ impl App {
                 }
             }
             EventKind::ChannelDeleted { channel } => self.channels.retain(|c| c.id != channel.id),
-            EventKind::ContactCreated { .. } => {}
+            EventKind::ContactCreated { .. }
+            | EventKind::MentionCreated { .. }
+            | EventKind::MentionSeen { .. }
+            | EventKind::CannedCreated { .. }
+            | EventKind::CannedUpdated { .. }
+            | EventKind::CannedDeleted { .. } => {}
         }
         effects
     }
