@@ -507,3 +507,34 @@ async fn a_reply_sent_by_another_agent_while_a_draft_is_open_is_shown_before_sen
     }
     assert_eq!(got, ["It ships today.", "Checking with the courier."]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_writing_a_reply_shows_as_replying_to_the_other_agent_viewing_it() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    desk.inbound(ch, &secret, &customer("t", "u", "Refund for order 1182"))
+        .await;
+    let (home_a, home_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |token: &str, home: &Path| {
+        let (url, token, home) = (desk.url.clone(), token.to_string(), home.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let mut screen = client(&url, &token, &home);
+            screen.wait_for("Refund for order 1182");
+            screen.wait_for("live");
+            screen.keys("\r");
+            screen.wait_for("┏ Refund for order 1182");
+            screen
+        })
+    };
+    let (bo, ada) = (
+        start(&desk.agent, home_a.path()),
+        start(&desk.admin, home_b.path()),
+    );
+    let (bo, mut ada) = (bo.await.unwrap(), ada.await.unwrap());
+    ada.keys("r");
+    ada.wait_for("reply via");
+    bo.wait_for("Ada Admin is replying…");
+    // Leaving the editor ends it at once for the others.
+    ada.keys("\u{1b}");
+    bo.wait_gone("is replying…");
+}

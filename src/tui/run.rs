@@ -96,8 +96,8 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (mut live, _live_task) =
-        events::spawn_trusting(&session.base_url, &session.token, first.seq, &session.trust);
+    let (mut live, _live_task, mut presence) =
+        events::spawn_with_presence(&session.base_url, &session.token, first.seq, &session.trust);
     let (nudge, mut outbox_updates, _sender) = outbox::spawn_sender(outbox.clone(), api.clone());
     let mut jobs = Jobs::default();
     for effect in app.start() {
@@ -180,6 +180,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 }),
                 Some(m) = rx.recv() => batch.push(m),
                 Some(u) = outbox_updates.recv() => batch.push(Msg::Outbox(u)),
+                Some(p) = presence.frames.recv() => batch.push(Msg::Presence(p)),
             }
             // Drain what else is already waiting, then draw once.
             while batch.len() < BURST {
@@ -215,6 +216,12 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 for effect in app.update_at(msg, Timestamp::now().millis()) {
                     match effect {
                         Effect::Bell { title } => ring(&title, audible, session.notify),
+                        Effect::Composing {
+                            conversation_id,
+                            composing,
+                        } => {
+                            presence.composing(conversation_id, composing);
+                        }
                         Effect::Edit {
                             conversation_id,
                             draft,
@@ -368,7 +375,11 @@ fn run_effect(
     let (api, tx) = (api.clone(), tx.clone());
     let slot = effect.slot();
     match effect {
-        Effect::Quit | Effect::Bell { .. } | Effect::Edit { .. } | Effect::SaveDraft { .. } => {}
+        Effect::Quit
+        | Effect::Bell { .. }
+        | Effect::Edit { .. }
+        | Effect::SaveDraft { .. }
+        | Effect::Composing { .. } => {}
         Effect::Send {
             conversation_id,
             body,
@@ -553,6 +564,7 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
             Msg::Counts { counts, generation }
         }
         Effect::Send { .. }
+        | Effect::Composing { .. }
         | Effect::Bell { .. }
         | Effect::Edit { .. }
         | Effect::SaveDraft { .. }

@@ -20,6 +20,7 @@ mod editor;
 mod layers;
 mod list;
 mod live;
+mod presence;
 mod requests;
 mod sidebar;
 mod thread;
@@ -28,6 +29,7 @@ pub use attach::{Attached, DirEntry, Listing};
 pub use editor::{EditorPane, text_area, text_of};
 pub use layers::{Layer, Menu, Pending};
 pub use list::ListPane;
+pub use presence::Replying;
 pub use requests::{Generations, Slot};
 pub use sidebar::ContactPane;
 pub use thread::ThreadPane;
@@ -307,6 +309,11 @@ pub enum Effect {
         name: String,
         open: bool,
     },
+    /// Tell the other agents this one started or stopped writing in `conversation_id`.
+    Composing {
+        conversation_id: Id,
+        composing: bool,
+    },
     /// Keep the draft of `conversation_id` on disk as `text` (an empty text removes it).
     SaveDraft {
         conversation_id: Id,
@@ -384,6 +391,8 @@ pub enum Msg {
     Labels(Vec<LabelCount>),
     /// A directory listed for the path prompt.
     Listing(Listing),
+    /// Another agent started, goes on or stopped writing in a conversation.
+    Presence(crate::api::Presence),
     /// A request of `slot` failed; shown only if it was still the latest.
     FetchFailed {
         slot: Slot,
@@ -446,6 +455,10 @@ pub struct App {
     next_batch: u64,
     /// Conversations this client changed lately: their events are my own doing.
     own_changes: HashMap<Id, i64>,
+    /// Other agents writing in conversations now.
+    pub replying: Vec<Replying>,
+    /// The conversation this agent is writing in, as last told to the others.
+    composing: Option<Id>,
     pub quit: bool,
 }
 
@@ -498,6 +511,8 @@ impl App {
             batches: Vec::new(),
             next_batch: 0,
             own_changes: HashMap::new(),
+            replying: Vec::new(),
+            composing: None,
             quit: false,
         }
     }
@@ -625,13 +640,19 @@ impl App {
             .as_ref()
             .filter(|u| self.now < u.at + UNDO_MS)
             .map(|u| u.at + UNDO_MS);
-        notice.into_iter().chain(undo).min()
+        notice
+            .into_iter()
+            .chain(undo)
+            .chain(self.next_lapse())
+            .min()
     }
 
     /// Applies one message at time `now` (ms since the epoch); returns what to do next.
     pub fn update_at(&mut self, msg: Msg, now: i64) -> Vec<Effect> {
         self.now = self.now.max(now);
-        self.update(msg)
+        let mut effects = self.update(msg);
+        effects.extend(self.composing_effects());
+        effects
     }
 
     /// Applies one message at the time last given; returns what to do next.
@@ -703,6 +724,10 @@ impl App {
                         .unwrap_or(0);
                     self.contact.detail = Some(detail);
                 }
+                vec![]
+            }
+            Msg::Presence(p) => {
+                self.presence(p);
                 vec![]
             }
             Msg::Listing(listing) => {

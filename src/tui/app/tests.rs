@@ -1661,3 +1661,51 @@ fn attachments_beyond_what_a_reply_carries_are_refused_before_sending() {
         notice(&app)
     );
 }
+
+#[test]
+fn another_agent_replying_shows_until_it_stops_or_lapses_and_mine_is_announced() {
+    let mut app = app();
+    app.update_at(code(KeyCode::Enter), 1_000);
+    answer(&mut app, detail(conv(3, 300, None, Status::New)));
+    let notice = |composing: bool, ms: u64| {
+        Msg::Presence(crate::api::Presence {
+            conversation_id: 3,
+            agent_id: 2,
+            agent_name: "Bo".into(),
+            composing,
+            expires_in_ms: ms,
+        })
+    };
+    app.update_at(notice(true, 10_000), 2_000);
+    assert_eq!(app.replying_in(3, 2_000), ["Bo"]);
+    assert_eq!(app.next_change(), Some(12_000), "a redraw when it lapses");
+    assert!(
+        app.replying_in(3, 12_001).is_empty(),
+        "not refreshed: lapsed"
+    );
+    app.update_at(notice(true, 10_000), 5_000);
+    app.update_at(notice(false, 0), 6_000);
+    assert!(app.replying_in(3, 6_000).is_empty(), "stopped");
+
+    // Mine: announced when the editor takes the keyboard, ended when it leaves.
+    assert_eq!(
+        app.update_at(key('r'), 7_000),
+        vec![Effect::Composing {
+            conversation_id: 3,
+            composing: true
+        }]
+    );
+    assert!(
+        !app.update_at(key('x'), 7_100)
+            .iter()
+            .any(|e| matches!(e, Effect::Composing { .. })),
+        "typing on is no news"
+    );
+    assert!(
+        app.update_at(code(KeyCode::Esc), 8_000)
+            .contains(&Effect::Composing {
+                conversation_id: 3,
+                composing: false
+            })
+    );
+}

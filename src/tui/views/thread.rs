@@ -85,6 +85,19 @@ fn header<'a>(app: &App, theme: &Theme, c: &Conversation, now: i64) -> Vec<Line<
     );
     first.push(Span::styled(format!(" · via {channel}"), dim));
     let mut second = vec![];
+    let replying = app.replying_in(c.id, now);
+    if !replying.is_empty() {
+        let names = replying
+            .iter()
+            .map(|n| sanitize_line(n).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let verb = if replying.len() == 1 { "is" } else { "are" };
+        second.push(Span::styled(
+            format!("{names} {verb} replying… "),
+            theme.style(Role::StatusWarn),
+        ));
+    }
     if let Some(until) = c.snoozed_until.filter(|t| t.millis() > now) {
         second.push(Span::styled(
             format!("snoozed for {} ", left(until.millis() - now)),
