@@ -1000,14 +1000,17 @@ fn the_canned_picker_shows_the_matches_and_a_filled_preview_at_80x24() {
             text: "Hi {{contact.first_name}},\n\nyour refund for #{{conversation.id}} is on \
                    its way.{{cursor}}\n\n{{agent.name}}"
                 .into(),
+            shared: None,
         },
         frontdesk::tui::canned::Canned {
             name: "Password reset".into(),
             text: "Use the link we sent to reset it.".into(),
+            shared: None,
         },
         frontdesk::tui::canned::Canned {
             name: "Hostile \u{1b}[31mname".into(),
             text: "\u{1b}]0;owned\u{7}text".into(),
+            shared: None,
         },
     ];
     app.focus = Pane::Editor;

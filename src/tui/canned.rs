@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 pub struct Canned {
     pub name: String,
     pub text: String,
+    /// Shared by the desk's admins (from the server) rather than the agent's own file.
+    #[serde(skip)]
+    pub shared: Option<crate::domain::Id>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,7 @@ fn builtin() -> Vec<Canned> {
     .map(|(name, text)| Canned {
         name: name.into(),
         text: text.into(),
+        shared: None,
     })
     .collect()
 }
@@ -185,7 +189,8 @@ mod tests {
             load(Some(&path)).unwrap(),
             vec![Canned {
                 name: "Hi".into(),
-                text: "Hello there".into()
+                text: "Hello there".into(),
+                shared: None
             }]
         );
         std::fs::write(&path, "[[reply]]\nname = \"Hi\"\n").unwrap();
@@ -236,14 +241,17 @@ mod tests {
             Canned {
                 name: "Closing".into(),
                 text: "I'm closing this ticket; a refund follows.".into(),
+                shared: None,
             },
             Canned {
                 name: "Refund issued".into(),
                 text: "Your money is on its way.".into(),
+                shared: None,
             },
             Canned {
                 name: "Password reset".into(),
                 text: "Use the link to reset it.".into(),
+                shared: None,
             },
         ];
         assert_eq!(search(&canned, ""), [0, 1, 2]);

@@ -80,6 +80,10 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     app.teams = teams;
     app.channels = channels;
     app.canned = session.canned;
+    // The desk's shared replies, when the server keeps them (older servers do not).
+    for reply in api.canned().await.unwrap_or_default() {
+        app.share_canned(reply);
+    }
     // Notifications follow the bell's policy; with the bell off they still come for mine.
     app.bell = match (session.bell, session.notify) {
         (BellPolicy::Off, true) => BellPolicy::Mine,

@@ -3,11 +3,38 @@
 //! leaving the cursor where the reply says (`{{cursor}}`).
 
 use super::{App, Effect, Layer, Pane};
+use crate::api::CannedReply;
 use crate::domain::Id;
 use crate::tui::canned::{self, Canned, Filled, Placeholders};
 use crate::tui::keymap::Action;
 
 impl App {
+    /// Puts `reply` among the canned replies: the desk's shared ones come first, then the
+    /// agent's own; a shared reply of the same id is replaced.
+    pub fn share_canned(&mut self, reply: CannedReply) {
+        let canned = Canned {
+            name: reply.name,
+            text: reply.body,
+            shared: Some(reply.id),
+        };
+        match self.canned.iter_mut().find(|c| c.shared == Some(reply.id)) {
+            Some(c) => *c = canned,
+            None => {
+                let at = self
+                    .canned
+                    .iter()
+                    .take_while(|c| c.shared.is_some())
+                    .count();
+                self.canned.insert(at, canned);
+            }
+        }
+    }
+
+    /// Takes the shared reply `id` out of the canned replies.
+    pub(super) fn unshare_canned(&mut self, id: Id) {
+        self.canned.retain(|c| c.shared != Some(id));
+    }
+
     /// Opens the picker for the open conversation's draft.
     pub(super) fn open_canned(&mut self) {
         if let Some(conversation) = self.thread.open

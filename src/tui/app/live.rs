@@ -102,12 +102,13 @@ impl App {
                 }
             }
             EventKind::ChannelDeleted { channel } => self.channels.retain(|c| c.id != channel.id),
+            EventKind::CannedCreated { canned } | EventKind::CannedUpdated { canned } => {
+                self.share_canned(canned)
+            }
+            EventKind::CannedDeleted { canned } => self.unshare_canned(canned.id),
             EventKind::ContactCreated { .. }
             | EventKind::MentionCreated { .. }
-            | EventKind::MentionSeen { .. }
-            | EventKind::CannedCreated { .. }
-            | EventKind::CannedUpdated { .. }
-            | EventKind::CannedDeleted { .. } => {}
+            | EventKind::MentionSeen { .. } => {}
         }
         effects
     }

@@ -819,11 +819,13 @@ fn canned_replies() -> Vec<crate::tui::canned::Canned> {
         crate::tui::canned::Canned {
             name: "Hi".into(),
             text: "Hello {{contact.first_name}}!".into(),
+            shared: None,
         },
         crate::tui::canned::Canned {
             name: "Refund issued".into(),
             text: " Your refund for #{{conversation.id}} is on its way.{{cursor}}\n{{agent.name}}"
                 .into(),
+            shared: None,
         },
     ]
 }
@@ -1708,4 +1710,30 @@ fn another_agent_replying_shows_until_it_stops_or_lapses_and_mine_is_announced()
                 composing: false
             })
     );
+}
+
+#[test]
+fn shared_canned_replies_follow_the_desk_and_come_before_my_own() {
+    let mut app = app();
+    app.canned = canned_replies();
+    let shared = |id: Id, name: &str| crate::api::CannedReply {
+        id,
+        name: name.into(),
+        body: format!("{name} body"),
+        created_by: Some(2),
+        created_at: Timestamp(0),
+        updated_at: Timestamp(0),
+    };
+    app.update(live(EventKind::CannedCreated {
+        canned: shared(7, "Desk refund"),
+    }));
+    app.update(live(EventKind::CannedUpdated {
+        canned: shared(7, "Desk refund policy"),
+    }));
+    let names: Vec<_> = app.canned.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Desk refund policy", "Hi", "Refund issued"]);
+    app.update(live(EventKind::CannedDeleted {
+        canned: shared(7, "Desk refund policy"),
+    }));
+    assert_eq!(app.canned, canned_replies());
 }

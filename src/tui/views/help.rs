@@ -355,7 +355,10 @@ pub fn draw_canned(
         .enumerate()
         .skip(top)
         .map(|(i, c)| {
-            let line = Line::raw(format!(" {}", sanitize_line(&c.name)));
+            let mut line = Line::raw(format!(" {}", sanitize_line(&c.name)));
+            if c.shared.is_some() {
+                line.push_span(Span::styled(" · desk", theme.style(Role::Dim)));
+            }
             if i == selected {
                 line.style(theme.style(Role::Selected))
             } else {
