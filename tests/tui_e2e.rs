@@ -538,3 +538,39 @@ async fn an_agent_writing_a_reply_shows_as_replying_to_the_other_agent_viewing_i
     ada.keys("\u{1b}");
     bo.wait_gone("is replying…");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mention_typed_in_a_note_reaches_the_other_agents_client() {
+    let desk = Desk::start();
+    let (ch, secret) = desk.custom_channel("Bridge").await;
+    desk.inbound(ch, &secret, &customer("t", "u", "Chargeback on invoice 77"))
+        .await;
+    let (home_a, home_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |token: &str, home: &Path| {
+        let (url, token, home) = (desk.url.clone(), token.to_string(), home.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let screen = client(&url, &token, &home);
+            screen.wait_for("Chargeback on invoice 77");
+            screen.wait_for("live");
+            screen
+        })
+    };
+    let (bo, ada) = (
+        start(&desk.agent, home_a.path()),
+        start(&desk.admin, home_b.path()),
+    );
+    let (mut bo, ada) = (bo.await.unwrap(), ada.await.unwrap());
+    bo.keys("\r");
+    bo.wait_for("┏ Chargeback on invoice 77");
+    bo.keys("n");
+    bo.wait_for("internal note");
+    bo.keys("can you look @");
+    bo.wait_for("Enter mentions");
+    bo.keys("ada");
+    bo.wait_for("ada@desk.example");
+    bo.keys("\r");
+    bo.wait_for("can you look @Ada Admin");
+    bo.keys("\u{13}");
+    ada.wait_for("Bo Agent mentioned you in #");
+    ada.wait_for("@1");
+}

@@ -62,6 +62,9 @@ pub(crate) fn query(r: &ListRequest) -> ListQuery {
     }
 }
 
+/// Conversations with unseen mentions fetched at start.
+const MENTIONS: usize = 50;
+
 /// Runs the client until the agent quits. The terminal is restored on every exit path.
 pub async fn run(session: Session) -> anyhow::Result<()> {
     let api = Api::with_trust(&session.base_url, &session.token, &session.trust)?;
@@ -390,8 +393,14 @@ fn run_effect(
             internal,
             channel_id,
             attachments,
+            mentions,
         } if attachments.is_empty() => {
-            match outbox.enqueue(conversation_id, &body, internal, channel_id) {
+            let queued = if internal && !mentions.is_empty() {
+                outbox.enqueue_note(conversation_id, &body, &mentions)
+            } else {
+                outbox.enqueue(conversation_id, &body, internal, channel_id)
+            };
+            match queued {
                 Ok(entry) => {
                     let _ = tx.send(Msg::Queued(Outgoing {
                         client_id: entry.client_id,
@@ -513,6 +522,7 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
             generation,
         },
         Effect::FetchLabels => Msg::Labels(api.labels().await?),
+        Effect::FetchMentions => Msg::Mentions(api.mentions(MENTIONS).await?),
         Effect::ListDir { dir } => {
             let raw = dir.clone();
             let entries =

@@ -87,6 +87,7 @@ impl App {
             Action::CannedReply => self.open_canned(),
             Action::Attach => return self.open_attach(),
             Action::Detach => self.open_detach(),
+            Action::Mentions => self.open_mentions(),
             Action::ToggleSelect => {
                 if let Some(id) = self.list.current().map(|c| c.id) {
                     if !self.list.marked.remove(&id) {

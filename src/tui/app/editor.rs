@@ -26,6 +26,8 @@ pub struct EditorPane {
     pub(super) seen: HashMap<Id, Id>,
     /// Files attached per draft.
     pub files: HashMap<Id, Vec<super::Attached>>,
+    /// Agents picked with `@` per note.
+    pub mentions: HashMap<Id, std::collections::BTreeSet<Id>>,
 }
 
 impl Default for EditorPane {
@@ -37,6 +39,7 @@ impl Default for EditorPane {
             outgoing: Vec::new(),
             seen: HashMap::new(),
             files: HashMap::new(),
+            mentions: HashMap::new(),
         }
     }
 }
@@ -214,6 +217,9 @@ impl App {
     pub(super) fn editor_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
         let id = self.thread.open?;
         let changed = self.editor.type_key(id, key)?;
+        if let KeyCode::Char(c) = key.code {
+            self.maybe_pick_mention(c);
+        }
         Some(if changed { self.keep_draft() } else { vec![] })
     }
 

@@ -16,6 +16,8 @@ pub enum Menu {
     Snooze,
     /// The files attached to the open draft, to remove one.
     Detach,
+    /// The conversations where this agent was mentioned and has not looked.
+    Mentions,
     /// The attachments of the open conversation, newest first.
     Attachments,
 }
@@ -68,6 +70,12 @@ pub enum Layer {
         listing: Option<super::Listing>,
         asked: String,
     },
+    /// The agent picker after `@` in a note of `conversation`.
+    Mention {
+        conversation: Id,
+        query: String,
+        selected: usize,
+    },
     /// The canned reply picker for the draft of `conversation`: typing filters, the picked
     /// reply is previewed with its placeholders filled.
     Canned {
@@ -86,7 +94,8 @@ impl Layer {
             Layer::Palette { .. }
             | Layer::Labels { .. }
             | Layer::Canned { .. }
-            | Layer::Attach { .. } => Context::Prompt,
+            | Layer::Attach { .. }
+            | Layer::Mention { .. } => Context::Prompt,
             Layer::Confirm(_) | Layer::ConfirmQuit(_) | Layer::Collision { .. } => Context::Confirm,
             Layer::Contact => Context::Sidebar,
         }
@@ -126,7 +135,7 @@ impl App {
             Layer::Help { filter, .. } => Some(filter),
             Layer::Palette { line } => Some(line),
             Layer::Labels { input, .. } => Some(input),
-            Layer::Canned { query, .. } => Some(query),
+            Layer::Canned { query, .. } | Layer::Mention { query, .. } => Some(query),
             Layer::Attach { input, .. } => Some(input),
             _ => None,
         }
@@ -180,7 +189,11 @@ impl App {
     fn after_typing(&mut self) -> Vec<Effect> {
         match self.layers.last_mut() {
             Some(Layer::Help { scroll, .. }) => *scroll = 0,
-            Some(Layer::Labels { selected, .. } | Layer::Canned { selected, .. }) => *selected = 0,
+            Some(
+                Layer::Labels { selected, .. }
+                | Layer::Canned { selected, .. }
+                | Layer::Mention { selected, .. },
+            ) => *selected = 0,
             Some(Layer::Attach { .. }) => return self.attach_typed(),
             _ => {}
         }
@@ -268,6 +281,14 @@ impl App {
                 a,
             ) => self.canned_action(conversation, query, selected, a),
             (
+                Layer::Mention {
+                    conversation,
+                    query,
+                    selected,
+                },
+                a,
+            ) => self.mention_action(conversation, query, selected, a),
+            (
                 Layer::Attach {
                     conversation,
                     input,
@@ -337,6 +358,7 @@ impl App {
                         open: false,
                     }];
                 }
+                Some((_, Choice::Open(id))) => return self.open_conversation(id),
                 Some((_, Choice::Detach(index))) => {
                     if let Some(&id) = targets.first() {
                         self.detach(id, index);
@@ -385,6 +407,19 @@ impl App {
                             name,
                         },
                     )
+                })
+                .collect();
+        }
+        if *menu == Menu::Mentions {
+            return self
+                .mentioned
+                .iter()
+                .map(|m| {
+                    let label = format!(
+                        "#{} {}  ({} from {})",
+                        m.conversation.id, m.conversation.subject, m.unseen, m.by
+                    );
+                    (label, Choice::Open(m.conversation.id))
                 })
                 .collect();
         }
@@ -470,7 +505,7 @@ impl App {
                     )
                 }))
                 .collect(),
-            Menu::Attachments | Menu::Detach => Vec::new(),
+            Menu::Attachments | Menu::Detach | Menu::Mentions => Vec::new(),
         };
         patches
             .into_iter()

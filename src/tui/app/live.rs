@@ -106,6 +106,21 @@ impl App {
                 self.share_canned(canned)
             }
             EventKind::CannedDeleted { canned } => self.unshare_canned(canned.id),
+            EventKind::MentionCreated {
+                agent_id,
+                message,
+                conversation,
+                ..
+            } if agent_id == self.me.id => {
+                effects.extend(self.mentioned_in(conversation, message.sender.name));
+            }
+            EventKind::MentionSeen {
+                conversation_id,
+                agent_id,
+            } if agent_id == self.me.id => {
+                self.mentioned
+                    .retain(|m| m.conversation.id != conversation_id);
+            }
             EventKind::ContactCreated { .. }
             | EventKind::MentionCreated { .. }
             | EventKind::MentionSeen { .. } => {}

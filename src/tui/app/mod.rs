@@ -20,6 +20,7 @@ mod editor;
 mod layers;
 mod list;
 mod live;
+mod mentions;
 mod presence;
 mod requests;
 mod sidebar;
@@ -29,6 +30,7 @@ pub use attach::{Attached, DirEntry, Listing};
 pub use editor::{EditorPane, text_area, text_of};
 pub use layers::{Layer, Menu, Pending};
 pub use list::ListPane;
+pub use mentions::Mentioned;
 pub use presence::Replying;
 pub use requests::{Generations, Slot};
 pub use sidebar::ContactPane;
@@ -159,6 +161,8 @@ pub enum Choice {
     Attachment { url: String, name: String },
     /// Remove the file at this index from the draft of the conversation.
     Detach(usize),
+    /// Open this conversation.
+    Open(Id),
 }
 
 /// The open conversation, once its answer arrived.
@@ -285,7 +289,11 @@ pub enum Effect {
         channel_id: Option<Id>,
         /// Files to upload and attach, paths as typed.
         attachments: Vec<String>,
+        /// Agents a note mentions.
+        mentions: Vec<Id>,
     },
+    /// The conversations where this agent was mentioned and has not looked.
+    FetchMentions,
     /// List a directory for the path prompt (`dir` as typed: `""`, `~/`, `../logs/`).
     ListDir {
         dir: String,
@@ -391,6 +399,8 @@ pub enum Msg {
     Labels(Vec<LabelCount>),
     /// A directory listed for the path prompt.
     Listing(Listing),
+    /// The conversations where this agent was mentioned (at start).
+    Mentions(Vec<crate::api::MentionSummary>),
     /// Another agent started, goes on or stopped writing in a conversation.
     Presence(crate::api::Presence),
     /// A request of `slot` failed; shown only if it was still the latest.
@@ -455,6 +465,8 @@ pub struct App {
     next_batch: u64,
     /// Conversations this client changed lately: their events are my own doing.
     own_changes: HashMap<Id, i64>,
+    /// Conversations where this agent was mentioned and has not looked, newest first.
+    pub mentioned: Vec<Mentioned>,
     /// Other agents writing in conversations now.
     pub replying: Vec<Replying>,
     /// The conversation this agent is writing in, as last told to the others.
@@ -511,6 +523,7 @@ impl App {
             batches: Vec::new(),
             next_batch: 0,
             own_changes: HashMap::new(),
+            mentioned: Vec::new(),
             replying: Vec::new(),
             composing: None,
             quit: false,
@@ -522,6 +535,7 @@ impl App {
         let mut effects = vec![self.reload()];
         effects.extend(self.count_views(false));
         effects.push(Effect::FetchLabels);
+        effects.push(Effect::FetchMentions);
         effects
     }
 
@@ -724,6 +738,10 @@ impl App {
                         .unwrap_or(0);
                     self.contact.detail = Some(detail);
                 }
+                vec![]
+            }
+            Msg::Mentions(summaries) => {
+                self.mentions_loaded(summaries);
                 vec![]
             }
             Msg::Presence(p) => {

@@ -380,7 +380,8 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
                 body: "On it".into(),
                 internal: false,
                 channel_id: None,
-                attachments: vec![]
+                attachments: vec![],
+                mentions: vec![]
             },
             Effect::SaveDraft {
                 conversation_id: 3,
@@ -1736,4 +1737,81 @@ fn shared_canned_replies_follow_the_desk_and_come_before_my_own() {
         canned: shared(7, "Desk refund policy"),
     }));
     assert_eq!(app.canned, canned_replies());
+}
+
+#[test]
+fn at_in_a_note_picks_an_agent_whose_mention_goes_with_the_note() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('n'));
+    for c in "ask @".chars() {
+        app.update(key(c));
+    }
+    assert!(matches!(app.layers.last(), Some(Layer::Mention { .. })));
+    app.update(key('b'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.draft(), "ask @Bo ");
+    for c in "please".chars() {
+        app.update(key(c));
+    }
+    let effects = app.update(ctrl('s'));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Send { internal: true, mentions, .. } if mentions == &[2]
+        )),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_mention_deleted_from_the_text_or_typed_in_a_reply_notifies_nobody() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('n'));
+    app.update(key('@'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.draft(), "@Bo ");
+    app.update(ctrl('u'));
+    app.update(key('x'));
+    let effects = app.update(ctrl('s'));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Send { mentions, .. } if mentions.is_empty())),
+        "{effects:?}"
+    );
+    // In a reply to the customer, @ is just a character.
+    app.update(key('r'));
+    app.update(key('@'));
+    assert!(app.layers.is_empty());
+}
+
+#[test]
+fn being_mentioned_rings_counts_and_lists_the_conversation_until_seen() {
+    let mut app = app();
+    let mut note = message(90, 2, "@Ana can you check?");
+    note.internal = true;
+    note.sender = Sender {
+        kind: SenderKind::Agent,
+        id: Some(2),
+        name: "Bo".into(),
+    };
+    let effects = app.update(live(EventKind::MentionCreated {
+        conversation_id: 2,
+        agent_id: 1,
+        message: note,
+        conversation: conv(2, 900, Some(2), Status::WaitingOnUs),
+    }));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Bell { .. })));
+    assert_eq!(notice(&app), Some("Bo mentioned you in #2"));
+    assert_eq!(app.mentioned.len(), 1);
+    app.update(key('M'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.thread.open, Some(2), "Enter opens it");
+    app.update(live(EventKind::MentionSeen {
+        conversation_id: 2,
+        agent_id: 1,
+    }));
+    assert!(app.mentioned.is_empty());
 }

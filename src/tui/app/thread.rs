@@ -309,6 +309,13 @@ impl App {
             .into_iter()
             .map(|f| f.path)
             .collect();
+        let internal = self.editor.compose == Compose::Note;
+        let mentions = if internal {
+            self.mentions_in(id, &body)
+        } else {
+            self.editor.mentions.remove(&id);
+            Vec::new()
+        };
         self.editor.drafts.remove(&id);
         self.editor.seen.remove(&id);
         self.focus = Pane::Thread;
@@ -316,9 +323,10 @@ impl App {
             Effect::Send {
                 conversation_id: id,
                 body,
-                internal: self.editor.compose == Compose::Note,
+                internal,
                 channel_id: self.editor.channel.take(),
                 attachments,
+                mentions,
             },
             Effect::SaveDraft {
                 conversation_id: id,

@@ -74,6 +74,7 @@ actions! {
     CannedReply = "canned_reply", "Insert a canned reply";
     Attach = "attach", "Attach a file to the reply (Tab completes the path)";
     Detach = "detach", "Remove a file attached to the reply";
+    Mentions = "mentions", "Conversations where you were mentioned and have not looked";
     SwitchChannel = "switch_channel", "Switch the reply channel";
     Assign = "assign", "Assign to…";
     AssignToMe = "assign_to_me", "Assign to me";

@@ -44,6 +44,7 @@ pub(super) const DEFAULTS: &[(Context, &str, Action)] = &[
     (Global, "f1", Help),
     (Global, ":", Palette),
     (Global, "l", EditLabels),
+    (Global, "M", Mentions),
     (Global, "u", Undo),
     (Global, "esc", Cancel),
     (Global, "q", Quit),

@@ -104,8 +104,13 @@ pub fn draw_menu(
         Menu::Snooze => " snooze ",
         Menu::Attachments => " attachments: Enter save, o open ",
         Menu::Detach => " remove a file from the reply ",
+        Menu::Mentions => " you were mentioned in ",
     };
-    let width = if *menu == Menu::Attachments { 72 } else { 36 };
+    let width = if matches!(menu, Menu::Attachments | Menu::Mentions) {
+        72
+    } else {
+        36
+    };
     let rect = centered(area, width, options.len() as u16 + 2);
     let inner = layer_block(frame, theme, rect, title.into());
     // Keep the picked entry in view when the menu is taller than the screen.
@@ -266,6 +271,40 @@ pub fn draw_attach(
                 }
             }));
         }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The agent picker after `@` in a note: what is typed and the agents it matches.
+pub fn draw_mention(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    query: &str,
+    selected: usize,
+) {
+    let choices = app.mention_choices(query);
+    let rect = centered(area, 44, choices.len() as u16 + 4);
+    let inner = layer_block(frame, theme, rect, " mention ".into());
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("@", theme.style(Role::Key)),
+            Span::raw(format!("{}▏", sanitize_line(query))),
+        ]),
+        Line::styled("Enter mentions · Esc keeps the @", theme.style(Role::Dim)),
+    ];
+    for (i, a) in choices.iter().enumerate() {
+        let line = Line::raw(format!(
+            " {}  {}",
+            sanitize_line(&a.name),
+            sanitize_line(&a.email)
+        ));
+        lines.push(if i == selected {
+            line.style(theme.style(Role::Selected))
+        } else {
+            line
+        });
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

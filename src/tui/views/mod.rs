@@ -116,6 +116,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, now: i64) -> Drawn {
                 listing,
                 ..
             } => help::draw_attach(frame, theme, main, input, *selected, listing.as_ref()),
+            Layer::Mention {
+                query, selected, ..
+            } => help::draw_mention(frame, app, theme, main, query, *selected),
             Layer::Palette { .. } => {}
         }
     }

@@ -55,6 +55,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, now: i64) {
         Span::styled(conn, theme.style(role)),
         Span::styled(me, theme.style(Role::StatusBar)),
     ];
+    if !app.mentioned.is_empty() {
+        spans.push(Span::styled(
+            format!("  @{}", app.mentioned.len()),
+            theme.style(Role::StatusWarn),
+        ));
+    }
     match app.notice_at(now) {
         Some(n) => spans.push(Span::styled(
             format!("  {}", sanitize_line(&n.text)),
