@@ -137,7 +137,7 @@ fn reply(client_id: &str, body: &str) -> NewMessage {
         body: body.into(),
         internal: false,
         client_id: client_id.into(),
-        channel_id: None,
+        ..NewMessage::default()
     }
 }
 

@@ -5,11 +5,15 @@ mod calls;
 mod channels;
 mod event;
 pub mod portal;
+mod replies;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
 pub use channels::*;
 pub use event::{Event, EventKind};
+pub use replies::{
+    FileLimits, ReplyAttachment, ReplyChannel, ReplyChannels, ReplyEmail, UploadedFile,
+};
 pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
 use crate::domain::{
@@ -88,7 +92,7 @@ pub struct MessagePage {
 }
 
 /// `POST /api/v1/conversations/{id}/messages`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     pub body: String,
@@ -99,6 +103,12 @@ pub struct NewMessage {
     /// Reply on another channel than the conversation's own.
     #[serde(default)]
     pub channel_id: Option<Id>,
+    /// Uploaded files the reply or note carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<ReplyAttachment>,
+    /// The e-mail header fields of a reply by e-mail; the thread gives the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<ReplyEmail>,
 }
 
 /// `PATCH /api/v1/conversations/{id}`: absent fields stay; `null` clears owner or team.

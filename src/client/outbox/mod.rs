@@ -8,6 +8,7 @@ mod sender;
 
 pub use sender::{OutboxUpdate, spawn_sender};
 
+use crate::api::{ReplyAttachment, ReplyEmail};
 use crate::domain::{Id, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::path::{Path, PathBuf};
@@ -122,6 +123,10 @@ pub struct Entry {
     pub body: String,
     pub internal: bool,
     pub channel_id: Option<Id>,
+    /// Uploaded files the reply carries.
+    pub attachments: Vec<ReplyAttachment>,
+    /// The e-mail header fields, when the agent set them.
+    pub email: Option<ReplyEmail>,
     pub state: EntryState,
     /// Why the server refused it, when failed.
     pub error: Option<String>,
@@ -150,7 +155,30 @@ CREATE INDEX IF NOT EXISTS outbox_conversation ON outbox (conversation_id);
 ";
 
 const COLUMNS: &str = "client_id, conversation_id, body, internal, channel_id, state, error, \
-                       attempts, created_at, message_id";
+                       attempts, created_at, message_id, extras";
+
+/// What a reply carries besides its text, kept as JSON in the `extras` column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Extras {
+    /// Reply on another channel than the conversation's own.
+    #[serde(default)]
+    pub channel_id: Option<Id>,
+    #[serde(default)]
+    pub attachments: Vec<ReplyAttachment>,
+    #[serde(default)]
+    pub email: Option<ReplyEmail>,
+}
+
+/// Adds the `extras` column to an outbox file written before replies carried files.
+fn add_extras(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'extras'")?
+        .exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE outbox ADD COLUMN extras TEXT")?;
+    }
+    Ok(())
+}
 
 /// The outbox file. Cheap to clone; clones share one connection.
 #[derive(Clone)]
@@ -169,6 +197,7 @@ impl Outbox {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        add_extras(&conn)?;
         Ok(Outbox {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -182,12 +211,30 @@ impl Outbox {
         internal: bool,
         channel_id: Option<Id>,
     ) -> Result<Entry> {
+        let extras = Extras {
+            channel_id,
+            ..Extras::default()
+        };
+        self.enqueue_with(conversation_id, body, internal, extras)
+    }
+
+    /// Stores a new entry with its channel, files and e-mail fields in state `sending`; it is
+    /// on disk when this returns.
+    pub fn enqueue_with(
+        &self,
+        conversation_id: Id,
+        body: &str,
+        internal: bool,
+        extras: Extras,
+    ) -> Result<Entry> {
         let entry = Entry {
             client_id: format!("{:032x}", rand::random::<u128>()),
             conversation_id,
             body: body.to_string(),
             internal,
-            channel_id,
+            channel_id: extras.channel_id,
+            attachments: extras.attachments,
+            email: extras.email,
             state: EntryState::Sending,
             error: None,
             attempts: 0,
@@ -196,7 +243,8 @@ impl Outbox {
         };
         self.lock().execute(
             &format!(
-                "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL)"
+                "INSERT INTO outbox ({COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL, ?8)"
             ),
             params![
                 entry.client_id,
@@ -206,6 +254,7 @@ impl Outbox {
                 entry.channel_id,
                 entry.state.as_str(),
                 entry.created_at.millis(),
+                entry.extras_json(),
             ],
         )?;
         Ok(entry)
@@ -290,7 +339,25 @@ impl Outbox {
     }
 }
 
+impl Entry {
+    /// The files and e-mail fields as stored; `None` when there are none.
+    fn extras_json(&self) -> Option<String> {
+        (!self.attachments.is_empty() || self.email.is_some()).then(|| {
+            serde_json::json!({"attachments": self.attachments, "email": self.email}).to_string()
+        })
+    }
+}
+
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    let extras: Extras = row
+        .get::<_, Option<String>>(10)?
+        .map(|json| {
+            serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, e.into())
+            })
+        })
+        .transpose()?
+        .unwrap_or_default();
     Ok(Entry {
         client_id: row.get(0)?,
         conversation_id: row.get(1)?,
@@ -302,6 +369,8 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         attempts: row.get(7)?,
         created_at: Timestamp(row.get(8)?),
         message_id: row.get(9)?,
+        attachments: extras.attachments,
+        email: extras.email,
     })
 }
 
@@ -316,13 +385,37 @@ mod tests {
         let outbox = Outbox::open(&path).unwrap();
         let a = outbox.enqueue(7, "first", false, None).unwrap();
         let b = outbox.enqueue(7, "note", true, Some(3)).unwrap();
+        let c = outbox
+            .enqueue_with(
+                7,
+                "with a file",
+                false,
+                Extras {
+                    channel_id: Some(4),
+                    attachments: vec![ReplyAttachment {
+                        url: "/api/v1/files/ab".into(),
+                        name: "a.pdf".into(),
+                        ..ReplyAttachment::default()
+                    }],
+                    email: Some(ReplyEmail {
+                        to: vec!["ana@example.com".into()],
+                        subject: "Re: hi".into(),
+                        ..ReplyEmail::default()
+                    }),
+                },
+            )
+            .unwrap();
         assert_eq!(a.client_id.len(), 32);
         assert_ne!(a.client_id, b.client_id);
         drop(outbox);
 
         let outbox = Outbox::open(&path).unwrap();
-        assert_eq!(outbox.pending().unwrap(), vec![a.clone(), b.clone()]);
+        assert_eq!(
+            outbox.pending().unwrap(),
+            vec![a.clone(), b.clone(), c.clone()]
+        );
         outbox.mark_sent(&a.client_id, 41).unwrap();
+        outbox.mark_sent(&c.client_id, 42).unwrap();
         outbox.mark_failed(&b.client_id, "no such channel").unwrap();
         assert!(outbox.pending().unwrap().is_empty());
         let all = outbox.entries_for(7).unwrap();

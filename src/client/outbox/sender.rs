@@ -101,6 +101,8 @@ impl Sender {
             internal: entry.internal,
             client_id: entry.client_id.clone(),
             channel_id: entry.channel_id,
+            attachments: entry.attachments.clone(),
+            email: entry.email.clone(),
         };
         loop {
             let id = entry.client_id.clone();

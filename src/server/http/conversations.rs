@@ -10,6 +10,7 @@ use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, S
 use crate::server::AppState;
 use crate::server::auth::Authed;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::server::reply_files;
 use crate::server::store::conversations::{AssigneeFilter, ChannelFilter, StatusFilter};
 use crate::server::store::{ListFilter, PostOutcome};
 use axum::Json;
@@ -184,10 +185,24 @@ pub async fn post_message(
     ApiPath(id): ApiPath<Id>,
     ApiJson(new): ApiJson<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    Ok(match state.store.post_message(id, agent.id, new).await? {
-        PostOutcome::Created(m) => (StatusCode::CREATED, Json(m)),
-        PostOutcome::Existing(m) => (StatusCode::OK, Json(m)),
-    })
+    let refused =
+        |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reply_files::REFUSED, m);
+    let files = reply_files::resolve(&state.files, &state.portal.public_url, &new.attachments)
+        .await
+        .map_err(refused)?;
+    if !new.internal
+        && !files.is_empty()
+        && let Some(channel) = state.store.reply_channel(id, new.channel_id).await?
+        && let Some(why) = reply_files::refusal(&channel.channel, &files)
+    {
+        return Err(refused(why));
+    }
+    Ok(
+        match state.store.post_message(id, agent.id, new, files).await? {
+            PostOutcome::Created(m) => (StatusCode::CREATED, Json(m)),
+            PostOutcome::Existing(m) => (StatusCode::OK, Json(m)),
+        },
+    )
 }
 
 pub async fn contact(

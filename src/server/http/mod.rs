@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
             post(inbound::report_status),
         )
         .route("/files/{hash}", get(files::get))
+        .route("/files", post(files::upload))
         .route(
             "/channels/{id}/routing",
             get(routing::get_routing).put(routing::put_routing),
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(graph::public_routes())
+        .route("/files/{channel}/{hash}", get(files::public))
         .merge(chat::public_routes(&state))
         .merge(forms::public_routes())
         .merge(super::portal::routes())

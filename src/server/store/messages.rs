@@ -3,7 +3,7 @@
 use super::rows::{self, MESSAGE_SELECT};
 use super::{Store, StoreError, WriteCtx, conversations, deliveries};
 use crate::api::{EventKind, MessagePage, NewMessage};
-use crate::domain::{Id, Message, MessageKind, Status};
+use crate::domain::{Attachment, Id, Message, MessageKind, Status};
 use crate::server::channels::graph;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -80,6 +80,7 @@ fn post(
     conversation_id: Id,
     agent_id: Id,
     new: NewMessage,
+    files: Vec<Attachment>,
 ) -> Result<PostOutcome, StoreError> {
     let existing: Option<Id> = ctx
         .tx
@@ -139,6 +140,21 @@ fn post(
             now.millis(),
         ))?;
     let message_id = ctx.tx.last_insert_rowid();
+    for f in &files {
+        ctx.tx
+            .prepare_cached(
+                "INSERT INTO attachments (message_id, kind, name, mime_type, size, url) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute((
+                message_id,
+                f.kind.as_str(),
+                &f.name,
+                &f.mime_type,
+                f.size,
+                &f.url,
+            ))?;
+    }
     if kind == MessageKind::Outbound {
         deliveries::enqueue(ctx, message_id, channel_id)?;
     }
@@ -166,23 +182,46 @@ fn post(
 }
 
 impl Store {
-    /// Posts an agent's reply or internal note; the same `client_id` twice adds it once.
+    /// Posts an agent's reply or internal note with the `files` it carries (checked by the
+    /// caller); the same `client_id` twice adds it once.
     pub async fn post_message(
         &self,
         conversation_id: Id,
         agent_id: Id,
         new: NewMessage,
+        files: Vec<Attachment>,
     ) -> Result<PostOutcome, StoreError> {
         if new.client_id.trim().is_empty() || new.client_id.len() > MAX_CLIENT_ID {
             return Err(StoreError::Invalid(format!(
                 "client_id must be 1 to {MAX_CLIENT_ID} bytes"
             )));
         }
-        if new.body.trim().is_empty() {
+        if new.body.trim().is_empty() && files.is_empty() {
             return Err(StoreError::Invalid("body must not be empty".into()));
         }
-        self.write(move |ctx| post(ctx, conversation_id, agent_id, new))
+        self.write(move |ctx| post(ctx, conversation_id, agent_id, new, files))
             .await
+    }
+
+    /// The channel a reply on `conversation_id` leaves by: `channel_id`, or the
+    /// conversation's own; `None` when that is no channel of this desk.
+    pub async fn reply_channel(
+        &self,
+        conversation_id: Id,
+        channel_id: Option<Id>,
+    ) -> Result<Option<crate::api::ChannelWithSecret>, StoreError> {
+        self.read(move |c| {
+            let id = match channel_id {
+                Some(id) => id,
+                None => rows::conversation(c, conversation_id, 0)?.channel_id,
+            };
+            match super::channels::channel(c, id) {
+                Ok(ch) => Ok(Some(ch)),
+                Err(StoreError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await
     }
 
     /// The name and media type an attachment at `url` was stored with (the first, when the

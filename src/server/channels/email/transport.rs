@@ -2,6 +2,7 @@
 //! threaded with In-Reply-To and References, and handed to the channel's SMTP relay.
 
 use super::settings::{EmailSettings, Relay, RelayTls, SignatureFormat};
+use crate::domain::Attachment;
 use crate::server::delivery::{Delivered, DeliveryError, Outgoing, TransportContext};
 use crate::server::store::StoreError;
 use lettre::message::header::ContentType;
@@ -65,7 +66,16 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
             format!("{}:{}", out.channel.secret, out.message.id).as_bytes()
         ))[..16]
     );
-    let mail = build(out, &settings, to, &header_id, in_reply_to, &references)?;
+    let files = crate::server::delivery::file_bytes(ctx, out).await?;
+    let mail = build(
+        out,
+        &settings,
+        to,
+        &header_id,
+        in_reply_to,
+        &references,
+        &files,
+    )?;
     ctx.store
         .record_outbound_email(
             channel_id,
@@ -108,6 +118,12 @@ fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The text of a mail: plain, or plain and HTML alternatives.
+enum Body {
+    Single(SinglePart),
+    Multi(MultiPart),
+}
+
 fn build(
     out: &Outgoing,
     settings: &EmailSettings,
@@ -115,6 +131,7 @@ fn build(
     header_id: &str,
     in_reply_to: Option<String>,
     references: &[String],
+    files: &[(Attachment, Vec<u8>)],
 ) -> Result<Message, DeliveryError> {
     let invalid = |what: &str, e: &dyn std::fmt::Display| {
         DeliveryError::Permanent(format!("cannot address the mail ({what}): {e}"))
@@ -146,14 +163,14 @@ fn build(
     }
     let signature = settings.render_signature(agent);
     let body = out.message.body.trim_end();
-    let result = match settings.signature_format {
+    let text_part = match settings.signature_format {
         SignatureFormat::Text => {
             let text = if signature.trim().is_empty() {
                 body.to_string()
             } else {
                 format!("{body}\n\n{signature}")
             };
-            builder.singlepart(SinglePart::plain(text))
+            Body::Single(SinglePart::plain(text))
         }
         SignatureFormat::Html => {
             let text = format!("{body}\n\n{}", super::html::html_to_text(&signature));
@@ -161,7 +178,7 @@ fn build(
                 "<div style=\"white-space: pre-wrap\">{}</div>\n<br>\n{signature}",
                 escape_html(body)
             );
-            builder.multipart(
+            Body::Multi(
                 MultiPart::alternative()
                     .singlepart(SinglePart::plain(text))
                     .singlepart(
@@ -171,6 +188,29 @@ fn build(
                     ),
             )
         }
+    };
+    let result = if files.is_empty() {
+        match text_part {
+            Body::Single(p) => builder.singlepart(p),
+            Body::Multi(p) => builder.multipart(p),
+        }
+    } else {
+        let mut mixed = match text_part {
+            Body::Single(p) => MultiPart::mixed().singlepart(p),
+            Body::Multi(p) => MultiPart::mixed().multipart(p),
+        };
+        for (file, bytes) in files {
+            let content_type = file
+                .mime_type
+                .as_deref()
+                .and_then(|m| ContentType::parse(m).ok())
+                .unwrap_or_else(|| ContentType::parse("application/octet-stream").expect("valid"));
+            mixed = mixed.singlepart(
+                lettre::message::Attachment::new(file.name.clone())
+                    .body(bytes.clone(), content_type),
+            );
+        }
+        builder.multipart(mixed)
     };
     result.map_err(|e| invalid("message", &e))
 }
