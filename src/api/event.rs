@@ -16,6 +16,9 @@ pub struct Event {
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
+// A message event carries the message and its conversation whole; events are built once per
+// change and moved along, never kept by the thousand, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum EventKind {
     #[serde(rename = "conversation.created")]
     ConversationCreated { conversation: Conversation },

@@ -29,19 +29,7 @@ pub struct UploadedFile {
     pub url: String,
 }
 
-/// The e-mail header fields of a reply; the thread gives the defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReplyEmail {
-    #[serde(default)]
-    pub to: Vec<String>,
-    #[serde(default)]
-    pub cc: Vec<String>,
-    #[serde(default)]
-    pub bcc: Vec<String>,
-    #[serde(default)]
-    pub subject: String,
-}
+pub use crate::domain::ReplyEmail;
 
 /// `GET /api/v1/conversations/{id}/reply-channels`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -185,6 +185,13 @@ pub async fn post_message(
     ApiPath(id): ApiPath<Id>,
     ApiJson(new): ApiJson<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
+    if let Some(why) = new.email.as_ref().and_then(|e| e.problem(is_address)) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_email",
+            why,
+        ));
+    }
     let refused =
         |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reply_files::REFUSED, m);
     let files = reply_files::resolve(&state.files, &state.portal.public_url, &new.attachments)
@@ -224,4 +231,9 @@ pub async fn patch_contact(
         None => state.store.contact_detail(id, 0).await?.contact,
     };
     Ok(Json(contact))
+}
+
+/// Whether `address` is a plain e-mail address a mail can go to.
+fn is_address(address: &str) -> bool {
+    crate::server::channels::public::is_email(address) && address.parse::<lettre::Address>().is_ok()
 }

@@ -3,7 +3,7 @@
 use super::rows::{self, MESSAGE_SELECT};
 use super::{Store, StoreError, WriteCtx, conversations, deliveries};
 use crate::api::{EventKind, MessagePage, NewMessage};
-use crate::domain::{Attachment, Id, Message, MessageKind, Status};
+use crate::domain::{Attachment, ChannelKind, Id, Message, MessageKind, ReplyEmail, Status};
 use crate::server::channels::graph;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -124,6 +124,23 @@ fn post(
     if kind == MessageKind::Outbound {
         graph::window::check(ctx.tx, channel_id, before.contact_id, &new.body, now)?;
     }
+    let channel_kind: ChannelKind = ctx
+        .tx
+        .prepare_cached("SELECT kind FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| r.get::<_, String>(0))?
+        .parse()
+        .map_err(|e: crate::domain::ParseEnumError| StoreError::Invalid(e.to_string()))?;
+    let email = match (kind, channel_kind, new.email) {
+        (MessageKind::Outbound, ChannelKind::Email, fields) => {
+            Some(email_defaults(ctx, fields.unwrap_or_default(), &before)?)
+        }
+        (_, _, None) => None,
+        (_, _, Some(_)) => {
+            return Err(StoreError::Invalid(
+                "email fields go only with a reply (not a note) on an e-mail channel".into(),
+            ));
+        }
+    };
     ctx.tx
         .prepare_cached(
             "INSERT INTO messages (conversation_id, kind, sender_agent_id, sender_name, \
@@ -140,6 +157,21 @@ fn post(
             now.millis(),
         ))?;
     let message_id = ctx.tx.last_insert_rowid();
+    if let Some(email) = &email {
+        let json = |list: &Vec<String>| serde_json::to_string(list).unwrap_or_default();
+        ctx.tx
+            .prepare_cached(
+                "INSERT INTO reply_email (message_id, to_addrs, cc_addrs, bcc_addrs, subject) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute((
+                message_id,
+                json(&email.to),
+                json(&email.cc),
+                json(&email.bcc),
+                &email.subject,
+            ))?;
+    }
     for f in &files {
         ctx.tx
             .prepare_cached(
@@ -179,6 +211,33 @@ fn post(
         conversation: rows::conversation(ctx.tx, conversation_id, 0)?,
     })?;
     Ok(PostOutcome::Created(message))
+}
+
+/// A reply's e-mail fields with the thread's defaults filled in: the contact's address as
+/// `to`, `Re: ` and the conversation's subject as `subject`.
+fn email_defaults(
+    ctx: &mut WriteCtx<'_>,
+    mut email: ReplyEmail,
+    conversation: &crate::domain::Conversation,
+) -> Result<ReplyEmail, StoreError> {
+    if email.to.is_empty() {
+        let address: Option<String> = ctx
+            .tx
+            .prepare_cached("SELECT email FROM contacts WHERE id = ?1")?
+            .query_row([conversation.contact_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        email.to = address.into_iter().collect();
+    }
+    if email.to.is_empty() {
+        return Err(StoreError::Invalid(
+            "the contact has no e-mail address: give the recipients in email.to".into(),
+        ));
+    }
+    if email.subject.trim().is_empty() {
+        email.subject = ReplyEmail::reply_subject(&conversation.subject);
+    }
+    Ok(email)
 }
 
 impl Store {

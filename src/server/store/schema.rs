@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_portal.sql"),
     include_str!("migrations/0009_inbound_ids.sql"),
     include_str!("migrations/0010_access.sql"),
+    include_str!("migrations/0011_reply_email.sql"),
 ];
 
 /// Brings the database up to the newest schema version.

@@ -2,7 +2,7 @@
 //! threaded with In-Reply-To and References, and handed to the channel's SMTP relay.
 
 use super::settings::{EmailSettings, Relay, RelayTls, SignatureFormat};
-use crate::domain::Attachment;
+use crate::domain::{Attachment, ReplyEmail};
 use crate::server::delivery::{Delivered, DeliveryError, Outgoing, TransportContext};
 use crate::server::store::StoreError;
 use lettre::message::header::ContentType;
@@ -43,12 +43,19 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
     let relay = settings.relay.clone().ok_or_else(|| {
         DeliveryError::Permanent(format!("email channel {channel_id} has no SMTP relay"))
     })?;
-    let to = out.contact.email.as_deref().ok_or_else(|| {
-        DeliveryError::Permanent(format!(
-            "contact {} has no email address to reply to",
-            out.contact.id
-        ))
-    })?;
+    let fields = match out.message.email.as_deref() {
+        Some(fields) => fields.clone(),
+        None => ReplyEmail {
+            to: vec![out.contact.email.clone().ok_or_else(|| {
+                DeliveryError::Permanent(format!(
+                    "contact {} has no email address to reply to",
+                    out.contact.id
+                ))
+            })?],
+            subject: ReplyEmail::reply_subject(&out.conversation.subject),
+            ..ReplyEmail::default()
+        },
+    };
     let (references, in_reply_to) = ctx
         .store
         .email_thread(out.conversation.id)
@@ -70,7 +77,7 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
     let mail = build(
         out,
         &settings,
-        to,
+        &fields,
         &header_id,
         in_reply_to,
         &references,
@@ -100,18 +107,6 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
     }
 }
 
-/// "Re: " once.
-fn reply_subject(subject: &str) -> String {
-    let s = subject.trim();
-    if s.len() >= 3 && s[..3].eq_ignore_ascii_case("re:") {
-        s.to_string()
-    } else if s.is_empty() {
-        "Re: your message".into()
-    } else {
-        format!("Re: {s}")
-    }
-}
-
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -127,7 +122,7 @@ enum Body {
 fn build(
     out: &Outgoing,
     settings: &EmailSettings,
-    to: &str,
+    fields: &ReplyEmail,
     header_id: &str,
     in_reply_to: Option<String>,
     references: &[String],
@@ -144,16 +139,37 @@ fn build(
             .parse()
             .map_err(|e| invalid("sender address", &e))?,
     );
-    let to = Mailbox::new(
-        Some(out.contact.name.clone()).filter(|n| !n.trim().is_empty()),
-        to.parse().map_err(|e| invalid("contact address", &e))?,
-    );
+    // The contact's own address goes out with their name.
+    let mailbox = |address: &String| -> Result<Mailbox, DeliveryError> {
+        let name = Some(out.contact.name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .filter(|_| {
+                out.contact
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(address))
+            });
+        Ok(Mailbox::new(
+            name,
+            address
+                .parse()
+                .map_err(|e| invalid("recipient address", &e))?,
+        ))
+    };
     let mut builder = Message::builder()
         .from(from)
-        .to(to)
-        .subject(reply_subject(&out.conversation.subject))
+        .subject(fields.subject.clone())
         .message_id(Some(format!("<{header_id}>")))
         .date_now();
+    for address in &fields.to {
+        builder = builder.to(mailbox(address)?);
+    }
+    for address in &fields.cc {
+        builder = builder.cc(mailbox(address)?);
+    }
+    for address in &fields.bcc {
+        builder = builder.bcc(mailbox(address)?);
+    }
     if let Some(parent) = in_reply_to {
         builder = builder.in_reply_to(format!("<{parent}>"));
     }
@@ -248,8 +264,8 @@ mod tests {
 
     #[test]
     fn replies_say_re_once() {
-        assert_eq!(reply_subject("Broken"), "Re: Broken");
-        assert_eq!(reply_subject("RE: Broken"), "RE: Broken");
-        assert_eq!(reply_subject(""), "Re: your message");
+        assert_eq!(ReplyEmail::reply_subject("Broken"), "Re: Broken");
+        assert_eq!(ReplyEmail::reply_subject("RE: Broken"), "RE: Broken");
+        assert_eq!(ReplyEmail::reply_subject(""), "Re: your message");
     }
 }
