@@ -15,6 +15,7 @@ mod listen;
 pub mod passwords;
 pub mod portal;
 pub mod private;
+pub mod reply_channels;
 pub mod reply_files;
 pub mod routing;
 mod run;

@@ -3,16 +3,16 @@
 use super::paging::{self, bad_query, non_empty};
 use crate::api::{
     ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
-    ConversationPatch, LabelCount, MessagePage, NewMessage,
+    ConversationPatch, LabelCount, MessagePage, NewMessage, ReplyChannels,
 };
 use crate::domain::limits;
-use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
+use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status, Timestamp};
 use crate::server::AppState;
 use crate::server::auth::Authed;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::server::reply_files;
 use crate::server::store::conversations::{AssigneeFilter, ChannelFilter, StatusFilter};
 use crate::server::store::{ListFilter, PostOutcome};
+use crate::server::{reply_channels, reply_files};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -192,6 +192,19 @@ pub async fn post_message(
             why,
         ));
     }
+    if !new.internal {
+        let addressed = new.email.as_ref().is_some_and(|e| !e.to.is_empty());
+        let targets = state.store.reply_targets(id).await?;
+        if let Some(why) =
+            reply_channels::unreachable(&targets, new.channel_id, addressed, Timestamp::now())
+        {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unreachable",
+                why,
+            ));
+        }
+    }
     let refused =
         |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reply_files::REFUSED, m);
     let files = reply_files::resolve(&state.files, &state.portal.public_url, &new.attachments)
@@ -210,6 +223,17 @@ pub async fn post_message(
             PostOutcome::Existing(m) => (StatusCode::OK, Json(m)),
         },
     )
+}
+
+/// `GET /conversations/{id}/reply-channels`: every channel, and whether a reply on it reaches
+/// the contact now.
+pub async fn reply_channels(
+    State(state): State<AppState>,
+    _: Authed,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<ReplyChannels>, ApiError> {
+    let targets = state.store.reply_targets(id).await?;
+    Ok(Json(reply_channels::list(&targets, Timestamp::now())))
 }
 
 pub async fn contact(

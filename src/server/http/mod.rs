@@ -40,6 +40,10 @@ pub fn router(state: AppState) -> Router {
             get(conversations::messages).post(conversations::post_message),
         )
         .route("/conversations/{id}/read", post(conversations::mark_read))
+        .route(
+            "/conversations/{id}/reply-channels",
+            get(conversations::reply_channels),
+        )
         .route("/labels", get(conversations::labels))
         .route(
             "/contacts/{id}",

@@ -13,6 +13,16 @@ pub const PREVIEW_CHARS: usize = 120;
 /// Longest `client_id` accepted.
 const MAX_CLIENT_ID: usize = 128;
 
+/// What [`Store::reply_targets`] answers.
+#[derive(Debug, Clone)]
+pub struct ReplyTargets {
+    pub conversation: crate::domain::Conversation,
+    pub contact: crate::domain::Contact,
+    /// Every channel not deleted, with the contact's latest message on it.
+    pub channels: Vec<(crate::domain::Channel, Option<crate::domain::Timestamp>)>,
+    pub thread_key: Option<String>,
+}
+
 /// What posting a message did.
 #[derive(Debug, Clone)]
 pub enum PostOutcome {
@@ -279,6 +289,39 @@ impl Store {
                 Err(StoreError::NotFound(_)) => Ok(None),
                 Err(e) => Err(e),
             }
+        })
+        .await
+    }
+
+    /// What decides which channels reach a conversation's contact: the conversation, its
+    /// contact, every channel not deleted, the contact's latest message per channel, and the
+    /// conversation's thread key.
+    pub async fn reply_targets(&self, conversation_id: Id) -> Result<ReplyTargets, StoreError> {
+        self.read(move |c| {
+            let conversation = rows::conversation(c, conversation_id, 0)?;
+            let contact = rows::contact(c, conversation.contact_id)?;
+            let sql = format!(
+                "{} WHERE deleted_at IS NULL ORDER BY id",
+                super::channels::CHANNEL_SELECT
+            );
+            let channels: Vec<crate::domain::Channel> = c
+                .prepare_cached(&sql)?
+                .query_map([], super::channels::channel_from_row)?
+                .map(|r| r.map(|c| c.channel))
+                .collect::<Result<_, _>>()?;
+            let mut last_inbound = Vec::with_capacity(channels.len());
+            for ch in &channels {
+                last_inbound.push(graph::window::last_inbound(c, ch.id, contact.id)?);
+            }
+            let thread_key: Option<String> = c
+                .prepare_cached("SELECT thread_key FROM conversations WHERE id = ?1")?
+                .query_row([conversation_id], |r| r.get(0))?;
+            Ok(ReplyTargets {
+                conversation,
+                contact,
+                channels: channels.into_iter().zip(last_inbound).collect(),
+                thread_key,
+            })
         })
         .await
     }
