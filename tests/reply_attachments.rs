@@ -268,7 +268,7 @@ async fn whatsapp_replies_upload_the_file_as_graph_media_and_send_it_by_id() {
 
 #[tokio::test]
 async fn too_many_too_heavy_foreign_or_uncarriable_files_are_refused_storing_nothing() {
-    let (desk, _receiver, _channel, conversation) =
+    let (desk, _receiver, channel, conversation) =
         custom_desk(json!({"attachments": [{"kind": "image", "max_size": 1000}]})).await;
     let api = desk.api(&desk.agent);
     let before = message_count(&api, conversation).await;
@@ -337,7 +337,7 @@ async fn too_many_too_heavy_foreign_or_uncarriable_files_are_refused_storing_not
     assert!(m.contains("up to 1000 bytes"), "{m}");
     assert_eq!(message_count(&api, conversation).await, before);
 
-    // An internal note keeps any of the desk's files; a call channel carries none.
+    // An internal note keeps any of the desk's files.
     let (status, note) = api
         .post(
             &format!("/conversations/{conversation}/messages"),
@@ -347,19 +347,19 @@ async fn too_many_too_heavy_foreign_or_uncarriable_files_are_refused_storing_not
         .await;
     assert_eq!(status, StatusCode::CREATED, "{note}");
     assert_eq!(note["attachments"][0]["size"], 1001);
-    let (status, call) = desk
+    // A channel declaring no attachment kinds carries no files at all.
+    let (status, patched) = desk
         .api(&desk.admin)
-        .post("/channels", json!({"kind": "call", "name": "Phone line"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{call}");
-    let (status, body) = api
-        .post(
-            &format!("/conversations/{conversation}/messages"),
-            json!({"body": "by phone", "client_id": "r-call", "channel_id": call["id"],
-                   "attachments": [small[0]]}),
+        .patch(
+            &format!("/channels/{channel}"),
+            json!({"capabilities": {"attachments": []}}),
         )
         .await;
-    let m = refused((status, body), "a call channel");
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    let m = refused(
+        reply_with(&api, conversation, "r-none", vec![small[0].clone()]).await,
+        "a channel carrying no files",
+    );
     assert!(m.contains("cannot carry files"), "{m}");
     assert_eq!(message_count(&api, conversation).await, before + 1);
 }

@@ -93,6 +93,8 @@ pub fn reach(
             "{:?} logs phone calls and sends nothing; call {name} back, then log the call",
             channel.name
         )),
+        // A portal ticket's answers are mailed to its customer by the portal.
+        ChannelKind::Form if channel.id == t.conversation.channel_id => Reach::Yes(None),
         ChannelKind::Form => Reach::No(format!(
             "web form {:?} only takes messages in; answer on an e-mail channel",
             channel.name
