@@ -3,10 +3,11 @@
 
 use frontdesk::api::{
     ConversationPatch, EventKind, InboundMessage, InboundSender, NewChannel, NewMessage,
+    ReplyAttachment,
 };
 use frontdesk::client::api::{Api, ClientError, ListQuery};
 use frontdesk::client::events::{self, Connection, Live};
-use frontdesk::client::outbox::{self, EntryState, Outbox, OutboxUpdate};
+use frontdesk::client::outbox::{self, EntryState, Extras, Outbox, OutboxUpdate};
 use frontdesk::domain::{ChannelKind, Id, Priority, Role, Status};
 use frontdesk::server::store::Store;
 use frontdesk::server::{RunningServer, ServerConfig};
@@ -137,8 +138,7 @@ fn reply(client_id: &str, body: &str) -> NewMessage {
         body: body.into(),
         internal: false,
         client_id: client_id.into(),
-        channel_id: None,
-        mentions: Vec::new(),
+        ..NewMessage::default()
     }
 }
 
@@ -692,4 +692,55 @@ async fn attachments_are_saved_from_the_desk_with_the_token_and_from_elsewhere_w
             .into(),
         "failed downloads leave no files behind"
     );
+}
+
+#[tokio::test]
+async fn a_queued_reply_keeps_its_file_on_disk_and_the_sender_delivers_it() {
+    let desk = Desk::start().await;
+    let conv = desk.customer("t-files", "my receipt?").await;
+    let api = desk.api();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("receipt.txt");
+    std::fs::write(&path, b"paid in full").unwrap();
+    let file = api.upload_path(&path).await.unwrap();
+    assert_eq!(
+        (file.name.as_str(), file.mime_type.as_str(), file.size),
+        ("receipt.txt", "text/plain", 12)
+    );
+    assert!(matches!(
+        api.upload_path(&dir.path().join("missing.pdf")).await,
+        Err(ClientError::LocalFile(_))
+    ));
+    let channels = api.reply_channels(conv).await.unwrap();
+    assert_eq!(channels.conversation_id, conv);
+    let own = channels.items.iter().find(|c| c.current).unwrap();
+    assert!(own.reachable && own.files.attachments, "{own:?}");
+
+    let at = dir.path().join("outbox.db");
+    let queued = Outbox::open(&at)
+        .unwrap()
+        .enqueue_with(
+            conv,
+            "here it is",
+            false,
+            Extras {
+                channel_id: Some(own.channel_id),
+                attachments: vec![ReplyAttachment {
+                    url: file.url.clone(),
+                    name: file.name.clone(),
+                    ..ReplyAttachment::default()
+                }],
+                ..Extras::default()
+            },
+        )
+        .unwrap();
+    let outbox = Outbox::open(&at).unwrap();
+    assert_eq!(outbox.pending().unwrap(), vec![queued.clone()]);
+    let (_nudge, mut updates, _task) = outbox::spawn_sender(outbox, api.clone());
+    let sent = settled(&mut updates, &queued.client_id).await;
+    let message = sent.message.expect("stored");
+    assert_eq!(message.attachments.len(), 1);
+    assert_eq!(message.attachments[0].name, "receipt.txt");
+    assert_eq!(message.attachments[0].size, 12);
+    assert_eq!(message.channel_id, own.channel_id);
 }

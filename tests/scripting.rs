@@ -239,6 +239,88 @@ async fn a_reply_retried_with_the_same_client_id_is_stored_once() {
 }
 
 #[tokio::test]
+async fn files_attached_on_the_command_line_travel_with_the_reply() {
+    let shell = Shell::start().await;
+    let id = shell.conversations(&["Send me the invoice"]).await[0].to_string();
+    let dir = shell.config.path();
+    let invoice = dir.join("invoice.pdf");
+    std::fs::write(&invoice, b"%PDF-1.4 fake invoice").unwrap();
+    let photo = dir.join("box.png");
+    std::fs::write(&photo, b"\x89PNG not really").unwrap();
+
+    let out = shell.ok(&[
+        "reply",
+        &id,
+        "--body",
+        "Here it is.",
+        "--attach",
+        invoice.to_str().unwrap(),
+        "--attach",
+        photo.to_str().unwrap(),
+        "--json",
+    ]);
+    let message: Value = serde_json::from_str(&out).unwrap();
+    let files: Vec<(Value, Value, Value)> = message["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].clone(), a["mime_type"].clone(), a["size"].clone()))
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            (json!("invoice.pdf"), json!("application/pdf"), json!(21)),
+            (json!("box.png"), json!("image/png"), json!(15)),
+        ],
+        "{message}"
+    );
+    let url = message["attachments"][0]["url"].as_str().unwrap();
+    let stored = reqwest::Client::new()
+        .get(format!("{}{url}", shell.desk.url))
+        .bearer_auth(&shell.desk.agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.bytes().await.unwrap().as_ref(),
+        b"%PDF-1.4 fake invoice"
+    );
+
+    // A note may be only a file.
+    let note = shell.ok(&["note", &id, "--attach", invoice.to_str().unwrap(), "--json"]);
+    let note: Value = serde_json::from_str(&note).unwrap();
+    assert_eq!(note["internal"], true);
+    assert_eq!(note["attachments"][0]["name"], "invoice.pdf");
+
+    // A missing file or too many files are usage errors, refused before anything is sent.
+    let before = shell.conversation(id.parse().unwrap()).await["message_count"].clone();
+    let missing = dir.join("nope.txt");
+    let out = shell.out(&[
+        "reply",
+        &id,
+        "--body",
+        "x",
+        "--attach",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nope.txt"), "{}", stderr(&out));
+    let mut many = vec!["reply", id.as_str(), "--body", "x"];
+    for _ in 0..11 {
+        many.extend(["--attach", invoice.to_str().unwrap()]);
+    }
+    let out = shell.out(&many);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("at most 10 files"),
+        "{}",
+        stderr(&out)
+    );
+    let after = shell.conversation(id.parse().unwrap()).await["message_count"].clone();
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
 async fn assign_label_snooze_and_status_change_what_they_say() {
     let shell = Shell::start().await;
     let ids = shell.conversations(&["One", "Two"]).await;

@@ -239,6 +239,7 @@ fn message(
         delivery: None,
         created_at: days_ago(days),
         call: None,
+        email: None,
     }
 }
 

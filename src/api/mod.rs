@@ -8,6 +8,7 @@ mod event;
 mod outbox;
 pub mod portal;
 mod presence;
+mod replies;
 mod routing;
 
 pub use calls::{CallContact, CallLogged, NewCall};
@@ -16,6 +17,10 @@ pub use channels::*;
 pub use event::{Event, EventKind};
 pub use outbox::{OutboxItem, OutboxPage, OutboxState};
 pub use presence::{ClientFrame, Composing, Presence, ServerFrame};
+pub use replies::{
+    FileLimits, MAX_REPLY_BYTES, MAX_REPLY_FILES, ReplyAttachment, ReplyChannel, ReplyChannels,
+    ReplyEmail, UploadedFile,
+};
 pub use routing::{AgentPatch, ChannelPresets, ContactPatch, NewTeam, RoutingRules, TeamPatch};
 
 use crate::domain::{
@@ -94,7 +99,7 @@ pub struct MessagePage {
 }
 
 /// `POST /api/v1/conversations/{id}/messages`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     pub body: String,
@@ -109,6 +114,12 @@ pub struct NewMessage {
     /// [`MAX_MENTIONS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Id>,
+    /// Uploaded files the reply or note carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<ReplyAttachment>,
+    /// The e-mail header fields of a reply by e-mail; the thread gives the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<ReplyEmail>,
 }
 
 /// Most agents one note may mention.

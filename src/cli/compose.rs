@@ -2,7 +2,7 @@
 //! standard input, sent with a `client_id` so that running the same command again with the
 //! same `--client-id` stores nothing twice.
 
-use crate::api::NewMessage;
+use crate::api::{MAX_REPLY_BYTES, MAX_REPLY_FILES, NewMessage, ReplyAttachment};
 use crate::cli::desk::{Desk, LocalArgs, Target, with_desk};
 use crate::cli::exit::usage;
 use crate::domain::{Id, Message};
@@ -31,6 +31,10 @@ pub struct ComposeArgs {
     /// Reply on this channel instead of the conversation's own.
     #[arg(long)]
     pub channel: Option<Id>,
+    /// Attach FILE (again for more: at most 10 files, 25 MiB in all). With files the text
+    /// may be left out.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub attach: Vec<PathBuf>,
     /// Print the stored message as JSON.
     #[arg(long)]
     pub json: bool,
@@ -40,6 +44,7 @@ pub struct ComposeArgs {
 
 /// Runs `frontdesk reply` (`internal` false) or `frontdesk note` (true).
 pub async fn run(args: ComposeArgs, internal: bool, target: Target) -> anyhow::Result<()> {
+    check_files(&args.attach)?;
     let body = body(&args)?;
     let client_id = match args.client_id {
         Some(id) if id.trim().is_empty() || id.len() > 128 => {
@@ -53,9 +58,20 @@ pub async fn run(args: ComposeArgs, internal: bool, target: Target) -> anyhow::R
         internal,
         client_id,
         channel_id: args.channel,
-        mentions: Vec::new(),
+        ..NewMessage::default()
     };
     let (stored, created) = with_desk(target, async |desk: &Desk| {
+        let mut message = message;
+        for path in &args.attach {
+            let file = desk.api.upload_path(path).await?;
+            message.attachments.push(ReplyAttachment {
+                url: file.url,
+                name: file.name,
+                mime_type: Some(file.mime_type),
+                kind: Some(file.kind),
+                size: Some(file.size),
+            });
+        }
         Ok(desk.api.post_message(args.id, &message).await?)
     })
     .await?;
@@ -82,8 +98,36 @@ fn summary(m: &Message, internal: bool, created: bool) -> String {
     )
 }
 
-/// The message text from `--body`, `--body-file` or standard input; never empty.
+/// Refuses, before anything is uploaded, files that are missing or over the reply limits.
+fn check_files(paths: &[PathBuf]) -> anyhow::Result<()> {
+    if paths.len() > MAX_REPLY_FILES {
+        return Err(usage(format!(
+            "a reply carries at most {MAX_REPLY_FILES} files; --attach names {}",
+            paths.len()
+        )));
+    }
+    let mut total: u64 = 0;
+    for path in paths {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| usage(format!("--attach {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            return Err(usage(format!("--attach {}: not a file", path.display())));
+        }
+        total += meta.len();
+    }
+    if total > MAX_REPLY_BYTES as u64 {
+        return Err(usage(format!(
+            "a reply's files may weigh {} MiB together; these weigh {total} bytes",
+            MAX_REPLY_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// The message text from `--body`, `--body-file` or standard input; never empty unless
+/// files are attached.
 fn body(args: &ComposeArgs) -> anyhow::Result<String> {
+    let files = !args.attach.is_empty();
     let text = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),
         (None, Some(path)) if path == Path::new("-") => read_stdin()?,
@@ -92,6 +136,7 @@ fn body(args: &ComposeArgs) -> anyhow::Result<String> {
                 .map_err(|e| usage(format!("--body-file {}: {e}", path.display())))?;
             read_bounded(file, &format!("--body-file {}", path.display()))?
         }
+        (None, None) if files && std::io::stdin().is_terminal() => String::new(),
         (None, None) if std::io::stdin().is_terminal() => {
             return Err(usage(
                 "no text: give --body, --body-file, or pipe it to standard input",
@@ -99,7 +144,7 @@ fn body(args: &ComposeArgs) -> anyhow::Result<String> {
         }
         (None, None) => read_stdin()?,
     };
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && !files {
         return Err(usage("the message is empty"));
     }
     Ok(text)

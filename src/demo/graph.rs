@@ -1,6 +1,6 @@
 //! A stand-in for Meta's Graph API: the Send API and the Cloud API take every message and
-//! answer an id for it (kept for the customer's receipts), and the User Profile API names
-//! the demo's Messenger customers.
+//! answer an id for it (kept for the customer's receipts), the media upload APIs take the
+//! files of agents' replies, and the User Profile API names the demo's Messenger customers.
 
 use super::Inbox;
 use super::customers::messenger_customer;
@@ -22,6 +22,9 @@ struct Graph {
 pub async fn serve(listener: TcpListener, inbox: Inbox) {
     let app = Router::new()
         .route("/v19.0/{account}/messages", post(send))
+        .route("/v19.0/{account}/media", post(upload))
+        .route("/v19.0/{account}/message_attachments", post(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD))
         .route("/v19.0/{user}", get(profile))
         .with_state(Graph {
             inbox,
@@ -29,6 +32,25 @@ pub async fn serve(listener: TcpListener, inbox: Inbox) {
         });
     if let Err(error) = axum::serve(listener, app).await {
         tracing::warn!(%error, "the demo's Graph stand-in stopped");
+    }
+}
+
+/// Largest file the stand-in takes: a reply's files together.
+const MAX_UPLOAD: usize = 26 * 1024 * 1024;
+
+/// A media upload (WhatsApp `/media`, Messenger `/message_attachments`): the bytes are
+/// dropped and an id answered, which the following send names.
+async fn upload(
+    State(graph): State<Graph>,
+    uri: axum::http::Uri,
+    _file: axum::body::Bytes,
+) -> axum::Json<Value> {
+    let n = graph.sent.fetch_add(1, Ordering::Relaxed) + 1;
+    let id = format!("media.demo{n}");
+    if uri.path().ends_with("/media") {
+        axum::Json(json!({"id": id}))
+    } else {
+        axum::Json(json!({"attachment_id": id}))
     }
 }
 

@@ -15,7 +15,7 @@ pub use enums::{
 };
 pub use records::{
     Agent, Attachment, Call, Channel, Company, Contact, ContactIdentity, Conversation, Delivery,
-    Message, Sender, SenderKind, Team,
+    Message, ReplyEmail, Sender, SenderKind, Team,
 };
 pub use time::Timestamp;
 

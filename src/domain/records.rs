@@ -82,6 +82,83 @@ pub struct Message {
     /// The details of a logged phone call; absent on every other message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<Box<Call>>,
+    /// The e-mail header fields of a reply by e-mail; absent on every other message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Box<ReplyEmail>>,
+}
+
+/// The e-mail header fields of a reply; the thread gives the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyEmail {
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    /// Empty: `Re: ` and the conversation's subject.
+    #[serde(default)]
+    pub subject: String,
+}
+
+impl ReplyEmail {
+    /// Most addresses of one list.
+    pub const MAX_PER_LIST: usize = 20;
+    /// Most addresses of a reply, lists together.
+    pub const MAX_TOTAL: usize = 50;
+    /// Longest subject, in characters.
+    pub const MAX_SUBJECT: usize = 255;
+    /// Longest address, in bytes.
+    pub const MAX_ADDRESS: usize = 254;
+
+    /// The subject of a reply to a thread about `subject`: `Re: ` once.
+    pub fn reply_subject(subject: &str) -> String {
+        let s = subject.trim();
+        if s.len() >= 3 && s.is_char_boundary(3) && s[..3].eq_ignore_ascii_case("re:") {
+            s.to_string()
+        } else if s.is_empty() {
+            "Re: your message".into()
+        } else {
+            format!("Re: {s}")
+        }
+    }
+
+    /// Why the fields cannot go on a mail, if they cannot: malformed or too many addresses,
+    /// a subject too long or with control characters.
+    pub fn problem(&self, is_address: impl Fn(&str) -> bool) -> Option<String> {
+        let lists = [("to", &self.to), ("cc", &self.cc), ("bcc", &self.bcc)];
+        for (name, list) in lists {
+            if list.len() > Self::MAX_PER_LIST {
+                return Some(format!(
+                    "email.{name} holds at most {} addresses",
+                    Self::MAX_PER_LIST
+                ));
+            }
+            if let Some(bad) = list
+                .iter()
+                .find(|a| a.len() > Self::MAX_ADDRESS || !is_address(a))
+            {
+                return Some(format!("email.{name}: {bad:?} is not an e-mail address"));
+            }
+        }
+        if self.to.len() + self.cc.len() + self.bcc.len() > Self::MAX_TOTAL {
+            return Some(format!(
+                "a reply goes to at most {} addresses",
+                Self::MAX_TOTAL
+            ));
+        }
+        if self.subject.chars().count() > Self::MAX_SUBJECT {
+            return Some(format!(
+                "email.subject has at most {} characters",
+                Self::MAX_SUBJECT
+            ));
+        }
+        self.subject
+            .chars()
+            .any(char::is_control)
+            .then(|| "email.subject may not hold control characters or line breaks".into())
+    }
 }
 
 /// The delivery state of an outbound message.

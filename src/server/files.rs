@@ -52,17 +52,34 @@ impl Files {
         .map_err(std::io::Error::other)?
     }
 
+    /// Where the content named `hash` would be; `None` for a name that is not a hash.
+    fn path(&self, hash: &str) -> Option<PathBuf> {
+        let well_formed = hash.len() == 64
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        well_formed.then(|| self.dir.join(&hash[..2]).join(hash))
+    }
+
     /// The content named `hash`; `None` for a malformed or unknown name.
     pub async fn get(&self, hash: &str) -> std::io::Result<Option<Vec<u8>>> {
-        if hash.len() != 64
-            || !hash
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
+        let Some(path) = self.path(hash) else {
             return Ok(None);
-        }
-        match tokio::fs::read(self.dir.join(&hash[..2]).join(hash)).await {
+        };
+        match tokio::fs::read(path).await {
             Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The size in bytes of the content named `hash`; `None` for a malformed or unknown name.
+    pub async fn size(&self, hash: &str) -> std::io::Result<Option<u64>> {
+        let Some(path) = self.path(hash) else {
+            return Ok(None);
+        };
+        match tokio::fs::metadata(path).await {
+            Ok(meta) => Ok(Some(meta.len())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -81,6 +98,8 @@ mod tests {
         let b = files.put(b"invoice".to_vec()).await.unwrap();
         assert_eq!(a, b);
         assert_eq!(files.get(&a).await.unwrap().unwrap(), b"invoice");
+        assert_eq!(files.size(&a).await.unwrap(), Some(7));
+        assert_eq!(files.size("../x").await.unwrap(), None);
         assert_eq!(files.get("../../etc/passwd").await.unwrap(), None);
         assert_eq!(files.get(&"0".repeat(64)).await.unwrap(), None);
     }

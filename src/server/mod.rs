@@ -16,6 +16,8 @@ pub mod passwords;
 pub mod portal;
 pub mod presence;
 pub mod private;
+pub mod reply_channels;
+pub mod reply_files;
 pub mod routing;
 mod run;
 pub mod seed;
@@ -170,13 +172,15 @@ impl RunningServer {
             .chain([config.data_dir.clone(), files.dir().to_path_buf()]);
         private::warn_if_exposed(desk_files);
         let (stop, stopping) = watch::channel(false);
+        let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let worker = delivery::Worker::start(
             store.clone(),
+            files.clone(),
+            portal.public_url.clone(),
             config.delivery,
             config.allow_private_targets,
             stopping.clone(),
         );
-        let portal = Arc::new(portal::Runtime::new(&config, addr)?);
         let state = AppState {
             store: store.clone(),
             files,

@@ -40,8 +40,23 @@ pub enum Answer {
     Refuse(String, i64),
 }
 
+/// A file uploaded to the peer's media endpoints.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// `/v19.0/{account}/media` (WhatsApp) or `/v19.0/{account}/message_attachments`.
+    pub path: String,
+    /// The id the peer answered for it.
+    pub id: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+    /// The other form fields, by name.
+    pub fields: HashMap<String, String>,
+}
+
 #[derive(Clone)]
 struct Peer {
+    uploads: Arc<Mutex<Vec<Upload>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
     answer: Arc<Mutex<Answer>>,
     root: String,
@@ -58,12 +73,15 @@ impl FakeGraph {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let root = format!("http://{}", listener.local_addr().unwrap());
         let peer = Peer {
+            uploads: Arc::default(),
             seen: Arc::default(),
             answer: Arc::new(Mutex::new(Answer::Accept)),
             root: root.clone(),
         };
         let app = Router::new()
             .route("/v19.0/{account}/messages", post(send))
+            .route("/v19.0/{account}/media", post(upload))
+            .route("/v19.0/{account}/message_attachments", post(upload))
             .route(
                 "/v19.0/me/messenger_profile",
                 post(profile_settings).delete(profile_settings),
@@ -86,6 +104,11 @@ impl FakeGraph {
 
     pub fn answer(&self, a: Answer) {
         *self.peer.answer.lock().unwrap() = a;
+    }
+
+    /// The files uploaded so far.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.peer.uploads.lock().unwrap().clone()
     }
 
     /// Every request so far.
@@ -159,6 +182,49 @@ async fn send(
         }))
         .into_response(),
     }
+}
+
+/// The media upload APIs: a multipart form with one file (`file` for WhatsApp, `filedata`
+/// for Messenger); answers `{"id"}` or `{"attachment_id"}`.
+async fn upload(
+    State(peer): State<Peer>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    if headers.get("authorization").and_then(|v| v.to_str().ok())
+        != Some(&format!("Bearer {ACCESS_TOKEN}"))
+    {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let path = uri.path().to_string();
+    let mut upload = Upload {
+        path: path.clone(),
+        id: String::new(),
+        file_name: None,
+        content_type: None,
+        bytes: Vec::new(),
+        fields: HashMap::new(),
+    };
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" || name == "filedata" {
+            upload.file_name = field.file_name().map(str::to_string);
+            upload.content_type = field.content_type().map(str::to_string);
+            upload.bytes = field.bytes().await.unwrap().to_vec();
+        } else {
+            upload.fields.insert(name, field.text().await.unwrap());
+        }
+    }
+    let n = remember(&peer, "POST", path.clone(), &headers, Value::Null);
+    upload.id = format!("media{n}");
+    let answer = if path.ends_with("/media") {
+        json!({"id": upload.id})
+    } else {
+        json!({"attachment_id": upload.id})
+    };
+    peer.uploads.lock().unwrap().push(upload);
+    axum::Json(answer).into_response()
 }
 
 /// The Messenger Profile API: welcome screen settings.

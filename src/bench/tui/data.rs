@@ -172,6 +172,7 @@ fn message(id: Id, c: &Conversation, inbound: bool, body: &str, at: Timestamp) -
         delivery: None,
         created_at: at,
         call: None,
+        email: None,
     }
 }
 

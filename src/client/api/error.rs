@@ -32,6 +32,9 @@ pub enum ClientError {
     /// The client was set up with a bad server URL or token.
     #[error("bad client settings: {0}")]
     Config(String),
+    /// A local file to upload could not be read.
+    #[error("cannot read the file: {0}")]
+    LocalFile(String),
 }
 
 impl ClientError {

@@ -7,7 +7,7 @@ pub(crate) use error::io_cause;
 
 use crate::api::{
     ContactDetail, ConversationCount, ConversationDetail, ConversationPage, ConversationPatch,
-    DeskInfo, MePatch, MessagePage, NewMessage,
+    DeskInfo, MePatch, MessagePage, NewMessage, ReplyChannels, UploadedFile,
 };
 use crate::client::tls::Trust;
 use crate::domain::{Agent, Channel, Conversation, Id, Message, Team};
@@ -22,6 +22,8 @@ use std::time::Duration;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a whole request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a file upload may take.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A client of one help desk server, acting as one agent. Cheap to clone.
 #[derive(Clone)]
@@ -186,6 +188,40 @@ impl Api {
         Ok((msg, status == StatusCode::CREATED))
     }
 
+    /// `POST /files?name=NAME`: stores `bytes` as a file a reply may carry.
+    pub async fn upload_file(
+        &self,
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> Result<UploadedFile, ClientError> {
+        let req = self
+            .request(Method::POST, "/files", &[("name", name.to_string())])?
+            .timeout(UPLOAD_TIMEOUT)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        let (_, file) = self.answer(req, "/files").await?;
+        Ok(file)
+    }
+
+    /// Uploads the file at `path` under its own name.
+    pub async fn upload_path(&self, path: &std::path::Path) -> Result<UploadedFile, ClientError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| ClientError::LocalFile(format!("{} names no file", path.display())))?;
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|e| ClientError::LocalFile(format!("{}: {}", path.display(), io_cause(&e))))?;
+        self.upload_file(bytes, &name).await
+    }
+
+    /// `GET /conversations/{id}/reply-channels`: the channels a reply could leave by, and
+    /// whether each reaches the contact now.
+    pub async fn reply_channels(&self, id: Id) -> Result<ReplyChannels, ClientError> {
+        self.get(&format!("/conversations/{id}/reply-channels"), &[])
+            .await
+    }
+
     /// `PATCH /conversations/{id}`: the conversation after the change.
     pub async fn patch_conversation(
         &self,
@@ -323,6 +359,15 @@ impl Api {
         if let Some(body) = body {
             req = req.json(body);
         }
+        self.answer(req, path).await
+    }
+
+    /// Sends `req` and decodes the answer or the error body.
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        req: RequestBuilder,
+        path: &str,
+    ) -> Result<(StatusCode, T), ClientError> {
         let resp = req
             .send()
             .await

@@ -8,6 +8,7 @@ mod sender;
 
 pub use sender::{OutboxUpdate, spawn_sender};
 
+use crate::api::{ReplyAttachment, ReplyEmail};
 use crate::domain::{Id, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::path::{Path, PathBuf};
@@ -124,6 +125,10 @@ pub struct Entry {
     pub channel_id: Option<Id>,
     /// Agents a note mentions.
     pub mentions: Vec<Id>,
+    /// Uploaded files the reply carries.
+    pub attachments: Vec<ReplyAttachment>,
+    /// The e-mail header fields, when the agent set them.
+    pub email: Option<ReplyEmail>,
     pub state: EntryState,
     /// Why the server refused it, when failed.
     pub error: Option<String>,
@@ -152,17 +157,35 @@ CREATE INDEX IF NOT EXISTS outbox_conversation ON outbox (conversation_id);
 ";
 
 const COLUMNS: &str = "client_id, conversation_id, body, internal, channel_id, state, error, \
-                       attempts, created_at, message_id, mentions";
+                       attempts, created_at, message_id, mentions, extras";
+
+/// What a reply carries besides its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Extras {
+    /// Reply on another channel than the conversation's own.
+    #[serde(default)]
+    pub channel_id: Option<Id>,
+    /// Agents a note mentions (kept in the `mentions` column).
+    #[serde(default, skip)]
+    pub mentions: Vec<Id>,
+    /// Files and e-mail fields (kept as JSON in the `extras` column).
+    #[serde(default)]
+    pub attachments: Vec<ReplyAttachment>,
+    #[serde(default)]
+    pub email: Option<ReplyEmail>,
+}
 
 /// Adds what later versions keep to an outbox file an earlier version made.
 fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
-    let has_mentions: bool = conn.query_row(
-        "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'mentions'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_mentions {
+    let has = |column: &str| -> rusqlite::Result<bool> {
+        conn.prepare("SELECT 1 FROM pragma_table_info('outbox') WHERE name = ?1")?
+            .exists([column])
+    };
+    if !has("mentions")? {
         conn.execute_batch("ALTER TABLE outbox ADD COLUMN mentions TEXT NOT NULL DEFAULT '[]'")?;
+    }
+    if !has("extras")? {
+        conn.execute_batch("ALTER TABLE outbox ADD COLUMN extras TEXT")?;
     }
     Ok(())
 }
@@ -198,29 +221,40 @@ impl Outbox {
         internal: bool,
         channel_id: Option<Id>,
     ) -> Result<Entry> {
-        self.insert(conversation_id, body, internal, channel_id, &[])
+        let extras = Extras {
+            channel_id,
+            ..Extras::default()
+        };
+        self.enqueue_with(conversation_id, body, internal, extras)
     }
 
     /// Stores a new internal note mentioning `mentions` (agent ids) in state `sending`.
     pub fn enqueue_note(&self, conversation_id: Id, body: &str, mentions: &[Id]) -> Result<Entry> {
-        self.insert(conversation_id, body, true, None, mentions)
+        let extras = Extras {
+            mentions: mentions.to_vec(),
+            ..Extras::default()
+        };
+        self.enqueue_with(conversation_id, body, true, extras)
     }
 
-    fn insert(
+    /// Stores a new entry with its channel, mentions, files and e-mail fields in state
+    /// `sending`; it is on disk when this returns.
+    pub fn enqueue_with(
         &self,
         conversation_id: Id,
         body: &str,
         internal: bool,
-        channel_id: Option<Id>,
-        mentions: &[Id],
+        extras: Extras,
     ) -> Result<Entry> {
         let entry = Entry {
             client_id: format!("{:032x}", rand::random::<u128>()),
             conversation_id,
             body: body.to_string(),
             internal,
-            channel_id,
-            mentions: mentions.to_vec(),
+            channel_id: extras.channel_id,
+            mentions: extras.mentions,
+            attachments: extras.attachments,
+            email: extras.email,
             state: EntryState::Sending,
             error: None,
             attempts: 0,
@@ -232,7 +266,7 @@ impl Outbox {
         self.lock().execute(
             &format!(
                 "INSERT INTO outbox ({COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL, ?8)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, NULL, ?8, ?9)"
             ),
             params![
                 entry.client_id,
@@ -243,6 +277,7 @@ impl Outbox {
                 entry.state.as_str(),
                 entry.created_at.millis(),
                 mentions,
+                entry.extras_json(),
             ],
         )?;
         Ok(entry)
@@ -327,7 +362,25 @@ impl Outbox {
     }
 }
 
+impl Entry {
+    /// The files and e-mail fields as stored; `None` when there are none.
+    fn extras_json(&self) -> Option<String> {
+        (!self.attachments.is_empty() || self.email.is_some()).then(|| {
+            serde_json::json!({"attachments": self.attachments, "email": self.email}).to_string()
+        })
+    }
+}
+
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    let extras: Extras = row
+        .get::<_, Option<String>>(11)?
+        .map(|json| {
+            serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, e.into())
+            })
+        })
+        .transpose()?
+        .unwrap_or_default();
     Ok(Entry {
         client_id: row.get(0)?,
         conversation_id: row.get(1)?,
@@ -342,6 +395,8 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         mentions: serde_json::from_str(&row.get::<_, String>(10)?).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, e.into())
         })?,
+        attachments: extras.attachments,
+        email: extras.email,
     })
 }
 
@@ -356,13 +411,38 @@ mod tests {
         let outbox = Outbox::open(&path).unwrap();
         let a = outbox.enqueue(7, "first", false, None).unwrap();
         let b = outbox.enqueue(7, "note", true, Some(3)).unwrap();
+        let c = outbox
+            .enqueue_with(
+                7,
+                "with a file",
+                false,
+                Extras {
+                    channel_id: Some(4),
+                    mentions: vec![2],
+                    attachments: vec![ReplyAttachment {
+                        url: "/api/v1/files/ab".into(),
+                        name: "a.pdf".into(),
+                        ..ReplyAttachment::default()
+                    }],
+                    email: Some(ReplyEmail {
+                        to: vec!["ana@example.com".into()],
+                        subject: "Re: hi".into(),
+                        ..ReplyEmail::default()
+                    }),
+                },
+            )
+            .unwrap();
         assert_eq!(a.client_id.len(), 32);
         assert_ne!(a.client_id, b.client_id);
         drop(outbox);
 
         let outbox = Outbox::open(&path).unwrap();
-        assert_eq!(outbox.pending().unwrap(), vec![a.clone(), b.clone()]);
+        assert_eq!(
+            outbox.pending().unwrap(),
+            vec![a.clone(), b.clone(), c.clone()]
+        );
         outbox.mark_sent(&a.client_id, 41).unwrap();
+        outbox.mark_sent(&c.client_id, 42).unwrap();
         outbox.mark_failed(&b.client_id, "no such channel").unwrap();
         assert!(outbox.pending().unwrap().is_empty());
         let all = outbox.entries_for(7).unwrap();

@@ -102,6 +102,8 @@ impl Sender {
             client_id: entry.client_id.clone(),
             channel_id: entry.channel_id,
             mentions: entry.mentions.clone(),
+            attachments: entry.attachments.clone(),
+            email: entry.email.clone(),
         };
         loop {
             let id = entry.client_id.clone();

@@ -9,7 +9,7 @@ pub use retry::RetryPolicy;
 pub use worker::Worker;
 
 use crate::api::ChannelWithSecret;
-use crate::domain::{Agent, ChannelKind, Contact, Conversation, Message};
+use crate::domain::{Agent, Attachment, ChannelKind, Contact, Conversation, Message};
 use crate::server::store::Store;
 
 /// A reply on its way out, with everything a transport needs to address it.
@@ -32,6 +32,10 @@ pub struct TransportContext {
     pub http: reqwest::Client,
     /// Whether targets may be loopback, link-local or private addresses.
     pub allow_private: bool,
+    /// The bytes of replies' files.
+    pub files: crate::server::files::Files,
+    /// Where far sides reach this server, for signed file links.
+    pub public_url: String,
 }
 
 /// A reply the channel accepted.
@@ -67,4 +71,26 @@ pub async fn dispatch(ctx: &TransportContext, out: &Outgoing) -> Result<Delivere
             "no transport for {kind} channels in this server"
         ))),
     }
+}
+
+/// The bytes of every file `out` carries, read from the desk's store. A file gone from the
+/// store fails the reply: it cannot go out as written.
+pub async fn file_bytes(
+    ctx: &TransportContext,
+    out: &Outgoing,
+) -> Result<Vec<(Attachment, Vec<u8>)>, DeliveryError> {
+    let mut files = Vec::with_capacity(out.message.attachments.len());
+    for a in &out.message.attachments {
+        let hash = a.url.rsplit('/').next().unwrap_or_default();
+        let bytes = ctx
+            .files
+            .get(hash)
+            .await
+            .map_err(|e| DeliveryError::Retry(format!("cannot read {:?}: {e}", a.name)))?
+            .ok_or_else(|| {
+                DeliveryError::Permanent(format!("the file {:?} is no longer kept", a.name))
+            })?;
+        files.push((a.clone(), bytes));
+    }
+    Ok(files)
 }

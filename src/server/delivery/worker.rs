@@ -39,6 +39,8 @@ impl Worker {
     /// Webhooks reach private addresses only when `allow_private`.
     pub fn start(
         store: Store,
+        files: crate::server::files::Files,
+        public_url: String,
         policy: RetryPolicy,
         allow_private: bool,
         stopping: watch::Receiver<bool>,
@@ -54,6 +56,8 @@ impl Worker {
             store,
             http,
             allow_private,
+            files,
+            public_url,
         };
         Worker {
             task: tokio::spawn(run(ctx, policy, stopping)),

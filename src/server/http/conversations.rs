@@ -3,15 +3,16 @@
 use super::paging::{self, bad_query, non_empty};
 use crate::api::{
     ContactDetail, ContactPatch, ConversationCount, ConversationDetail, ConversationPage,
-    ConversationPatch, LabelCount, MessagePage, NewMessage,
+    ConversationPatch, LabelCount, MessagePage, NewMessage, ReplyChannels,
 };
 use crate::domain::limits;
-use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status};
+use crate::domain::{ChannelKind, Contact, Conversation, Id, Message, Priority, Status, Timestamp};
 use crate::server::AppState;
 use crate::server::auth::Authed;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::server::store::conversations::{AssigneeFilter, ChannelFilter, StatusFilter};
 use crate::server::store::{ListFilter, PostOutcome};
+use crate::server::{reply_channels, reply_files};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -184,10 +185,63 @@ pub async fn post_message(
     ApiPath(id): ApiPath<Id>,
     ApiJson(new): ApiJson<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    Ok(match state.store.post_message(id, agent.id, new).await? {
-        PostOutcome::Created(m) => (StatusCode::CREATED, Json(m)),
-        PostOutcome::Existing(m) => (StatusCode::OK, Json(m)),
-    })
+    // A retry of a stored message answers it, whatever changed since (a window closed...).
+    if let Some(m) = state
+        .store
+        .message_by_client_id(id, new.client_id.clone())
+        .await?
+    {
+        return Ok((StatusCode::OK, Json(m)));
+    }
+    if let Some(why) = new.email.as_ref().and_then(|e| e.problem(is_address)) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_email",
+            why,
+        ));
+    }
+    if !new.internal {
+        let addressed = new.email.as_ref().is_some_and(|e| !e.to.is_empty());
+        let targets = state.store.reply_targets(id).await?;
+        if let Some(why) =
+            reply_channels::unreachable(&targets, new.channel_id, addressed, Timestamp::now())
+        {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unreachable",
+                why,
+            ));
+        }
+    }
+    let refused =
+        |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reply_files::REFUSED, m);
+    let files = reply_files::resolve(&state.files, &state.portal.public_url, &new.attachments)
+        .await
+        .map_err(refused)?;
+    if !new.internal
+        && !files.is_empty()
+        && let Some(channel) = state.store.reply_channel(id, new.channel_id).await?
+        && let Some(why) = reply_files::refusal(&channel.channel, &files)
+    {
+        return Err(refused(why));
+    }
+    Ok(
+        match state.store.post_message(id, agent.id, new, files).await? {
+            PostOutcome::Created(m) => (StatusCode::CREATED, Json(m)),
+            PostOutcome::Existing(m) => (StatusCode::OK, Json(m)),
+        },
+    )
+}
+
+/// `GET /conversations/{id}/reply-channels`: every channel, and whether a reply on it reaches
+/// the contact now.
+pub async fn reply_channels(
+    State(state): State<AppState>,
+    _: Authed,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<ReplyChannels>, ApiError> {
+    let targets = state.store.reply_targets(id).await?;
+    Ok(Json(reply_channels::list(&targets, Timestamp::now())))
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,4 +278,9 @@ pub async fn patch_contact(
         None => state.store.contact_detail(id, 0).await?.contact,
     };
     Ok(Json(contact))
+}
+
+/// Whether `address` is a plain e-mail address a mail can go to.
+fn is_address(address: &str) -> bool {
+    crate::server::channels::public::is_email(address) && address.parse::<lettre::Address>().is_ok()
 }

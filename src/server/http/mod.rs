@@ -54,6 +54,10 @@ pub fn router(state: AppState) -> Router {
         .route("/mentions", get(conversations::mentions))
         .route("/canned", get(canned::list).post(canned::create))
         .route("/canned/{id}", patch(canned::patch).delete(canned::delete))
+        .route(
+            "/conversations/{id}/reply-channels",
+            get(conversations::reply_channels),
+        )
         .route("/labels", get(conversations::labels))
         .route(
             "/contacts/{id}",
@@ -76,6 +80,7 @@ pub fn router(state: AppState) -> Router {
             post(inbound::report_status),
         )
         .route("/files/{hash}", get(files::get))
+        .route("/files", post(files::upload))
         .route(
             "/channels/{id}/routing",
             get(routing::get_routing).put(routing::put_routing),
@@ -94,6 +99,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(graph::public_routes())
+        .route("/files/{channel}/{hash}", get(files::public))
         .merge(chat::public_routes(&state))
         .merge(forms::public_routes())
         .merge(super::portal::routes())

@@ -6,13 +6,13 @@ use crate::api::{ChannelAccount, ChannelPatch, ChannelWithSecret, EventKind, New
 use crate::domain::{Capabilities, Channel, DeliveryStatus, Id, Timestamp, limits};
 use rusqlite::{Connection, OptionalExtension, Row};
 
-const CHANNEL_SELECT: &str = "SELECT id, kind, name, enabled, webhook_url, settings, created_at, \
+pub(super) const CHANNEL_SELECT: &str = "SELECT id, kind, name, enabled, webhook_url, settings, created_at, \
      secret, description, capabilities, deleted_at FROM channels";
 
 /// Longest channel description.
 const MAX_DESCRIPTION: usize = 2000;
 
-fn channel_from_row(row: &Row<'_>) -> rusqlite::Result<ChannelWithSecret> {
+pub(super) fn channel_from_row(row: &Row<'_>) -> rusqlite::Result<ChannelWithSecret> {
     let kind: String = row.get(1)?;
     let settings: String = row.get(5)?;
     let capabilities: Option<String> = row.get(9)?;

@@ -33,7 +33,7 @@ pub use channels::gone as channel_gone;
 pub use conversations::ListFilter;
 pub use custom::{CustomIngest, CustomThread};
 pub use inbound::InboundOutcome;
-pub use messages::PostOutcome;
+pub use messages::{PostOutcome, ReplyTargets};
 pub use writer::{LiveEvent, WriteCtx};
 
 use readers::Readers;

@@ -3,7 +3,7 @@
 use super::StoreError;
 use crate::domain::{
     Agent, Attachment, Call, Contact, ContactIdentity, Conversation, Delivery, Id, Message,
-    MessageKind, Sender, SenderKind, Timestamp,
+    MessageKind, ReplyEmail, Sender, SenderKind, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 use std::str::FromStr;
@@ -115,6 +115,7 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
             }),
         },
         call: None,
+        email: None,
     })
 }
 
@@ -148,7 +149,44 @@ pub fn attach_files(conn: &Connection, messages: &mut [Message]) -> Result<(), S
             m.attachments.push(attachment);
         }
     }
-    attach_calls(conn, messages, lo, hi)
+    attach_calls(conn, messages, lo, hi)?;
+    attach_emails(conn, messages, lo, hi)
+}
+
+/// The e-mail header fields of replies by e-mail among `messages` (ids `lo` to `hi`).
+fn attach_emails(
+    conn: &Connection,
+    messages: &mut [Message],
+    lo: Id,
+    hi: Id,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT message_id, to_addrs, cc_addrs, bcc_addrs, subject FROM reply_email \
+         WHERE message_id BETWEEN ?1 AND ?2",
+    )?;
+    let list = |r: &Row<'_>, i: usize| -> rusqlite::Result<Vec<String>> {
+        serde_json::from_str(&r.get::<_, String>(i)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+        })
+    };
+    let rows = stmt.query_map((lo, hi), |r| {
+        Ok((
+            r.get::<_, Id>(0)?,
+            ReplyEmail {
+                to: list(r, 1)?,
+                cc: list(r, 2)?,
+                bcc: list(r, 3)?,
+                subject: r.get(4)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (message_id, email) = row?;
+        if let Some(m) = messages.iter_mut().find(|m| m.id == message_id) {
+            m.email = Some(Box::new(email));
+        }
+    }
+    Ok(())
 }
 
 /// Fills in the call details of the logged calls among `messages` (ids `lo..=hi`).

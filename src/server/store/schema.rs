@@ -15,7 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_portal.sql"),
     include_str!("migrations/0009_inbound_ids.sql"),
     include_str!("migrations/0010_access.sql"),
-    include_str!("migrations/0012_collaboration.sql"),
+    include_str!("migrations/0011_collaboration.sql"),
+    include_str!("migrations/0012_reply_email.sql"),
 ];
 
 /// Brings the database up to the newest schema version.

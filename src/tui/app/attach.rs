@@ -8,10 +8,9 @@ use super::{App, Effect, Layer, Menu, Pane};
 use crate::domain::Id;
 use crate::tui::keymap::Action;
 
-/// Files one reply may carry, as the server allows.
-pub const MAX_FILES: usize = 10;
+pub use crate::api::MAX_REPLY_FILES as MAX_FILES;
 /// Bytes one reply may carry in all, as the server allows.
-pub const MAX_TOTAL: u64 = 25 * 1024 * 1024;
+pub const MAX_TOTAL: u64 = crate::api::MAX_REPLY_BYTES as u64;
 
 /// A file attached to a draft.
 #[derive(Debug, Clone, PartialEq, Eq)]

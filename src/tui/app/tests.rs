@@ -61,6 +61,7 @@ fn message(id: Id, conversation_id: Id, body: &str) -> Message {
         delivery: None,
         created_at: Timestamp(0),
         call: None,
+        email: None,
     }
 }
 

@@ -20,10 +20,11 @@ use super::limits::MAX_MESSAGE_CHARS;
 use super::visitor::Visitor;
 use super::{ChatState, usable_channel};
 use crate::api::{Event, EventKind, InboundMessage, InboundSender};
-use crate::domain::{Id, Message as DeskMessage, MessageKind, Timestamp};
+use crate::domain::{Attachment, Id, Message as DeskMessage, MessageKind, Timestamp};
 use crate::server::channels::public::is_email;
 use crate::server::error::{ApiError, ApiPath};
 use crate::server::limits::retry_after_secs;
+use crate::server::reply_files;
 use crate::server::store::{StoreError, inbound, rows};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -104,11 +105,22 @@ struct VisitorMessage {
     name: String,
     text: String,
     at: Timestamp,
+    /// An agent's files, as signed links the visitor's browser fetches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    files: Vec<Attachment>,
+}
+
+/// What signs the links to agents' files for this chat channel.
+#[derive(Debug, Clone)]
+struct FileLinks {
+    public_url: String,
+    channel_id: Id,
+    secret: String,
 }
 
 impl VisitorMessage {
     /// The visitor's view of a message; `None` for internal notes.
-    fn of(m: &DeskMessage) -> Option<VisitorMessage> {
+    fn of(m: &DeskMessage, links: &FileLinks) -> Option<VisitorMessage> {
         let from = match m.kind {
             MessageKind::Inbound => "visitor",
             MessageKind::Outbound => "agent",
@@ -120,6 +132,16 @@ impl VisitorMessage {
             name: m.sender.name.clone(),
             text: m.body.clone(),
             at: m.created_at,
+            files: match m.kind {
+                MessageKind::Outbound => m
+                    .attachments
+                    .iter()
+                    .map(|f| {
+                        reply_files::public(&links.public_url, links.channel_id, &links.secret, f)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
         })
     }
 }
@@ -131,7 +153,12 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    usable_channel(&chat.app, id, &headers).await?;
+    let (channel, _) = usable_channel(&chat.app, id, &headers).await?;
+    let links = FileLinks {
+        public_url: chat.app.portal.public_url.clone(),
+        channel_id: id,
+        secret: channel.secret,
+    };
     let ws = ws.map_err(|r| {
         ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
@@ -145,7 +172,7 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME);
     let client = chat.client(&headers, peer);
     Ok(ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, chat, id, client).await {
+        if let Err(e) = run(socket, chat, links, client).await {
             tracing::debug!(error = %e, "chat socket ended");
         }
     }))
@@ -178,6 +205,7 @@ struct Session {
     socket: WebSocket,
     chat: ChatState,
     channel_id: Id,
+    links: FileLinks,
     visitor: Visitor,
     /// The client's limit key.
     client: IpAddr,
@@ -243,9 +271,10 @@ async fn hello(socket: &mut WebSocket) -> Option<Option<String>> {
 async fn run(
     mut socket: WebSocket,
     chat: ChatState,
-    channel_id: Id,
+    links: FileLinks,
     client: IpAddr,
 ) -> Result<(), SocketEnd> {
+    let channel_id = links.channel_id;
     let Some(token) = hello(&mut socket).await else {
         close(
             &mut socket,
@@ -271,6 +300,7 @@ async fn run(
         socket,
         chat,
         channel_id,
+        links,
         visitor,
         client,
         counted,
@@ -278,7 +308,7 @@ async fn run(
         last_sent: 0,
         identity: None,
     };
-    let history = unsent(&session.chat, session.conversation, 0).await?;
+    let history = unsent(&session.chat, &session.links, session.conversation, 0).await?;
     session.last_sent = history.last().map_or(0, |m| m.id);
     let token = session.visitor.token.clone();
     send(
@@ -350,6 +380,7 @@ async fn find_conversation(
 /// The messages of a visitor's chat stored after `last_sent`, oldest first.
 async fn unsent(
     chat: &ChatState,
+    links: &FileLinks,
     conversation: Option<Id>,
     last_sent: Id,
 ) -> Result<Vec<VisitorMessage>, StoreError> {
@@ -361,7 +392,7 @@ async fn unsent(
         .items
         .iter()
         .filter(|m| m.id > last_sent)
-        .filter_map(VisitorMessage::of)
+        .filter_map(|m| VisitorMessage::of(m, links))
         .collect())
 }
 
@@ -379,7 +410,7 @@ impl Session {
             self.conversation =
                 find_conversation(&self.chat, self.channel_id, self.visitor.thread_key()).await?;
         }
-        for message in unsent(&self.chat, self.conversation, self.last_sent).await? {
+        for message in unsent(&self.chat, &self.links, self.conversation, self.last_sent).await? {
             self.push(message).await?;
         }
         Ok(())
@@ -398,7 +429,7 @@ impl Session {
                 message,
                 ..
             } if Some(conversation_id) == self.conversation => {
-                if let Some(m) = VisitorMessage::of(&message) {
+                if let Some(m) = VisitorMessage::of(&message, &self.links) {
                     self.push(m).await?;
                 }
             }

@@ -101,6 +101,8 @@ mod tests {
             store: store.clone(),
             http: reqwest::Client::new(),
             allow_private: false,
+            files: crate::server::files::Files::new(dir.path()),
+            public_url: "http://127.0.0.1:1".into(),
         };
         let live = ticket(&store, channel, "visitor:0123").await;
         assert_eq!(deliver(&ctx, &live).await, Ok(Delivered::default()));

@@ -229,7 +229,7 @@
     var retry = 1000;
     var wait = 0; /* seconds the server asked to wait before a new chat */
 
-    function bubble(from, name, text, id) {
+    function bubble(from, name, text, id, files) {
       var mine = from === "visitor";
       var node = el("div", {
         "class": "fd-chat-msg fd-chat-msg-" + from,
@@ -241,13 +241,19 @@
       node.appendChild(el("div", { "class": "fd-chat-name", style: "font-size: 11px; opacity: .75;" },
         mine ? "You" : name));
       node.appendChild(el("div", { "class": "fd-chat-text" }, text));
+      (files || []).forEach(function (f) {
+        var url = String(f.url || "");
+        if (!/^https?:\/\//.test(url)) return;
+        node.appendChild(el("a", { "class": "fd-chat-file", href: url, target: "_blank",
+          rel: "noopener noreferrer", style: "display: block; color: inherit;" }, "📎 " + f.name));
+      });
       return node;
     }
 
     function show(message, quiet) {
       if (seen[message.id]) return;
       seen[message.id] = true;
-      log.appendChild(bubble(message.from, message.name, message.text, String(message.id)));
+      log.appendChild(bubble(message.from, message.name, message.text, String(message.id), message.files));
       log.scrollTop = log.scrollHeight;
       if (message.from === "agent" && !quiet) notify();
       if (message.from === "visitor") showIdentify(true);

@@ -8,6 +8,7 @@
 use crate::api::ChannelAccount;
 use crate::domain::{Attachment, Id, Timestamp};
 use crate::server::delivery::{Delivered, DeliveryError, Outgoing, TransportContext};
+use crate::server::reply_files;
 use crate::server::signature::sign;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -119,7 +120,12 @@ async fn body(ctx: &TransportContext, out: &Outgoing) -> Result<ReplyWebhook, De
         message: ReplyMessage {
             id: out.message.id,
             body: out.message.body.clone(),
-            attachments: out.message.attachments.clone(),
+            attachments: out
+                .message
+                .attachments
+                .iter()
+                .map(|f| reply_files::public(&ctx.public_url, channel_id, &out.channel.secret, f))
+                .collect(),
             sender: ReplySender {
                 agent_id: out.agent.as_ref().map(|a| a.id),
                 name: out.message.sender.name.clone(),

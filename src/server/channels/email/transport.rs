@@ -2,6 +2,7 @@
 //! threaded with In-Reply-To and References, and handed to the channel's SMTP relay.
 
 use super::settings::{EmailSettings, Relay, RelayTls, SignatureFormat};
+use crate::domain::{Attachment, ReplyEmail};
 use crate::server::delivery::{Delivered, DeliveryError, Outgoing, TransportContext};
 use crate::server::store::StoreError;
 use lettre::message::header::ContentType;
@@ -42,12 +43,19 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
     let relay = settings.relay.clone().ok_or_else(|| {
         DeliveryError::Permanent(format!("email channel {channel_id} has no SMTP relay"))
     })?;
-    let to = out.contact.email.as_deref().ok_or_else(|| {
-        DeliveryError::Permanent(format!(
-            "contact {} has no email address to reply to",
-            out.contact.id
-        ))
-    })?;
+    let fields = match out.message.email.as_deref() {
+        Some(fields) => fields.clone(),
+        None => ReplyEmail {
+            to: vec![out.contact.email.clone().ok_or_else(|| {
+                DeliveryError::Permanent(format!(
+                    "contact {} has no email address to reply to",
+                    out.contact.id
+                ))
+            })?],
+            subject: ReplyEmail::reply_subject(&out.conversation.subject),
+            ..ReplyEmail::default()
+        },
+    };
     let (references, in_reply_to) = ctx
         .store
         .email_thread(out.conversation.id)
@@ -65,7 +73,16 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
             format!("{}:{}", out.channel.secret, out.message.id).as_bytes()
         ))[..16]
     );
-    let mail = build(out, &settings, to, &header_id, in_reply_to, &references)?;
+    let files = crate::server::delivery::file_bytes(ctx, out).await?;
+    let mail = build(
+        out,
+        &settings,
+        &fields,
+        &header_id,
+        in_reply_to,
+        &references,
+        &files,
+    )?;
     ctx.store
         .record_outbound_email(
             channel_id,
@@ -90,31 +107,26 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
     }
 }
 
-/// "Re: " once.
-fn reply_subject(subject: &str) -> String {
-    let s = subject.trim();
-    if s.len() >= 3 && s[..3].eq_ignore_ascii_case("re:") {
-        s.to_string()
-    } else if s.is_empty() {
-        "Re: your message".into()
-    } else {
-        format!("Re: {s}")
-    }
-}
-
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
+/// The text of a mail: plain, or plain and HTML alternatives.
+enum Body {
+    Single(SinglePart),
+    Multi(MultiPart),
+}
+
 fn build(
     out: &Outgoing,
     settings: &EmailSettings,
-    to: &str,
+    fields: &ReplyEmail,
     header_id: &str,
     in_reply_to: Option<String>,
     references: &[String],
+    files: &[(Attachment, Vec<u8>)],
 ) -> Result<Message, DeliveryError> {
     let invalid = |what: &str, e: &dyn std::fmt::Display| {
         DeliveryError::Permanent(format!("cannot address the mail ({what}): {e}"))
@@ -127,16 +139,37 @@ fn build(
             .parse()
             .map_err(|e| invalid("sender address", &e))?,
     );
-    let to = Mailbox::new(
-        Some(out.contact.name.clone()).filter(|n| !n.trim().is_empty()),
-        to.parse().map_err(|e| invalid("contact address", &e))?,
-    );
+    // The contact's own address goes out with their name.
+    let mailbox = |address: &String| -> Result<Mailbox, DeliveryError> {
+        let name = Some(out.contact.name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .filter(|_| {
+                out.contact
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(address))
+            });
+        Ok(Mailbox::new(
+            name,
+            address
+                .parse()
+                .map_err(|e| invalid("recipient address", &e))?,
+        ))
+    };
     let mut builder = Message::builder()
         .from(from)
-        .to(to)
-        .subject(reply_subject(&out.conversation.subject))
+        .subject(fields.subject.clone())
         .message_id(Some(format!("<{header_id}>")))
         .date_now();
+    for address in &fields.to {
+        builder = builder.to(mailbox(address)?);
+    }
+    for address in &fields.cc {
+        builder = builder.cc(mailbox(address)?);
+    }
+    for address in &fields.bcc {
+        builder = builder.bcc(mailbox(address)?);
+    }
     if let Some(parent) = in_reply_to {
         builder = builder.in_reply_to(format!("<{parent}>"));
     }
@@ -146,14 +179,14 @@ fn build(
     }
     let signature = settings.render_signature(agent);
     let body = out.message.body.trim_end();
-    let result = match settings.signature_format {
+    let text_part = match settings.signature_format {
         SignatureFormat::Text => {
             let text = if signature.trim().is_empty() {
                 body.to_string()
             } else {
                 format!("{body}\n\n{signature}")
             };
-            builder.singlepart(SinglePart::plain(text))
+            Body::Single(SinglePart::plain(text))
         }
         SignatureFormat::Html => {
             let text = format!("{body}\n\n{}", super::html::html_to_text(&signature));
@@ -161,7 +194,7 @@ fn build(
                 "<div style=\"white-space: pre-wrap\">{}</div>\n<br>\n{signature}",
                 escape_html(body)
             );
-            builder.multipart(
+            Body::Multi(
                 MultiPart::alternative()
                     .singlepart(SinglePart::plain(text))
                     .singlepart(
@@ -171,6 +204,29 @@ fn build(
                     ),
             )
         }
+    };
+    let result = if files.is_empty() {
+        match text_part {
+            Body::Single(p) => builder.singlepart(p),
+            Body::Multi(p) => builder.multipart(p),
+        }
+    } else {
+        let mut mixed = match text_part {
+            Body::Single(p) => MultiPart::mixed().singlepart(p),
+            Body::Multi(p) => MultiPart::mixed().multipart(p),
+        };
+        for (file, bytes) in files {
+            let content_type = file
+                .mime_type
+                .as_deref()
+                .and_then(|m| ContentType::parse(m).ok())
+                .unwrap_or_else(|| ContentType::parse("application/octet-stream").expect("valid"));
+            mixed = mixed.singlepart(
+                lettre::message::Attachment::new(file.name.clone())
+                    .body(bytes.clone(), content_type),
+            );
+        }
+        builder.multipart(mixed)
     };
     result.map_err(|e| invalid("message", &e))
 }
@@ -208,8 +264,8 @@ mod tests {
 
     #[test]
     fn replies_say_re_once() {
-        assert_eq!(reply_subject("Broken"), "Re: Broken");
-        assert_eq!(reply_subject("RE: Broken"), "RE: Broken");
-        assert_eq!(reply_subject(""), "Re: your message");
+        assert_eq!(ReplyEmail::reply_subject("Broken"), "Re: Broken");
+        assert_eq!(ReplyEmail::reply_subject("RE: Broken"), "RE: Broken");
+        assert_eq!(ReplyEmail::reply_subject(""), "Re: your message");
     }
 }

@@ -5,7 +5,7 @@ use super::Platform;
 use super::events::{CONSENT_LABEL, CONSENT_PAYLOAD};
 use super::settings::{self, ConsentMode};
 use super::window::{self, WindowState};
-use crate::domain::{Id, Timestamp};
+use crate::domain::{Attachment, AttachmentKind, Id, Timestamp};
 use crate::server::delivery::{Delivered, DeliveryError, Outgoing, TransportContext};
 use crate::server::store::StoreError;
 use rusqlite::{Connection, OptionalExtension};
@@ -91,11 +91,6 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
     }
     let ask_consent =
         purpose.as_deref() == Some("consent") && settings.consent_mode == ConsentMode::Explicit;
-    let text = out.message.body.as_str();
-    let body = match platform {
-        Platform::Messenger => messenger_body(&recipient, text, state, ask_consent),
-        Platform::Whatsapp => whatsapp_body(&recipient, text, ask_consent),
-    };
     let url = format!("{}/{}/messages", settings.base_url, settings.account_id);
     if !ctx.allow_private
         && let Some(why) = reqwest::Url::parse(&url)
@@ -106,30 +101,117 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
             "{name}: base_url refused: {why}"
         )));
     }
-    let resp = ctx
-        .http
-        .post(&url)
-        .bearer_auth(&settings.access_token)
-        .json(&body)
-        .timeout(TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| {
-            DeliveryError::Retry(format!(
-                "{name}: the Graph API at {url} did not answer: {e}"
-            ))
-        })?;
-    let status = resp.status();
-    let answer: Value = resp.json().await.unwrap_or(Value::Null);
-    if status.is_success() {
-        let id = match platform {
-            Platform::Messenger => answer["message_id"].as_str(),
-            Platform::Whatsapp => answer["messages"][0]["id"].as_str(),
+    let graph = Graph {
+        ctx,
+        settings: &settings,
+        platform,
+    };
+    let text = out.message.body.as_str();
+    let files = crate::server::delivery::file_bytes(ctx, out).await?;
+    let mut first = None;
+    if !text.trim().is_empty() || files.is_empty() {
+        let body = match platform {
+            Platform::Messenger => messenger_body(&recipient, text, state, ask_consent),
+            Platform::Whatsapp => whatsapp_body(&recipient, text, ask_consent),
         };
-        return Ok(Delivered {
-            external_id: id.map(str::to_string),
-        });
+        first = graph
+            .call(&url, graph.ctx.http.post(&url).json(&body))
+            .await?;
     }
+    for (file, bytes) in files {
+        let media = graph.upload(&file, bytes).await?;
+        let body = match platform {
+            Platform::Messenger => messenger_file(&recipient, &file, &media, state),
+            Platform::Whatsapp => whatsapp_file(&recipient, &file, &media),
+        };
+        let id = graph
+            .call(&url, graph.ctx.http.post(&url).json(&body))
+            .await?;
+        first = first.or(id);
+    }
+    Ok(Delivered { external_id: first })
+}
+
+/// One channel's Graph API, for the calls of one reply.
+struct Graph<'a> {
+    ctx: &'a TransportContext,
+    settings: &'a settings::GraphSettings,
+    platform: Platform,
+}
+
+impl Graph<'_> {
+    /// Sends `request` with the access token; answers the message or media id Graph gave.
+    async fn call(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Option<String>, DeliveryError> {
+        let name = self.platform.name();
+        let resp = request
+            .bearer_auth(&self.settings.access_token)
+            .timeout(TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| {
+                DeliveryError::Retry(format!(
+                    "{name}: the Graph API at {url} did not answer: {e}"
+                ))
+            })?;
+        let status = resp.status();
+        let answer: Value = resp.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            let id = answer["message_id"]
+                .as_str()
+                .or(answer["messages"][0]["id"].as_str())
+                .or(answer["attachment_id"].as_str())
+                .or(answer["id"].as_str());
+            return Ok(id.map(str::to_string));
+        }
+        Err(refusal(name, status, answer))
+    }
+
+    /// Uploads a reply's file as Graph media; answers its media (WhatsApp) or attachment
+    /// (Messenger) id.
+    async fn upload(&self, file: &Attachment, bytes: Vec<u8>) -> Result<String, DeliveryError> {
+        let name = self.platform.name();
+        let mime = file
+            .mime_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file.name.clone())
+            .mime_str(&mime)
+            .map_err(|e| DeliveryError::Permanent(format!("{name}: {e}")))?;
+        let (url, form) = match self.platform {
+            Platform::Messenger => (
+                format!(
+                    "{}/{}/message_attachments",
+                    self.settings.base_url, self.settings.account_id
+                ),
+                reqwest::multipart::Form::new()
+                    .text(
+                        "message",
+                        json!({"attachment": {"type": messenger_type(file), "payload": {"is_reusable": true}}})
+                            .to_string(),
+                    )
+                    .part("filedata", part),
+            ),
+            Platform::Whatsapp => (
+                format!("{}/{}/media", self.settings.base_url, self.settings.account_id),
+                reqwest::multipart::Form::new()
+                    .text("messaging_product", "whatsapp")
+                    .text("type", mime.clone())
+                    .part("file", part),
+            ),
+        };
+        self.call(&url, self.ctx.http.post(&url).multipart(form))
+            .await?
+            .ok_or_else(|| DeliveryError::Retry(format!("{name}: the media upload answered no id")))
+    }
+}
+
+/// Graph's refusal, explained; throttling, 429 and 5xx are worth retrying.
+fn refusal(name: &str, status: reqwest::StatusCode, answer: Value) -> DeliveryError {
     let error = serde_json::from_value::<GraphErrorBody>(answer)
         .ok()
         .map(|b| b.error);
@@ -148,10 +230,51 @@ pub async fn deliver(ctx: &TransportContext, out: &Outgoing) -> Result<Delivered
         .and_then(|e| e.code)
         .is_some_and(|c| THROTTLED.contains(&c));
     if status.is_server_error() || status.as_u16() == 429 || throttled {
-        Err(DeliveryError::Retry(explained))
+        DeliveryError::Retry(explained)
     } else {
-        Err(DeliveryError::Permanent(explained))
+        DeliveryError::Permanent(explained)
     }
+}
+
+/// Messenger's attachment type of a file.
+fn messenger_type(file: &Attachment) -> &'static str {
+    match file.kind {
+        AttachmentKind::Image | AttachmentKind::Sticker => "image",
+        AttachmentKind::Video => "video",
+        AttachmentKind::Audio | AttachmentKind::VoiceNote => "audio",
+        AttachmentKind::File => "file",
+    }
+}
+
+/// A Send API request carrying an uploaded file.
+fn messenger_file(psid: &str, file: &Attachment, attachment_id: &str, state: WindowState) -> Value {
+    let mut body = messenger_body(psid, "", state, false);
+    body["message"] = json!({"attachment": {
+        "type": messenger_type(file),
+        "payload": {"attachment_id": attachment_id}
+    }});
+    body
+}
+
+/// A Cloud API request carrying an uploaded file (a `document`, with its name, unless it
+/// is a picture, a film or a sound).
+fn whatsapp_file(wa_id: &str, file: &Attachment, media_id: &str) -> Value {
+    let kind = match file.kind {
+        AttachmentKind::Image => "image",
+        AttachmentKind::Video => "video",
+        AttachmentKind::Audio | AttachmentKind::VoiceNote => "audio",
+        AttachmentKind::Sticker => "sticker",
+        AttachmentKind::File => "document",
+    };
+    let mut media = json!({"id": media_id});
+    if kind == "document" {
+        media["filename"] = json!(file.name);
+    }
+    let mut body =
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id});
+    body["type"] = json!(kind);
+    body[kind] = media;
+    body
 }
 
 /// A Send API request: a response inside 24 hours, a `HUMAN_AGENT` tagged message after.
