@@ -408,3 +408,93 @@ async fn messenger_replies_upload_the_picture_as_an_attachment_and_send_it_by_id
         uploads[0].id.as_str()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_attached_in_the_terminal_client_reaches_the_webhook_with_its_bytes() {
+    let (desk, receiver, _, conversation) = custom_desk(json!(null)).await;
+    let home = tempfile::tempdir().unwrap();
+    let png = bytes(5, 3_000);
+    let photo = home.path().join("photo.png");
+    std::fs::write(&photo, &png).unwrap();
+    let (url, token, h) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || {
+        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
+    })
+    .await
+    .unwrap();
+    screen.wait_for("send me the photo");
+    screen.keys("\r");
+    screen.keys("r");
+    screen.wait_for("reply via");
+    screen.keys("Here is the photo.");
+    // Ctrl-O, the path, and Enter once the listing offers the file.
+    screen.keys("\u{f}");
+    screen.keys(photo.to_str().unwrap());
+    screen.wait_for("photo.png  ");
+    screen.keys("\r");
+    screen.wait_for("attached photo.png");
+    screen.keys("\u{13}");
+
+    let got = receiver.until(|r| !r.is_empty()).await;
+    let sent = &got[0].body["message"];
+    assert_eq!(sent["body"], "Here is the photo.", "{sent}");
+    assert_eq!(sent["attachments"][0]["name"], "photo.png", "{sent}");
+    let link = sent["attachments"][0]["url"].as_str().unwrap();
+    let fetched = reqwest::get(link).await.unwrap();
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), png);
+    let thread = desk
+        .api(&desk.agent)
+        .ok(&format!("/conversations/{conversation}"))
+        .await;
+    let last = thread["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["attachments"][0]["size"], 3_000, "{last}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_that_will_not_upload_puts_the_reply_back_in_its_draft() {
+    let (desk, receiver, _, conversation) = custom_desk(json!(null)).await;
+    let home = tempfile::tempdir().unwrap();
+    let doomed = home.path().join("doomed.txt");
+    std::fs::write(&doomed, b"soon gone").unwrap();
+    let (url, token, h) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || {
+        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
+    })
+    .await
+    .unwrap();
+    screen.wait_for("send me the photo");
+    screen.keys("\r");
+    screen.keys("r");
+    screen.wait_for("reply via");
+    screen.keys("Keep this text");
+    screen.keys("\u{f}");
+    screen.keys(doomed.to_str().unwrap());
+    screen.wait_for("doomed.txt  ");
+    screen.keys("\r");
+    screen.wait_for("attached doomed.txt");
+    // The file goes away between attaching and sending.
+    std::fs::remove_file(&doomed).unwrap();
+    screen.keys("\u{13}");
+    screen.wait_for("not sent: could not upload doomed.txt");
+    screen.wait_for("Keep this text");
+    screen.wait_for("doomed.txt");
+    let thread = desk
+        .api(&desk.agent)
+        .ok(&format!("/conversations/{conversation}"))
+        .await;
+    assert_eq!(thread["message_count"], 1, "{thread}");
+    assert!(receiver.received().is_empty());
+}

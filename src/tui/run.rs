@@ -1,15 +1,16 @@
 //! The event loop: keys, live events and answers in; one `update` each; draw once per burst.
 
-use super::app::{App, BellPolicy, Delivery, Effect, ListRequest, Msg, Outgoing, Slot};
+use super::app::{App, Attached, BellPolicy, Delivery, Effect, ListRequest, Msg, Outgoing, Slot};
 use super::keymap::Keymap;
 use super::sanitize::sanitize_line;
 use super::theme::Theme;
 use super::views;
+use crate::api::ReplyAttachment;
 use crate::client::api::{Api, ClientError, ListQuery};
 use crate::client::download::{downloads_dir, save_attachment};
 use crate::client::drafts::Drafts;
 use crate::client::events::{self, Live};
-use crate::client::outbox::{self, Outbox, OutboxPlace};
+use crate::client::outbox::{self, Extras, Outbox, OutboxPlace};
 use crate::client::tls::Trust;
 use crate::domain::Timestamp;
 use crossterm::event::{
@@ -370,6 +371,50 @@ fn keep_draft(drafts: &Drafts, id: crate::domain::Id, text: &str, tx: &mpsc::Unb
     }
 }
 
+/// Writes a reply to the outbox and wakes the sender; the thread shows it as sending.
+fn queue(
+    outbox: &Outbox,
+    mut outgoing: Outgoing,
+    extras: Extras,
+    nudge: &mpsc::UnboundedSender<()>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
+    match outbox.enqueue_with(
+        outgoing.conversation_id,
+        &outgoing.body,
+        outgoing.internal,
+        extras,
+    ) {
+        Ok(entry) => {
+            outgoing.client_id = entry.client_id;
+            let _ = tx.send(Msg::Queued(outgoing));
+            let _ = nudge.send(());
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Failed(format!("could not save the reply: {e}")));
+        }
+    }
+}
+
+/// Uploads the files of a reply, in order; the first that fails says why.
+async fn upload(api: &Api, files: &[Attached]) -> Result<Vec<ReplyAttachment>, String> {
+    let mut stored = Vec::with_capacity(files.len());
+    for file in files {
+        let up = api
+            .upload_path(&crate::tui::paths::expand(&file.path))
+            .await
+            .map_err(|e| format!("could not upload {}: {e}", file.name))?;
+        stored.push(ReplyAttachment {
+            url: up.url,
+            name: up.name,
+            mime_type: Some(up.mime_type),
+            kind: Some(up.kind),
+            size: Some(up.size),
+        });
+    }
+    Ok(stored)
+}
+
 /// Starts one effect; its answer comes back as a `Msg`.
 fn run_effect(
     effect: Effect,
@@ -394,32 +439,48 @@ fn run_effect(
             channel_id,
             attachments,
             mentions,
-        } if attachments.is_empty() => {
-            let queued = if internal && !mentions.is_empty() {
-                outbox.enqueue_note(conversation_id, &body, &mentions)
-            } else {
-                outbox.enqueue(conversation_id, &body, internal, channel_id)
+        } => {
+            let extras = Extras {
+                channel_id,
+                mentions,
+                ..Extras::default()
             };
-            match queued {
-                Ok(entry) => {
-                    let _ = tx.send(Msg::Queued(Outgoing {
-                        client_id: entry.client_id,
-                        conversation_id,
-                        body,
-                        internal,
-                        delivery: Delivery::Sending,
-                    }));
-                    let _ = nudge.send(());
-                }
-                Err(e) => {
-                    let _ = tx.send(Msg::Failed(format!("could not save the reply: {e}")));
-                }
+            let outgoing = Outgoing {
+                client_id: String::new(),
+                conversation_id,
+                body,
+                internal,
+                delivery: Delivery::Sending,
+            };
+            if attachments.is_empty() {
+                queue(outbox, outgoing, extras, nudge, &tx);
+            } else {
+                // Files go up first; the reply is queued (durably) once they are stored.
+                let (outbox, nudge) = (outbox.clone(), nudge.clone());
+                let _ = tx.send(Msg::Notice(match attachments.len() {
+                    1 => format!("uploading {}…", attachments[0].name),
+                    n => format!("uploading {n} files…"),
+                }));
+                tokio::spawn(async move {
+                    match upload(&api, &attachments).await {
+                        Ok(files) => {
+                            let extras = Extras {
+                                attachments: files,
+                                ..extras
+                            };
+                            queue(&outbox, outgoing, extras, &nudge, &tx);
+                        }
+                        Err(error) => {
+                            let _ = tx.send(Msg::Unsent {
+                                conversation_id: outgoing.conversation_id,
+                                body: outgoing.body,
+                                files: attachments,
+                                error,
+                            });
+                        }
+                    }
+                });
             }
-        }
-        Effect::Send { .. } => {
-            let _ = tx.send(Msg::Failed(
-                "this client cannot upload files to the server yet".into(),
-            ));
         }
         other => {
             let job = tokio::spawn(async move {

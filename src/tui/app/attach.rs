@@ -243,6 +243,20 @@ impl App {
         }
     }
 
+    /// Puts a reply that could not be queued back: its text when the draft is empty again,
+    /// its files beside any attached since.
+    pub(super) fn unsent(&mut self, id: Id, body: &str, files: Vec<Attached>) {
+        if self.draft_text(id).is_none_or(|t| t.trim().is_empty()) {
+            self.set_draft(id, body);
+        }
+        let kept = self.editor.files.entry(id).or_default();
+        for file in files {
+            if !kept.iter().any(|f| f.path == file.path) {
+                kept.push(file);
+            }
+        }
+    }
+
     /// Removes the `index`th file of conversation `id`'s draft.
     pub(super) fn detach(&mut self, id: Id, index: usize) {
         if let Some(files) = self.editor.files.get_mut(&id)

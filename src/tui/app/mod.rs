@@ -287,8 +287,8 @@ pub enum Effect {
         internal: bool,
         /// Reply on this channel instead of the conversation's own.
         channel_id: Option<Id>,
-        /// Files to upload and attach, paths as typed.
-        attachments: Vec<String>,
+        /// Files to upload and attach.
+        attachments: Vec<Attached>,
         /// Agents a note mentions.
         mentions: Vec<Id>,
     },
@@ -426,6 +426,14 @@ pub enum Msg {
     /// Something finished that the agent should hear about (an attachment saved...).
     Notice(String),
     Failed(String),
+    /// A reply with files could not be queued (a file would not upload): its text and files
+    /// go back to the conversation's draft.
+    Unsent {
+        conversation_id: Id,
+        body: String,
+        files: Vec<Attached>,
+        error: String,
+    },
 }
 
 /// The whole client state.
@@ -862,6 +870,16 @@ impl App {
             }
             Msg::Failed(e) => {
                 self.warn(e);
+                vec![]
+            }
+            Msg::Unsent {
+                conversation_id,
+                body,
+                files,
+                error,
+            } => {
+                self.unsent(conversation_id, &body, files);
+                self.warn(format!("not sent: {error}; the reply is back in its draft"));
                 vec![]
             }
         }

@@ -1631,7 +1631,8 @@ fn ctrl_o_completes_a_path_attaches_the_file_and_ctrl_s_sends_it_along() {
     assert!(
         effects.iter().any(|e| matches!(
             e,
-            Effect::Send { conversation_id: 3, attachments, .. } if attachments == &["report.pdf"]
+            Effect::Send { conversation_id: 3, attachments, .. }
+                if attachments.iter().map(|f| f.path.as_str()).eq(["report.pdf"])
         )),
         "{effects:?}"
     );

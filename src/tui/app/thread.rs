@@ -298,17 +298,10 @@ impl App {
             .unwrap_or_default()
             .trim_end()
             .to_string();
-        if body.trim().is_empty() {
+        if body.trim().is_empty() && self.attached(id).is_empty() {
             return vec![];
         }
-        let attachments = self
-            .editor
-            .files
-            .remove(&id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|f| f.path)
-            .collect();
+        let attachments = self.editor.files.remove(&id).unwrap_or_default();
         let internal = self.editor.compose == Compose::Note;
         let mentions = if internal {
             self.mentions_in(id, &body)
