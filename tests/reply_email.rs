@@ -196,3 +196,61 @@ async fn fields_default_from_the_thread_and_bad_ones_are_refused_storing_nothing
     );
     assert_eq!(mail.rcpt_to, ["<eve@client.example>"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_terminal_client_writes_header_lines_above_the_body_and_the_relay_gets_them() {
+    let sink = Sink::start().await;
+    let (desk, conversation) = mailed_in(&sink).await;
+    let home = tempfile::tempdir().unwrap();
+    let (url, token, h) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || {
+        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
+    })
+    .await
+    .unwrap();
+    screen.wait_for("Invoice");
+    screen.keys("\r");
+    screen.wait_for("where is my invoice?");
+    screen.keys("r");
+    // The defaults come from the thread; the title says where the reply goes.
+    screen.wait_for("Subject: Re: Invoice");
+    screen.wait_for("reply via Mail to eve@client");
+    screen.keys("Attached again.");
+    // Up to the Cc line, to its end, and an address.
+    screen.keys("\u{1b}[A\u{1b}[A\u{1b}[A\u{1b}[A\u{1b}[F");
+    screen.keys("ap@client.example");
+    screen.wait_for("Cc: ap@client.example");
+    screen.keys("\u{13}");
+
+    let mail = &sink.mails(1).await[0];
+    assert_eq!(
+        header(&mail.data, "Cc").as_deref(),
+        Some("ap@client.example"),
+        "{}",
+        mail.data
+    );
+    assert_eq!(
+        header(&mail.data, "Subject").as_deref(),
+        Some("Re: Invoice")
+    );
+    assert!(mail.data.contains("Attached again."), "{}", mail.data);
+    assert!(!mail.data.contains("Bcc:"), "{}", mail.data);
+    // The thread shows the fields on the sent message.
+    screen.wait_for("To: eve@client.example · Cc:");
+    screen.wait_for("ap@client.example · Subject: Re:");
+    let thread = desk
+        .api(&desk.agent)
+        .ok(&format!("/conversations/{conversation}"))
+        .await;
+    let last = thread["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["body"], "Attached again.", "{last}");
+}

@@ -439,10 +439,12 @@ fn run_effect(
             channel_id,
             attachments,
             mentions,
+            email,
         } => {
             let extras = Extras {
                 channel_id,
                 mentions,
+                email,
                 ..Extras::default()
             };
             let outgoing = Outgoing {
@@ -584,6 +586,9 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
         },
         Effect::FetchLabels => Msg::Labels(api.labels().await?),
         Effect::FetchMentions => Msg::Mentions(api.mentions(MENTIONS).await?),
+        Effect::FetchReplyChannels { conversation_id } => {
+            Msg::ReplyChannels(api.reply_channels(conversation_id).await?)
+        }
         Effect::ListDir { dir } => {
             let raw = dir.clone();
             let entries =

@@ -67,6 +67,11 @@ impl App {
                     Compose::Reply
                 };
                 self.focus = Pane::Editor;
+                if let Some(id) = self.thread.open
+                    && action == Action::Reply
+                {
+                    return self.ask_reach(id);
+                }
             }
             Action::LeaveEditor => {
                 if self.focus == Pane::Editor {
@@ -101,6 +106,11 @@ impl App {
                     Compose::Reply => Compose::Note,
                     Compose::Note => Compose::Reply,
                 };
+                if let Some(id) = self.thread.open
+                    && self.editor.compose == Compose::Reply
+                {
+                    return self.ask_reach(id);
+                }
             }
             Action::Assign => self.open_menu(Menu::Assign),
             Action::Status => self.open_menu(Menu::Status),

@@ -28,6 +28,8 @@ pub struct EditorPane {
     pub files: HashMap<Id, Vec<super::Attached>>,
     /// Agents picked with `@` per note.
     pub mentions: HashMap<Id, std::collections::BTreeSet<Id>>,
+    /// Which channels reach the open conversation's contact, once the server said.
+    pub reach: Option<crate::api::ReplyChannels>,
 }
 
 impl Default for EditorPane {
@@ -40,6 +42,7 @@ impl Default for EditorPane {
             seen: HashMap::new(),
             files: HashMap::new(),
             mentions: HashMap::new(),
+            reach: None,
         }
     }
 }

@@ -22,6 +22,7 @@ mod list;
 mod live;
 mod mentions;
 mod presence;
+mod reach;
 mod requests;
 mod sidebar;
 mod thread;
@@ -291,6 +292,12 @@ pub enum Effect {
         attachments: Vec<Attached>,
         /// Agents a note mentions.
         mentions: Vec<Id>,
+        /// The e-mail header fields of a reply by e-mail.
+        email: Option<crate::api::ReplyEmail>,
+    },
+    /// Which channels reach a conversation's contact, for the reply being started.
+    FetchReplyChannels {
+        conversation_id: Id,
     },
     /// The conversations where this agent was mentioned and has not looked.
     FetchMentions,
@@ -401,6 +408,7 @@ pub enum Msg {
     Listing(Listing),
     /// The conversations where this agent was mentioned (at start).
     Mentions(Vec<crate::api::MentionSummary>),
+    ReplyChannels(crate::api::ReplyChannels),
     /// Another agent started, goes on or stopped writing in a conversation.
     Presence(crate::api::Presence),
     /// A request of `slot` failed; shown only if it was still the latest.
@@ -746,6 +754,10 @@ impl App {
                         .unwrap_or(0);
                     self.contact.detail = Some(detail);
                 }
+                vec![]
+            }
+            Msg::ReplyChannels(reach) => {
+                self.reach_arrived(reach);
                 vec![]
             }
             Msg::Mentions(summaries) => {

@@ -382,7 +382,8 @@ fn reply_then_ctrl_s_sends_the_draft_and_empties_the_editor() {
                 internal: false,
                 channel_id: None,
                 attachments: vec![],
-                mentions: vec![]
+                mentions: vec![],
+                email: None
             },
             Effect::SaveDraft {
                 conversation_id: 3,
@@ -751,6 +752,123 @@ fn ctrl_l_sends_the_reply_on_another_channel_and_cycles_back() {
             ]
         ),
         "{effects:?}"
+    );
+}
+
+fn route(
+    id: Id,
+    kind: ChannelKind,
+    current: bool,
+    reason: Option<&str>,
+) -> crate::api::ReplyChannel {
+    crate::api::ReplyChannel {
+        channel_id: id,
+        kind,
+        name: format!("channel {id}"),
+        current,
+        reachable: reason.is_none(),
+        reason: reason.map(str::to_string),
+        recipient: None,
+        files: crate::api::FileLimits {
+            attachments: true,
+            max_count: 10,
+            max_total: 1,
+        },
+        email: (kind == ChannelKind::Email).then(|| crate::api::ReplyEmail {
+            to: vec!["eve@client.example".into()],
+            subject: "Re: Invoice".into(),
+            ..Default::default()
+        }),
+    }
+}
+
+fn reach(items: Vec<crate::api::ReplyChannel>) -> Msg {
+    Msg::ReplyChannels(crate::api::ReplyChannels {
+        conversation_id: 3,
+        items,
+    })
+}
+
+#[test]
+fn a_reply_by_mail_carries_editable_header_lines_and_ctrl_l_offers_only_what_reaches() {
+    let mut app = app();
+    open_newest(&mut app);
+    let effects = app.update(key('r'));
+    assert!(
+        effects.contains(&Effect::FetchReplyChannels { conversation_id: 3 }),
+        "{effects:?}"
+    );
+    app.update(reach(vec![
+        route(1, ChannelKind::Email, true, None),
+        route(2, ChannelKind::Call, false, Some("calls send nothing")),
+        route(4, ChannelKind::Whatsapp, false, None),
+    ]));
+    assert_eq!(
+        app.draft(),
+        "To: eve@client.example\nCc: \nBcc: \nSubject: Re: Invoice\n\n"
+    );
+    app.update(Msg::Paste("Hello Eve".into()));
+
+    // Ctrl-L skips the call line and drops the header lines off e-mail; back on e-mail
+    // they return.
+    app.update(ctrl('l'));
+    assert_eq!(app.editor.channel, Some(4));
+    assert_eq!(app.draft(), "Hello Eve");
+    app.update(ctrl('l'));
+    assert_eq!(app.editor.channel, None);
+    assert!(
+        app.draft().starts_with("To: eve@client.example\n"),
+        "{}",
+        app.draft()
+    );
+
+    // Edited header lines become the reply's e-mail fields.
+    let edited = app
+        .draft()
+        .replace("Cc: ", "Cc: ap@client.example, boss@client.example")
+        .replace("Re: Invoice", "Your invoice 42");
+    app.set_draft(3, &edited);
+    let effects = app.update(ctrl('s'));
+    let Some(Effect::Send { body, email, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(body, "Hello Eve");
+    let email = email.as_ref().expect("e-mail fields");
+    assert_eq!(email.to, ["eve@client.example"]);
+    assert_eq!(email.cc, ["ap@client.example", "boss@client.example"]);
+    assert_eq!(email.subject, "Your invoice 42");
+}
+
+#[test]
+fn a_reply_that_cannot_reach_or_has_a_bad_address_is_kept_with_the_reason() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    app.update(reach(vec![route(1, ChannelKind::Email, true, None)]));
+    let text = app
+        .draft()
+        .replace("To: eve@client.example", "To: not an address")
+        + "Hi";
+    app.set_draft(3, &text);
+    assert!(app.update(ctrl('s')).is_empty());
+    assert!(
+        notice(&app).unwrap().contains("not sent"),
+        "{:?}",
+        notice(&app)
+    );
+    assert_eq!(app.draft(), text, "the draft stays");
+
+    app.update(reach(vec![route(
+        1,
+        ChannelKind::Email,
+        true,
+        Some("the contact has no e-mail address"),
+    )]));
+    app.set_draft(3, "Hi");
+    assert!(app.update(ctrl('s')).is_empty());
+    assert_eq!(
+        notice(&app),
+        Some("not sent: the contact has no e-mail address; Ctrl-L picks another channel")
     );
 }
 
@@ -1695,10 +1813,13 @@ fn another_agent_replying_shows_until_it_stops_or_lapses_and_mine_is_announced()
     // Mine: announced when the editor takes the keyboard, ended when it leaves.
     assert_eq!(
         app.update_at(key('r'), 7_000),
-        vec![Effect::Composing {
-            conversation_id: 3,
-            composing: true
-        }]
+        vec![
+            Effect::FetchReplyChannels { conversation_id: 3 },
+            Effect::Composing {
+                conversation_id: 3,
+                composing: true
+            }
+        ]
     );
     assert!(
         !app.update_at(key('x'), 7_100)

@@ -7,6 +7,7 @@
 use super::{App, Compose, Effect, Pane, Slot, Thread};
 use crate::api::ConversationDetail;
 use crate::domain::{Id, Message, SenderKind};
+use crate::server::channels::email::settings::is_address;
 use crate::tui::keymap::Action;
 
 /// The thread pane's state: the conversation asked for, and its history once it answered.
@@ -103,6 +104,7 @@ impl App {
     pub(super) fn open_conversation(&mut self, id: Id) -> Vec<Effect> {
         if self.thread.open != Some(id) {
             self.editor.channel = None;
+            self.editor.reach = None;
             self.thread.loaded = None;
         }
         self.thread.open = Some(id);
@@ -293,16 +295,23 @@ impl App {
 
     /// Sends conversation `id`'s draft as it is.
     pub(super) fn send_draft(&mut self, id: Id) -> Vec<Effect> {
-        let body = self
-            .draft_text(id)
-            .unwrap_or_default()
-            .trim_end()
-            .to_string();
+        let text = self.draft_text(id).unwrap_or_default();
+        let (body, email) = self.reply_parts(&text);
+        let body = body.trim_end().to_string();
         if body.trim().is_empty() && self.attached(id).is_empty() {
             return vec![];
         }
-        let attachments = self.editor.files.remove(&id).unwrap_or_default();
         let internal = self.editor.compose == Compose::Note;
+        if let Some(route) = self.reply_route().filter(|r| !internal && !r.reachable) {
+            let why = route.reason.clone().unwrap_or_default();
+            self.warn(format!("not sent: {why}; Ctrl-L picks another channel"));
+            return vec![];
+        }
+        if let Some(problem) = email.as_ref().and_then(|e| e.problem(is_address)) {
+            self.warn(format!("not sent: {problem}"));
+            return vec![];
+        }
+        let attachments = self.editor.files.remove(&id).unwrap_or_default();
         let mentions = if internal {
             self.mentions_in(id, &body)
         } else {
@@ -320,6 +329,7 @@ impl App {
                 channel_id: self.editor.channel.take(),
                 attachments,
                 mentions,
+                email,
             },
             Effect::SaveDraft {
                 conversation_id: id,
@@ -339,27 +349,6 @@ impl App {
                 self.editor.outgoing.retain(|o| &o.client_id != cid);
             }
         }
-    }
-
-    /// Moves the reply to the next enabled channel (back to the conversation's own after the
-    /// last one).
-    pub(super) fn switch_channel(&mut self) {
-        let Some(t) = &self.thread.loaded else { return };
-        let own = t.detail.conversation.channel_id;
-        let current = self.editor.channel.unwrap_or(own);
-        let enabled: Vec<Id> = self
-            .channels
-            .iter()
-            .filter(|c| c.enabled)
-            .map(|c| c.id)
-            .collect();
-        let next = enabled
-            .iter()
-            .position(|id| *id == current)
-            .and_then(|i| enabled.get(i + 1))
-            .or(enabled.first())
-            .copied();
-        self.editor.channel = next.filter(|id| *id != own);
     }
 
     /// The name of the channel a reply goes out on.

@@ -278,6 +278,9 @@ pub fn draw(
             header.push(delivery_span(d, theme));
         }
         lines.push(Line::from(header));
+        if let Some(e) = &m.email {
+            lines.push(Line::styled(email_line(e), theme.style(Role::Dim)));
+        }
         let style = if m.kind == MessageKind::Note {
             theme.style(Role::Note)
         } else {
@@ -351,10 +354,19 @@ pub fn draw(
 
     if editing {
         let mode = match app.editor.compose {
-            Compose::Reply => format!(
-                " reply via {}  ^S send  ^L channel  Esc keep draft ",
-                sanitize_line(app.reply_channel_name().unwrap_or("its channel"))
-            ),
+            Compose::Reply => {
+                let via = sanitize_line(app.reply_channel_name().unwrap_or("its channel"));
+                let to = match app.reply_route() {
+                    Some(r) if !r.reachable => " (cannot reach the contact)".to_string(),
+                    Some(r) => r
+                        .recipient
+                        .as_deref()
+                        .map(|to| format!(" to {}", sanitize_line(to)))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                format!(" reply via {via}{to}  ^S send  ^L channel  Esc keep draft ")
+            }
             Compose::Note => " internal note  ^S save  ^T reply  Esc keep draft ".to_string(),
         };
         let block = pane_block(app, theme, Pane::Editor, mode);
@@ -390,4 +402,16 @@ fn ago(now: i64, then: i64) -> String {
         a if a == "now" => a,
         a => format!("{a} ago"),
     }
+}
+
+/// `To: a · Cc: b · Bcc: c · Subject: s`, the fields that are set, sanitised.
+fn email_line(e: &crate::domain::ReplyEmail) -> String {
+    let lists = [("To", &e.to), ("Cc", &e.cc), ("Bcc", &e.bcc)];
+    lists
+        .into_iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(name, list)| format!("{name}: {}", sanitize_line(&list.join(", "))))
+        .chain((!e.subject.is_empty()).then(|| format!("Subject: {}", sanitize_line(&e.subject))))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
