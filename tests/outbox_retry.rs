@@ -228,3 +228,40 @@ async fn the_outbox_shows_a_retrying_reply_pages_and_refuses_what_has_no_deliver
     let (status, body) = api.get("/outbox?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_terminal_client_lists_the_outbox_and_retries_a_failed_reply_with_r() {
+    let (desk, receiver, conv) = setup("50").await;
+    receiver.script(&[(400, "no such recipient")]);
+    let api = desk.api(&desk.agent);
+    let id = reply(&api, conv, "your order ships today").await;
+    api.message_until(conv, id, status_is("failed")).await;
+
+    let home = tempfile::tempdir().unwrap();
+    let (url, token, h) = (
+        desk.url.clone(),
+        desk.agent.clone(),
+        home.path().to_path_buf(),
+    );
+    let mut screen = tokio::task::spawn_blocking(move || {
+        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
+    })
+    .await
+    .unwrap();
+    screen.wait_for("where is my order?");
+    // O lists the desk's outbox; Enter opens the failed reply's conversation.
+    screen.keys("O");
+    screen.wait_for("failed #");
+    screen.wait_for("Customer cust-1");
+    screen.keys("\r");
+    screen.wait_for("your order ships today");
+    screen.wait_for("R retries");
+    // The far side is fixed; R sends the reply again and it arrives.
+    screen.keys("R");
+    api.message_until(conv, id, status_is("sent")).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 2, "one refused attempt, one that arrived");
+    assert_eq!(got[0].idempotency_key, got[1].idempotency_key);
+    screen.wait_for("queued again");
+    screen.wait_for("sent ✓");
+}

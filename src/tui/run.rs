@@ -66,6 +66,9 @@ pub(crate) fn query(r: &ListRequest) -> ListQuery {
 /// Conversations with unseen mentions fetched at start.
 const MENTIONS: usize = 50;
 
+/// Replies listed by the outbox menu (`O`).
+const OUTBOX: usize = 100;
+
 /// Runs the client until the agent quits. The terminal is restored on every exit path.
 pub async fn run(session: Session) -> anyhow::Result<()> {
     let api = Api::with_trust(&session.base_url, &session.token, &session.trust)?;
@@ -586,6 +589,15 @@ async fn fetch(api: &Api, effect: Effect) -> anyhow::Result<Option<Msg>> {
         },
         Effect::FetchLabels => Msg::Labels(api.labels().await?),
         Effect::FetchMentions => Msg::Mentions(api.mentions(MENTIONS).await?),
+        Effect::FetchOutbox => Msg::OutboxPage(api.outbox(None, OUTBOX).await?),
+        Effect::RetryMessage {
+            conversation_id,
+            message_id,
+        } => Msg::MessageChanged(api.retry_message(conversation_id, message_id).await?),
+        Effect::DiscardMessage {
+            conversation_id,
+            message_id,
+        } => Msg::MessageChanged(api.discard_message(conversation_id, message_id).await?),
         Effect::FetchReplyChannels { conversation_id } => {
             Msg::ReplyChannels(api.reply_channels(conversation_id).await?)
         }

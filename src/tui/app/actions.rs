@@ -190,6 +190,9 @@ impl App {
             }
             Action::ToggleAvailable => return vec![Effect::SetAvailable(!self.me.available)],
             Action::LoadOlder => return self.load_older(),
+            Action::RetryReply => return self.retry_reply(),
+            Action::DiscardReply => return self.discard_reply(),
+            Action::Outbox => return vec![Effect::FetchOutbox],
             Action::OpenAttachment => {
                 if self.menu_options(&Menu::Attachments).is_empty() {
                     self.inform("this conversation has no attachments");

@@ -18,6 +18,8 @@ pub enum Menu {
     Detach,
     /// The conversations where this agent was mentioned and has not looked.
     Mentions,
+    /// The desk's replies waiting, retrying or failed.
+    Outbox,
     /// The attachments of the open conversation, newest first.
     Attachments,
 }
@@ -410,6 +412,9 @@ impl App {
                 })
                 .collect();
         }
+        if *menu == Menu::Outbox {
+            return self.outbox_options();
+        }
         if *menu == Menu::Mentions {
             return self
                 .mentioned
@@ -505,7 +510,7 @@ impl App {
                     )
                 }))
                 .collect(),
-            Menu::Attachments | Menu::Detach | Menu::Mentions => Vec::new(),
+            Menu::Attachments | Menu::Detach | Menu::Mentions | Menu::Outbox => Vec::new(),
         };
         patches
             .into_iter()

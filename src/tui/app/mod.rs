@@ -21,6 +21,7 @@ mod layers;
 mod list;
 mod live;
 mod mentions;
+mod outbox;
 mod presence;
 mod reach;
 mod requests;
@@ -301,6 +302,18 @@ pub enum Effect {
     },
     /// The conversations where this agent was mentioned and has not looked.
     FetchMentions,
+    /// The desk's replies waiting, retrying or failed.
+    FetchOutbox,
+    /// A new round of attempts for a failed reply.
+    RetryMessage {
+        conversation_id: Id,
+        message_id: Id,
+    },
+    /// Gives up a failed or waiting reply.
+    DiscardMessage {
+        conversation_id: Id,
+        message_id: Id,
+    },
     /// List a directory for the path prompt (`dir` as typed: `""`, `~/`, `../logs/`).
     ListDir {
         dir: String,
@@ -409,6 +422,10 @@ pub enum Msg {
     /// The conversations where this agent was mentioned (at start).
     Mentions(Vec<crate::api::MentionSummary>),
     ReplyChannels(crate::api::ReplyChannels),
+    /// The desk's outbox, newest first.
+    OutboxPage(crate::api::OutboxPage),
+    /// A message as the server has it now (after a retry or discard).
+    MessageChanged(Message),
     /// Another agent started, goes on or stopped writing in a conversation.
     Presence(crate::api::Presence),
     /// A request of `slot` failed; shown only if it was still the latest.
@@ -483,6 +500,8 @@ pub struct App {
     own_changes: HashMap<Id, i64>,
     /// Conversations where this agent was mentioned and has not looked, newest first.
     pub mentioned: Vec<Mentioned>,
+    /// The desk's outbox as last fetched, for its menu.
+    pub outbox: Vec<crate::api::OutboxItem>,
     /// Other agents writing in conversations now.
     pub replying: Vec<Replying>,
     /// The conversation this agent is writing in, as last told to the others.
@@ -540,6 +559,7 @@ impl App {
             next_batch: 0,
             own_changes: HashMap::new(),
             mentioned: Vec::new(),
+            outbox: Vec::new(),
             replying: Vec::new(),
             composing: None,
             quit: false,
@@ -754,6 +774,14 @@ impl App {
                         .unwrap_or(0);
                     self.contact.detail = Some(detail);
                 }
+                vec![]
+            }
+            Msg::OutboxPage(page) => {
+                self.show_outbox(page);
+                vec![]
+            }
+            Msg::MessageChanged(message) => {
+                self.message_changed(message);
                 vec![]
             }
             Msg::ReplyChannels(reach) => {

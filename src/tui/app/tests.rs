@@ -873,6 +873,86 @@ fn a_reply_that_cannot_reach_or_has_a_bad_address_is_kept_with_the_reason() {
 }
 
 #[test]
+fn r_retries_and_d_discards_the_newest_failed_reply_and_o_lists_the_outbox() {
+    let mut app = app();
+    open_newest(&mut app);
+    assert!(app.update(key('R')).is_empty());
+    assert_eq!(notice(&app), Some("no failed reply here to retry"));
+    let mut failed = message(11, 3, "on its way");
+    failed.kind = MessageKind::Outbound;
+    failed.delivery = Some(crate::domain::Delivery {
+        status: crate::domain::DeliveryStatus::Failed,
+        error: Some("relay said 550".into()),
+        attempts: 5,
+        updated_at: Timestamp(0),
+        next_attempt_at: None,
+        discarded_at: None,
+    });
+    app.update(live(EventKind::MessageCreated {
+        conversation_id: 3,
+        message: failed.clone(),
+        conversation: conv(3, 300, None, Status::New),
+    }));
+    assert_eq!(
+        app.update(key('R')),
+        vec![Effect::RetryMessage {
+            conversation_id: 3,
+            message_id: 11
+        }]
+    );
+    assert_eq!(
+        app.update(key('D')),
+        vec![Effect::DiscardMessage {
+            conversation_id: 3,
+            message_id: 11
+        }]
+    );
+    let mut discarded = failed.clone();
+    discarded.delivery.as_mut().unwrap().discarded_at = Some(Timestamp(5));
+    app.update(Msg::MessageChanged(discarded));
+    assert_eq!(
+        notice(&app),
+        Some("reply 11 discarded: it will not be sent")
+    );
+    assert!(
+        app.update(key('R')).is_empty(),
+        "a discarded reply is not retried"
+    );
+
+    assert_eq!(app.update(key('O')), vec![Effect::FetchOutbox]);
+    app.update(Msg::OutboxPage(crate::api::OutboxPage {
+        items: vec![],
+        has_more: false,
+    }));
+    assert_eq!(
+        notice(&app),
+        Some("the outbox is empty: every reply has left")
+    );
+    app.update(Msg::OutboxPage(crate::api::OutboxPage {
+        items: vec![crate::api::OutboxItem {
+            state: crate::api::OutboxState::Failed,
+            message: failed,
+            conversation_subject: "Parcel\u{1b}[2J".into(),
+            contact_name: "Eve".into(),
+        }],
+        has_more: false,
+    }));
+    let options = app.menu_options(&Menu::Outbox);
+    assert_eq!(options.len(), 1);
+    assert!(!options[0].0.contains('\u{1b}'), "{}", options[0].0);
+    assert!(
+        options[0].0.starts_with("failed  #3 Parcel"),
+        "{}",
+        options[0].0
+    );
+    assert!(
+        options[0].0.ends_with("· Eve: relay said 550"),
+        "{}",
+        options[0].0
+    );
+}
+
+#[test]
 fn marked_rows_are_closed_together_and_the_marks_cleared() {
     let mut app = app();
     app.update(key('x'));

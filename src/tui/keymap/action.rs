@@ -89,6 +89,9 @@ actions! {
     ToggleQuotes = "toggle_quotes", "Show or fold quoted e-mail history";
     OpenAttachment = "open_attachment", "Open the attachment";
     LoadOlder = "load_older", "Load older messages";
+    RetryReply = "retry", "Send the newest failed reply of the thread again";
+    DiscardReply = "discard", "Give up the newest failed or waiting reply (it stays, marked failed)";
+    Outbox = "outbox", "Replies waiting, retrying or failed, on the whole desk";
     NextView = "next_view", "Next saved view";
     PrevView = "prev_view", "Previous saved view";
     ToggleSidebar = "toggle_sidebar", "Show or hide the contact sidebar";

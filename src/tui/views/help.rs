@@ -105,8 +105,9 @@ pub fn draw_menu(
         Menu::Attachments => " attachments: Enter save, o open ",
         Menu::Detach => " remove a file from the reply ",
         Menu::Mentions => " you were mentioned in ",
+        Menu::Outbox => " outbox: Enter opens; R retries, D discards there ",
     };
-    let width = if matches!(menu, Menu::Attachments | Menu::Mentions) {
+    let width = if matches!(menu, Menu::Attachments | Menu::Mentions | Menu::Outbox) {
         72
     } else {
         36

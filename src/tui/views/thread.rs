@@ -42,9 +42,12 @@ fn delivery_span(d: &crate::domain::Delivery, theme: &Theme) -> Span<'static> {
         S::Sent => ("  sent ✓".to_string(), Role::StatusOk),
         S::Delivered => ("  delivered ✓✓".to_string(), Role::StatusOk),
         S::Read => ("  read ✓✓".to_string(), Role::StatusOk),
+        S::Failed if d.discarded_at.is_some() => {
+            ("  not delivered: discarded".to_string(), Role::StatusError)
+        }
         S::Failed => (
             format!(
-                "  not delivered: {}",
+                "  not delivered: {} (R retries, D discards)",
                 sanitize_line(d.error.as_deref().unwrap_or("the channel refused it"))
             ),
             Role::StatusError,
