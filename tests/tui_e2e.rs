@@ -240,6 +240,8 @@ async fn a_reply_survives_kill_9_of_the_client_while_the_server_is_down() {
     screen.wait_for("Where is my parcel?");
     screen.keys("\r");
     screen.wait_for("┏ Where is my parcel?");
+    // The thread has loaded (its message shows in the focused pane) before the server goes.
+    screen.wait_for("┃Where is my parcel?");
 
     // The server goes away; the agent replies anyway, then the client is killed.
     desk.kill9();
