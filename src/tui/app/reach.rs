@@ -151,6 +151,29 @@ impl App {
         self.set_draft(id, &fitted);
     }
 
+    /// Why the reply channel cannot carry conversation `id`'s attached files, if it cannot.
+    pub(super) fn files_refused(&self, id: Id, internal: bool) -> Option<String> {
+        let files = self.attached(id);
+        let route = self
+            .reply_route()
+            .filter(|_| !internal && !files.is_empty())?;
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        if !route.files.attachments {
+            Some(format!("{} cannot carry files", route.name))
+        } else if files.len() > route.files.max_count
+            || total > u64::try_from(route.files.max_total).unwrap_or(0)
+        {
+            Some(format!(
+                "{} carries at most {} files and {} in all",
+                route.name,
+                route.files.max_count,
+                super::attach::size_label(u64::try_from(route.files.max_total).unwrap_or(0))
+            ))
+        } else {
+            None
+        }
+    }
+
     /// The body and e-mail fields of conversation `id`'s reply: the header lines go into
     /// the fields on an e-mail channel.
     pub(super) fn reply_parts(&self, text: &str) -> (String, Option<ReplyEmail>) {

@@ -953,6 +953,34 @@ fn r_retries_and_d_discards_the_newest_failed_reply_and_o_lists_the_outbox() {
 }
 
 #[test]
+fn files_the_reply_channel_cannot_carry_are_refused_before_sending() {
+    let mut app = app();
+    open_newest(&mut app);
+    app.update(key('r'));
+    let mut call = route(1, ChannelKind::Custom, true, None);
+    call.files.attachments = false;
+    app.update(reach(vec![call]));
+    app.editor.files.insert(
+        3,
+        vec![Attached {
+            path: "a.pdf".into(),
+            name: "a.pdf".into(),
+            size: 10,
+        }],
+    );
+    app.set_draft(3, "Here");
+    assert!(app.update(ctrl('s')).is_empty());
+    assert_eq!(notice(&app), Some("not sent: channel 1 cannot carry files"));
+    assert_eq!(app.attached(3).len(), 1, "the files stay");
+    // A note keeps any file.
+    app.update(ctrl('t'));
+    assert!(matches!(
+        app.update(ctrl('s')).first(),
+        Some(Effect::Send { internal: true, .. })
+    ));
+}
+
+#[test]
 fn marked_rows_are_closed_together_and_the_marks_cleared() {
     let mut app = app();
     app.update(key('x'));

@@ -307,6 +307,10 @@ impl App {
             self.warn(format!("not sent: {why}; Ctrl-L picks another channel"));
             return vec![];
         }
+        if let Some(why) = self.files_refused(id, internal) {
+            self.warn(format!("not sent: {why}"));
+            return vec![];
+        }
         if let Some(problem) = email.as_ref().and_then(|e| e.problem(is_address)) {
             self.warn(format!("not sent: {problem}"));
             return vec![];
