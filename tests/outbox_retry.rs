@@ -238,16 +238,7 @@ async fn the_terminal_client_lists_the_outbox_and_retries_a_failed_reply_with_r(
     api.message_until(conv, id, status_is("failed")).await;
 
     let home = tempfile::tempdir().unwrap();
-    let (url, token, h) = (
-        desk.url.clone(),
-        desk.agent.clone(),
-        home.path().to_path_buf(),
-    );
-    let mut screen = tokio::task::spawn_blocking(move || {
-        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
-    })
-    .await
-    .unwrap();
+    let mut screen = common::pty::Pty::agent(&desk.url, &desk.agent, home.path()).await;
     screen.wait_for("where is my order?");
     // O lists the desk's outbox; Enter opens the failed reply's conversation.
     screen.keys("O");

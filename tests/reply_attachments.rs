@@ -416,16 +416,7 @@ async fn a_file_attached_in_the_terminal_client_reaches_the_webhook_with_its_byt
     let png = bytes(5, 3_000);
     let photo = home.path().join("photo.png");
     std::fs::write(&photo, &png).unwrap();
-    let (url, token, h) = (
-        desk.url.clone(),
-        desk.agent.clone(),
-        home.path().to_path_buf(),
-    );
-    let mut screen = tokio::task::spawn_blocking(move || {
-        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
-    })
-    .await
-    .unwrap();
+    let mut screen = common::pty::Pty::agent(&desk.url, &desk.agent, home.path()).await;
     screen.wait_for("send me the photo");
     screen.keys("\r");
     screen.keys("r");
@@ -465,16 +456,7 @@ async fn a_file_that_will_not_upload_puts_the_reply_back_in_its_draft() {
     let home = tempfile::tempdir().unwrap();
     let doomed = home.path().join("doomed.txt");
     std::fs::write(&doomed, b"soon gone").unwrap();
-    let (url, token, h) = (
-        desk.url.clone(),
-        desk.agent.clone(),
-        home.path().to_path_buf(),
-    );
-    let mut screen = tokio::task::spawn_blocking(move || {
-        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
-    })
-    .await
-    .unwrap();
+    let mut screen = common::pty::Pty::agent(&desk.url, &desk.agent, home.path()).await;
     screen.wait_for("send me the photo");
     screen.keys("\r");
     screen.keys("r");

@@ -202,16 +202,7 @@ async fn the_terminal_client_writes_header_lines_above_the_body_and_the_relay_ge
     let sink = Sink::start().await;
     let (desk, conversation) = mailed_in(&sink).await;
     let home = tempfile::tempdir().unwrap();
-    let (url, token, h) = (
-        desk.url.clone(),
-        desk.agent.clone(),
-        home.path().to_path_buf(),
-    );
-    let mut screen = tokio::task::spawn_blocking(move || {
-        common::pty::Pty::start(&["--server", &url, "--token", &token], &h)
-    })
-    .await
-    .unwrap();
+    let mut screen = common::pty::Pty::agent(&desk.url, &desk.agent, home.path()).await;
     screen.wait_for("Invoice");
     screen.keys("\r");
     screen.wait_for("where is my invoice?");

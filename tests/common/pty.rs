@@ -25,6 +25,16 @@ impl Pty {
         Pty::start_env(args, home, &[])
     }
 
+    /// The client against `url` as the agent holding `token`, started off the async runtime.
+    pub async fn agent(url: &str, token: &str, home: &Path) -> Pty {
+        let (url, token, home) = (url.to_string(), token.to_string(), home.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            Pty::start(&["--server", &url, "--token", &token], &home)
+        })
+        .await
+        .unwrap()
+    }
+
     /// [`Pty::start`] with extra environment variables.
     pub fn start_env(args: &[&str], home: &Path, env: &[(&str, &str)]) -> Pty {
         let pair = native_pty_system()
