@@ -1,11 +1,13 @@
 //! E-mail fields on replies from outside: To, Cc, Bcc and Subject default from the thread,
 //! are kept on the message, and address the mail the relay receives; bad fields are refused
-//! with 422, storing nothing.
+//! with 422, storing nothing. The terminal client writes the fields as header lines and
+//! attaches files that reach the relay as MIME parts.
 
 mod common;
 mod smtp_sink;
 
 use common::{Api, Desk};
+use mail_parser::MimeHeaders;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use smtp_sink::Sink;
@@ -202,6 +204,9 @@ async fn the_terminal_client_writes_header_lines_above_the_body_and_the_relay_ge
     let sink = Sink::start().await;
     let (desk, conversation) = mailed_in(&sink).await;
     let home = tempfile::tempdir().unwrap();
+    let pdf: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let invoice = home.path().join("invoice.pdf");
+    std::fs::write(&invoice, &pdf).unwrap();
     let mut screen = common::pty::Pty::agent(&desk.url, &desk.agent, home.path()).await;
     screen.wait_for("Invoice");
     screen.keys("\r");
@@ -215,6 +220,12 @@ async fn the_terminal_client_writes_header_lines_above_the_body_and_the_relay_ge
     screen.keys("\u{1b}[A\u{1b}[A\u{1b}[A\u{1b}[A\u{1b}[F");
     screen.keys("ap@client.example");
     screen.wait_for("Cc: ap@client.example");
+    // Ctrl-O, the path, and Enter once the listing offers the file.
+    screen.keys("\u{f}");
+    screen.keys(invoice.to_str().unwrap());
+    screen.wait_for("invoice.pdf  ");
+    screen.keys("\r");
+    screen.wait_for("attached invoice.pdf");
     screen.keys("\u{13}");
 
     let mail = &sink.mails(1).await[0];
@@ -230,6 +241,14 @@ async fn the_terminal_client_writes_header_lines_above_the_body_and_the_relay_ge
     );
     assert!(mail.data.contains("Attached again."), "{}", mail.data);
     assert!(!mail.data.contains("Bcc:"), "{}", mail.data);
+    // The attached file travels as a MIME part with its bytes.
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mail.data.as_bytes())
+        .unwrap();
+    assert_eq!(parsed.body_text(0).unwrap().trim(), "Attached again.");
+    let part = parsed.attachment(0).expect("the mail carries the file");
+    assert_eq!(part.attachment_name(), Some("invoice.pdf"));
+    assert_eq!(part.contents(), &pdf[..]);
     // The thread shows the fields on the sent message.
     screen.wait_for("To: eve@client.example · Cc:");
     screen.wait_for("ap@client.example · Subject: Re:");
@@ -244,4 +263,5 @@ async fn the_terminal_client_writes_header_lines_above_the_body_and_the_relay_ge
         .unwrap()
         .clone();
     assert_eq!(last["body"], "Attached again.", "{last}");
+    assert_eq!(last["attachments"][0]["size"], 20_000, "{last}");
 }
