@@ -480,3 +480,42 @@ async fn a_file_that_will_not_upload_puts_the_reply_back_in_its_draft() {
     assert_eq!(thread["message_count"], 1, "{thread}");
     assert!(receiver.received().is_empty());
 }
+
+/// The order promised: replies reach the server in the order the agent sent them. A short
+/// reply sent while the reply before it is still uploading a large file waits for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_reply_sent_during_a_large_upload_arrives_after_it() {
+    let (desk, receiver, _, conversation) = custom_desk(json!(null)).await;
+    let home = tempfile::tempdir().unwrap();
+    let large = home.path().join("scan.png");
+    std::fs::write(&large, bytes(9, 9_000_000)).unwrap();
+    let mut screen = common::pty::Pty::agent(&desk.url, &desk.agent, home.path()).await;
+    screen.wait_for("send me the photo");
+    screen.keys("\r");
+    screen.keys("r");
+    screen.wait_for("reply via");
+    screen.keys("First, the scan.");
+    screen.keys("\u{f}");
+    screen.keys(large.to_str().unwrap());
+    screen.wait_for("scan.png  ");
+    screen.keys("\r");
+    screen.wait_for("attached scan.png");
+    // Sent, and at once a second, short reply: it would be queued while the scan uploads.
+    screen.keys("\u{13}rThen this.\u{13}");
+
+    let got = receiver.until(|r| r.len() >= 2).await;
+    let bodies: Vec<&Value> = got.iter().map(|r| &r.body["message"]["body"]).collect();
+    assert_eq!(bodies, ["First, the scan.", "Then this."]);
+    let thread = desk
+        .api(&desk.agent)
+        .ok(&format!("/conversations/{conversation}"))
+        .await;
+    let stored: Vec<&Value> = thread["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|m| &m["body"])
+        .collect();
+    assert_eq!(stored, ["First, the scan.", "Then this."], "{thread}");
+}

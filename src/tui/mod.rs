@@ -8,5 +8,6 @@ pub mod paths;
 pub mod quotes;
 pub mod run;
 pub mod sanitize;
+pub mod sends;
 pub mod theme;
 pub mod views;

@@ -1,11 +1,11 @@
 //! The event loop: keys, live events and answers in; one `update` each; draw once per burst.
 
-use super::app::{App, Attached, BellPolicy, Delivery, Effect, ListRequest, Msg, Outgoing, Slot};
+use super::app::{App, BellPolicy, Delivery, Effect, ListRequest, Msg, Outgoing, Slot};
 use super::keymap::Keymap;
 use super::sanitize::sanitize_line;
+use super::sends::{self, Reply};
 use super::theme::Theme;
 use super::views;
-use crate::api::ReplyAttachment;
 use crate::client::api::{Api, ClientError, ListQuery};
 use crate::client::download::{downloads_dir, save_attachment};
 use crate::client::drafts::Drafts;
@@ -110,6 +110,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let (mut live, _live_task, mut presence) =
         events::spawn_with_presence(&session.base_url, &session.token, first.seq, &session.trust);
     let (nudge, mut outbox_updates, _sender) = outbox::spawn_sender(outbox.clone(), api.clone());
+    let lane = sends::spawn(api.clone(), outbox.clone(), nudge, tx.clone());
     let mut jobs = Jobs::default();
     for effect in app.start() {
         match effect {
@@ -130,7 +131,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                 conversation_id,
                 text,
             } => keep_draft(&drafts, conversation_id, &text, &tx),
-            other => run_effect(other, &api, &outbox, &nudge, &tx, &mut jobs),
+            other => run_effect(other, &api, &lane, &tx, &mut jobs),
         }
     }
 
@@ -256,7 +257,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
                             conversation_id,
                             text,
                         } => keep_draft(&drafts, conversation_id, &text, &tx),
-                        other => run_effect(other, &api, &outbox, &nudge, &tx, &mut jobs),
+                        other => run_effect(other, &api, &lane, &tx, &mut jobs),
                     }
                 }
             }
@@ -374,56 +375,11 @@ fn keep_draft(drafts: &Drafts, id: crate::domain::Id, text: &str, tx: &mpsc::Unb
     }
 }
 
-/// Writes a reply to the outbox and wakes the sender; the thread shows it as sending.
-fn queue(
-    outbox: &Outbox,
-    mut outgoing: Outgoing,
-    extras: Extras,
-    nudge: &mpsc::UnboundedSender<()>,
-    tx: &mpsc::UnboundedSender<Msg>,
-) {
-    match outbox.enqueue_with(
-        outgoing.conversation_id,
-        &outgoing.body,
-        outgoing.internal,
-        extras,
-    ) {
-        Ok(entry) => {
-            outgoing.client_id = entry.client_id;
-            let _ = tx.send(Msg::Queued(outgoing));
-            let _ = nudge.send(());
-        }
-        Err(e) => {
-            let _ = tx.send(Msg::Failed(format!("could not save the reply: {e}")));
-        }
-    }
-}
-
-/// Uploads the files of a reply, in order; the first that fails says why.
-async fn upload(api: &Api, files: &[Attached]) -> Result<Vec<ReplyAttachment>, String> {
-    let mut stored = Vec::with_capacity(files.len());
-    for file in files {
-        let up = api
-            .upload_path(&crate::tui::paths::expand(&file.path))
-            .await
-            .map_err(|e| format!("could not upload {}: {e}", file.name))?;
-        stored.push(ReplyAttachment {
-            url: up.url,
-            name: up.name,
-            mime_type: Some(up.mime_type),
-            kind: Some(up.kind),
-            size: Some(up.size),
-        });
-    }
-    Ok(stored)
-}
-
 /// Starts one effect; its answer comes back as a `Msg`.
 fn run_effect(
     effect: Effect,
     api: &Api,
-    outbox: &Outbox,
-    nudge: &mpsc::UnboundedSender<()>,
+    lane: &mpsc::UnboundedSender<Reply>,
     tx: &mpsc::UnboundedSender<Msg>,
     jobs: &mut Jobs,
 ) {
@@ -457,35 +413,11 @@ fn run_effect(
                 internal,
                 delivery: Delivery::Sending,
             };
-            if attachments.is_empty() {
-                queue(outbox, outgoing, extras, nudge, &tx);
-            } else {
-                // Files go up first; the reply is queued (durably) once they are stored.
-                let (outbox, nudge) = (outbox.clone(), nudge.clone());
-                let _ = tx.send(Msg::Notice(match attachments.len() {
-                    1 => format!("uploading {}…", attachments[0].name),
-                    n => format!("uploading {n} files…"),
-                }));
-                tokio::spawn(async move {
-                    match upload(&api, &attachments).await {
-                        Ok(files) => {
-                            let extras = Extras {
-                                attachments: files,
-                                ..extras
-                            };
-                            queue(&outbox, outgoing, extras, &nudge, &tx);
-                        }
-                        Err(error) => {
-                            let _ = tx.send(Msg::Unsent {
-                                conversation_id: outgoing.conversation_id,
-                                body: outgoing.body,
-                                files: attachments,
-                                error,
-                            });
-                        }
-                    }
-                });
-            }
+            let _ = lane.send(Reply {
+                outgoing,
+                extras,
+                files: attachments,
+            });
         }
         other => {
             let job = tokio::spawn(async move {
